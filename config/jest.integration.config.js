@@ -1,0 +1,9 @@
+/** Integration tests: a real Strapi (SQLite) in-process, real Kafka, real Milvus, the real model. */
+module.exports = {
+  rootDir: '..',
+  testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  testEnvironment: 'node',
+  testTimeout: 180_000,
+  maxWorkers: 1,
+};

@@ -1,0 +1,7 @@
+/** Unit tests: fakes only, no services. */
+module.exports = {
+  rootDir: '..',
+  testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  testEnvironment: 'node',
+};

@@ -1,0 +1,24 @@
+const path = require('path');
+
+module.exports = ({ env }) => ({
+  'users-permissions': { config: { jwtSecret: env('JWT_SECRET') } },
+  'image-search': {
+    enabled: true,
+    // An absolute path: a relative one is resolved from inside @strapi/core and silently loads nothing.
+    resolve: path.resolve(__dirname, '..', '..'),
+    config: {
+      kafka: {
+        brokers: env.array('KAFKA_BROKERS', ['127.0.0.1:9092']),
+        topic: env('IMAGE_SEARCH_TOPIC', 'strapi.image-search.media.v1'),
+      },
+      milvus: {
+        address: env('MILVUS_ADDRESS', '127.0.0.1:19530'),
+        collectionPrefix: env('IMAGE_SEARCH_COLLECTION_PREFIX', 'image_search'),
+      },
+      worker: {
+        inProcess: env.bool('IMAGE_SEARCH_IN_PROCESS_WORKER', true),
+        groupId: env('IMAGE_SEARCH_GROUP_ID', 'strapi-image-search-indexer'),
+      },
+    },
+  },
+});

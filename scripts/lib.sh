@@ -1,0 +1,53 @@
+# Shared helpers for the project's shell scripts. Source it; never run it.
+# Layout:
+#   $CACHE_DIR            downloads kept across clones (wheels, jars, tarballs), under HOME
+#   .services/<name>/     what a service needs installed (ignored by git)
+#   .services/run/<name>/ one running instance: pid, log, data, env (ignored by git)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_DIR="${IMAGE_SEARCH_CACHE:-$HOME/.cache/strapi-image-search}"
+SERVICES_DIR="$ROOT/.services"
+RUN_DIR="${IMAGE_SEARCH_RUN_DIR:-$SERVICES_DIR/run}"
+mkdir -p "$CACHE_DIR" "$SERVICES_DIR" "$RUN_DIR"
+
+log() { printf '\033[1;34m[%s]\033[0m %s\n' "${LOG_TAG:-image-search}" "$*" >&2; }
+die() { printf '\033[1;31m[%s] error:\033[0m %s\n' "${LOG_TAG:-image-search}" "$*" >&2; exit 1; }
+
+# sha256_check FILE HEX: fail loudly when a download is not what was pinned.
+sha256_check() {
+  local actual
+  actual="$(sha256sum "$1" | cut -d' ' -f1)"
+  [ "$actual" = "$2" ] || die "sha256 mismatch for $1: expected $2, got $actual"
+}
+
+# port_free PORT: true when nothing listens on 127.0.0.1:PORT.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: poll COMMAND once a second.
+wait_for() {
+  local what="$1" timeout="$2"; shift 2
+  local start=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if (( SECONDS - start >= timeout )); then die "$what not ready after ${timeout}s"; fi
+    sleep 1
+  done
+  log "$what ready after $((SECONDS - start))s"
+}
+
+# pid_alive PIDFILE: true when the process recorded in PIDFILE runs.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pid PIDFILE SIGNAL TIMEOUT: signal, wait, then SIGKILL; removes the pidfile.
+stop_pid() {
+  local pidfile="$1" sig="${2:-TERM}" timeout="${3:-30}" pid
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  pid="$(cat "$pidfile")"
+  kill -"$sig" "$pid" 2>/dev/null || true
+  local start=$SECONDS
+  while kill -0 "$pid" 2>/dev/null; do
+    if (( SECONDS - start >= timeout )); then kill -KILL "$pid" 2>/dev/null || true; break; fi
+    sleep 0.5
+  done
+  rm -f "$pidfile"
+}

@@ -1,0 +1,53 @@
+import type { Core } from '@strapi/strapi';
+import type { MediaEvent } from '../contracts/events';
+import { OUTBOX_UID } from '../content-types';
+import { toKafkaMessage } from './event-builder';
+import type { OutgoingMessage } from '../kafka/producer';
+
+/** The outbox table: events are stored here first, then published by the relay in insertion order. */
+
+export interface PendingEvent {
+  id: number;
+  message: OutgoingMessage;
+}
+
+export interface Outbox {
+  append(event: MediaEvent): Promise<void>;
+  takePending(limit: number): Promise<PendingEvent[]>;
+  markSent(ids: readonly number[]): Promise<void>;
+  markFailed(ids: readonly number[], reason: string): Promise<void>;
+  pendingStats(): Promise<{ pending: number; oldestPendingAt: string | null }>;
+}
+
+export function createOutbox(strapi: Core.Strapi): Outbox {
+  const query = () => strapi.db.query(OUTBOX_UID);
+  return {
+    async append(event) {
+      const message = toKafkaMessage(event);
+      await query().create({
+        data: { eventId: event.id, type: event.type, messageKey: message.key, payload: event },
+      });
+    },
+    async takePending(limit) {
+      const rows = await query().findMany({
+        where: { sentAt: null },
+        orderBy: { id: 'asc' },
+        limit,
+        select: ['id', 'payload'],
+      });
+      return rows.map((row) => ({ id: row.id as number, message: toKafkaMessage(row.payload as MediaEvent) }));
+    },
+    async markSent(ids) {
+      await query().updateMany({ where: { id: { $in: [...ids] } }, data: { sentAt: new Date(), lastError: null } });
+    },
+    async markFailed(ids, reason) {
+      // Rows stay pending and are retried; the reason shows on the status page.
+      await query().updateMany({ where: { id: { $in: [...ids] } }, data: { lastError: reason.slice(0, 2000) } });
+    },
+    async pendingStats() {
+      const pending = await query().count({ where: { sentAt: null } });
+      const oldest = await query().findOne({ where: { sentAt: null }, orderBy: { id: 'asc' }, select: ['createdAt'] });
+      return { pending, oldestPendingAt: oldest ? new Date(oldest.createdAt).toISOString() : null };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { MediaEventType } from '../contracts/events';
+import { errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { buildMediaEvent, toMediaFile } from './event-builder';
+import type { Outbox } from './outbox';
+import type { OutboxRelay } from './relay';
+import type { UsageRepository } from './usage';
+
+/** Records one media change: builds the event, stores it in the outbox, wakes the relay. Never throws. */
+
+export interface Recorder {
+  record(type: MediaEventType, fileRow: Record<string, unknown>, contentTypes?: readonly string[]): Promise<void>;
+}
+
+export function createRecorder(deps: { outbox: Outbox; usage: UsageRepository; relay: OutboxRelay; logger: Logger }): Recorder {
+  const { outbox, usage, relay, logger } = deps;
+  return {
+    async record(type, fileRow, contentTypes) {
+      try {
+        const file = toMediaFile(fileRow);
+        const usedBy = contentTypes ?? (await usage.contentTypesUsingFile(file.id));
+        await outbox.append(buildMediaEvent(type, file, usedBy));
+        relay.kick();
+      } catch (error) {
+        // A throwing listener would fail the user's request or crash Strapi; reconciliation repairs the gap.
+        logger.error(`could not record ${type} for file ${String(fileRow?.id)}: ${errorMessage(error)}`);
+      }
+    },
+  };
+}

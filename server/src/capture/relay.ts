@@ -1,0 +1,86 @@
+import { errorMessage } from '../errors';
+import type { EventProducer } from '../kafka/producer';
+import type { Logger } from '../logger';
+import type { Outbox } from './outbox';
+
+/** Publishes outbox rows to Kafka in insertion order; a row is marked sent only after the broker acknowledged it. */
+
+export interface OutboxRelay {
+  start(): void;
+  /** Asks for a drain soon, e.g. right after an event was recorded. */
+  kick(): void;
+  /** Stops polling and waits for the drain in progress. */
+  stop(): Promise<void>;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+export function createOutboxRelay(deps: {
+  outbox: Outbox;
+  producer: EventProducer;
+  topic: string;
+  pollIntervalMs: number;
+  batchSize: number;
+  logger: Logger;
+}): OutboxRelay {
+  const { outbox, producer, topic, pollIntervalMs, batchSize, logger } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  let draining: Promise<void> | undefined;
+  let stopped = true;
+  let failures = 0;
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const batch = await outbox.takePending(batchSize);
+      if (batch.length === 0) return;
+      const ids = batch.map((row) => row.id);
+      try {
+        await producer.send(topic, batch.map((row) => row.message));
+      } catch (error) {
+        await outbox.markFailed(ids, errorMessage(error)).catch(() => undefined);
+        throw error;
+      }
+      await outbox.markSent(ids);
+    }
+  }
+
+  function schedule(delay: number): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(tick, delay);
+  }
+
+  function tick(): void {
+    if (draining || stopped) return;
+    draining = drain()
+      .then(() => {
+        if (failures > 0) logger.info(`outbox relay recovered after ${failures} failed attempt(s)`);
+        failures = 0;
+      })
+      .catch((error) => {
+        failures++;
+        if (failures === 1 || failures % 20 === 0) logger.warn(`outbox relay cannot publish (attempt ${failures}), events stay queued: ${errorMessage(error)}`);
+      })
+      .finally(() => {
+        draining = undefined;
+        // Exponential backoff with full jitter while the broker is unreachable.
+        const delay = failures === 0 ? pollIntervalMs : Math.random() * Math.min(MAX_BACKOFF_MS, pollIntervalMs * 2 ** failures);
+        schedule(delay);
+      });
+  }
+
+  return {
+    start() {
+      stopped = false;
+      schedule(0);
+    },
+    kick() {
+      if (failures === 0) schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await draining;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** The plugin's configuration: the one schema, its defaults, and the type inferred from it. */
+
+const brokerSchema = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
+
+export const INDEX_TYPES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'HNSW'] as const;
+
+export const configSchema = z
+  .object({
+    kafka: z
+      .object({
+        brokers: z.array(brokerSchema).min(1, 'needs at least one broker'),
+        clientId: z.string().min(1).default('strapi-image-search'),
+        topic: z.string().min(1).default('strapi.image-search.media.v1'),
+        topicPartitions: z.number().int().min(1).max(1000).default(3),
+        replicationFactor: z.number().int().min(1).default(1),
+        ssl: z.boolean().default(false),
+        sasl: z
+          .object({
+            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+            username: z.string().min(1),
+            password: z.string().min(1),
+          })
+          .optional(),
+      })
+      .strict(),
+    milvus: z
+      .object({
+        address: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port'),
+        token: z.string().optional(),
+        database: z.string().optional(),
+        ssl: z.boolean().default(false),
+        collectionPrefix: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and underscores, not starting with a digit')
+          .default('image_search'),
+        index: z
+          .object({
+            type: z.enum(INDEX_TYPES).default('HNSW'),
+            params: z.record(z.string(), z.number()).default({ M: 16, efConstruction: 200 }),
+            searchParams: z.record(z.string(), z.number()).default({ ef: 64 }),
+          })
+          .strict()
+          .default({ type: 'HNSW', params: { M: 16, efConstruction: 200 }, searchParams: { ef: 64 } }),
+        consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Strong'),
+      })
+      .strict(),
+    model: z
+      .object({
+        id: z.enum(['resnet50']).default('resnet50'),
+        /** Directory holding model.json and its weight shards; defaults to the plugin's models/<id>. */
+        path: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ id: 'resnet50' }),
+    preprocessing: z
+      .object({
+        trimBorders: z.boolean().default(true),
+        trimTolerance: z.number().int().min(0).max(128).default(10),
+      })
+      .strict()
+      .default({ trimBorders: true, trimTolerance: 10 }),
+    worker: z
+      .object({
+        inProcess: z.boolean().default(true),
+        groupId: z.string().min(1).default('strapi-image-search-indexer'),
+        batchSize: z.number().int().min(1).max(64).default(8),
+        /** Where relative file URLs (local upload provider) are read from. */
+        publicDir: z.string().optional(),
+        publicBaseUrl: z.url().optional(),
+      })
+      .strict()
+      .default({ inProcess: true, groupId: 'strapi-image-search-indexer', batchSize: 8 }),
+    outbox: z
+      .object({
+        pollIntervalMs: z.number().int().min(50).max(60_000).default(500),
+        batchSize: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict()
+      .default({ pollIntervalMs: 500, batchSize: 100 }),
+  })
+  .strict();
+
+export type PluginConfigInput = z.input<typeof configSchema>;
+export type PluginConfig = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses raw config; throws one error naming every bad key, e.g. `image-search.kafka.brokers: needs at least one broker`. */
+export function parseConfig(raw: unknown): PluginConfig {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = ['image-search', ...issue.path.map(String)].join('.');
+    return `${key}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid image-search plugin config:\n  - ${problems.join('\n  - ')}`);
+}

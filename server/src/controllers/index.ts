@@ -1,0 +1,4 @@
+import search from './search';
+import status from './status';
+
+export default { search, status };

@@ -1,0 +1,36 @@
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import type { PluginConfig } from '../config/schema';
+import type { Logger } from '../logger';
+
+/** kafkajs stays behind this folder: the rest of the plugin sees only these small interfaces. */
+
+export function createKafka(config: PluginConfig['kafka'], logger: Logger): Kafka {
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl,
+    sasl: config.sasl as SASLOptions | undefined,
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log }) => {
+      const text = `[kafka] ${log.message}${log.error ? `: ${log.error}` : ''}`;
+      if (level <= logLevel.ERROR) logger.error(text);
+      else if (level === logLevel.WARN) logger.warn(text);
+      else logger.debug(text);
+    },
+    retry: { initialRetryTime: 300, retries: 8 },
+  });
+}
+
+/** Creates the events topic when missing; a no-op when it exists. */
+export async function ensureTopic(kafka: Kafka, config: PluginConfig['kafka']): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: config.topic, numPartitions: config.topicPartitions, replicationFactor: config.replicationFactor }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

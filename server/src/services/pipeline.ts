@@ -1,0 +1,120 @@
+import type { Core } from '@strapi/strapi';
+import { createOutbox, type Outbox } from '../capture/outbox';
+import { createRecorder } from '../capture/recorder';
+import { createOutboxRelay, type OutboxRelay } from '../capture/relay';
+import { subscribeEntryChanges } from '../capture/entry-listener';
+import { subscribeMediaLifecycles } from '../capture/media-listener';
+import { createUsageRepository } from '../capture/usage';
+import { parseConfig, type PluginConfig } from '../config/schema';
+import { loadExtractor, type FeatureExtractor } from '../features/extractor';
+import { resolveModel } from '../features/models';
+import type { IndexWorker } from '../indexing/index-worker';
+import { startIndexWorker } from '../indexing/indexer';
+import { createKafka } from '../kafka/client';
+import { createEventProducer, type EventProducer } from '../kafka/producer';
+import { prefixed } from '../logger';
+import { ServiceUnavailableError } from '../http-errors';
+import { retryUntilReady } from '../retry';
+import { createMilvusStore, type VectorStore } from '../vector-store/milvus-store';
+
+/**
+ * The plugin's long-lived parts inside Strapi: capture (listeners -> outbox -> relay -> Kafka), the vector store
+ * for search, and the in-process index worker. Connections are retried in the background so Strapi boots, and
+ * keeps recording events, while Kafka or Milvus are down.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const logger = prefixed(strapi.log, '[image-search]');
+  let config: PluginConfig | undefined;
+  let running:
+    | {
+        abort: AbortController;
+        unsubscribe: Array<() => void>;
+        producer: EventProducer;
+        relay: OutboxRelay;
+        outbox: Outbox;
+        store: VectorStore;
+        storeReady: boolean;
+        extractor?: FeatureExtractor;
+        worker?: IndexWorker;
+        workerReady: Promise<unknown>;
+      }
+    | undefined;
+
+  const started = () => {
+    if (!running) throw new Error('image-search pipeline is not started');
+    return running;
+  };
+
+  return {
+    config(): PluginConfig {
+      config ??= parseConfig(strapi.config.get('plugin::image-search'));
+      return config;
+    },
+
+    async start(): Promise<void> {
+      const cfg = this.config();
+      const abort = new AbortController();
+      const model = resolveModel(cfg.model);
+
+      const producer = createEventProducer(createKafka(cfg.kafka, logger));
+      const outbox = createOutbox(strapi);
+      const usage = createUsageRepository(strapi);
+      const relay = createOutboxRelay({ outbox, producer, topic: cfg.kafka.topic, ...cfg.outbox, logger });
+      const recorder = createRecorder({ outbox, usage, relay, logger });
+      const unsubscribe = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { usage, recorder, logger })];
+
+      const store = createMilvusStore(cfg.milvus, model);
+      running = { abort, unsubscribe, producer, relay, outbox, store, storeReady: false, workerReady: Promise.resolve() };
+      const state = running;
+      const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
+        (ok) => {
+          state.storeReady = ok !== undefined;
+        }
+      );
+
+      retryUntilReady('connecting to Kafka', () => producer.connect(), { logger, signal: abort.signal }).then(() => relay.start());
+
+      if (cfg.worker.inProcess) {
+        state.workerReady = (async () => {
+          state.extractor = await loadExtractor(model);
+          await storeReady;
+          state.worker = await retryUntilReady(
+            'starting the index worker',
+            () => startIndexWorker(cfg, { store, extractor: state.extractor!, logger, publicDir: strapi.dirs.static.public }),
+            { logger, signal: abort.signal }
+          );
+          if (state.worker) logger.info(`index worker consuming ${cfg.kafka.topic} as group ${cfg.worker.groupId}`);
+        })().catch((error) => logger.error(`index worker cannot start: ${(error as Error).message}`));
+      }
+    },
+
+    async stop(): Promise<void> {
+      if (!running) return;
+      const state = running;
+      running = undefined;
+      state.abort.abort();
+      state.unsubscribe.forEach((unsubscribe) => unsubscribe());
+      await state.workerReady;
+      await state.worker?.stop().catch((error) => logger.warn(`stopping the index worker: ${(error as Error).message}`));
+      state.extractor?.dispose();
+      await state.relay.stop();
+      await state.producer.disconnect().catch(() => undefined);
+      await state.store.close().catch(() => undefined);
+    },
+
+    /** The vector store, or a 503 while Milvus is not reachable yet. */
+    store(): VectorStore {
+      const store = this.storeIfReady();
+      if (!store) throw new ServiceUnavailableError('The image index (Milvus) is not reachable yet; try again shortly');
+      return store;
+    },
+
+    storeIfReady(): VectorStore | undefined {
+      const state = started();
+      return state.storeReady ? state.store : undefined;
+    },
+
+    outbox: () => started().outbox,
+    workerRunning: () => !!running?.worker?.running,
+  };
+};

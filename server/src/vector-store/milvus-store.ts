@@ -1,0 +1,205 @@
+import { DataType, ErrorCode, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { PluginConfig } from '../config/schema';
+import { UnavailableError } from '../errors';
+import { UNATTACHED_PARTITION, vectorRowId } from './partitions';
+
+/** The Milvus repository: one collection per model, one partition per content type, rows keyed by (file, partition). */
+
+export interface ScoredRow {
+  fileId: number;
+  score: number;
+}
+
+export interface VectorSearch {
+  vector: number[];
+  limit: number;
+  /** Restrict to these partitions; all partitions when absent. */
+  partitions?: string[];
+  excludeFileId?: number;
+}
+
+export interface VectorStore {
+  readonly collection: string;
+  ensureCollection(): Promise<void>;
+  replaceFileVectors(fileId: number, partitions: readonly string[], vector: readonly number[], version: number): Promise<void>;
+  deleteFile(fileId: number): Promise<void>;
+  getVector(fileId: number): Promise<number[] | null>;
+  search(query: VectorSearch): Promise<ScoredRow[]>;
+  existingPartitions(names: readonly string[]): Promise<string[]>;
+  /** Distinct files and rows indexed, for file ids up to maxFileId. */
+  stats(maxFileId: number): Promise<{ files: number; vectors: number }>;
+  close(): Promise<void>;
+}
+
+const FIELDS = { pk: 'pk', fileId: 'file_id', version: 'version', vector: 'embedding' } as const;
+const QUERY_PAGE = 16384;
+/** File ids per stats query; a window's rows (ids x partitions per file) must stay under QUERY_PAGE. */
+const STATS_WINDOW = 2048;
+
+type MilvusConfig = PluginConfig['milvus'];
+
+interface Status {
+  error_code?: string | number;
+  reason?: string;
+}
+
+function check(status: Status | undefined, operation: string): void {
+  if (!status || status.error_code === ErrorCode.SUCCESS || status.error_code === 0) return;
+  throw new UnavailableError(`Milvus ${operation} failed: ${status.reason || status.error_code}`);
+}
+
+export function collectionName(prefix: string, modelId: string): string {
+  return `${prefix}_${modelId}`;
+}
+
+export function createMilvusStore(config: MilvusConfig, model: { id: string; dim: number }): VectorStore {
+  const client = new MilvusClient({
+    address: config.address,
+    token: config.token,
+    database: config.database,
+    ssl: config.ssl,
+  });
+  const collection = collectionName(config.collectionPrefix, model.id);
+  const knownPartitions = new Set<string>();
+  const consistency = { consistency_level: config.consistencyLevel as never };
+
+  async function ensurePartition(name: string): Promise<void> {
+    if (knownPartitions.has(name)) return;
+    const has = await client.hasPartition({ collection_name: collection, partition_name: name });
+    check(has.status, 'hasPartition');
+    if (!has.value) {
+      const created = await client.createPartition({ collection_name: collection, partition_name: name });
+      // A concurrent worker may have created it first.
+      if (created.error_code !== ErrorCode.SUCCESS && !/exist/i.test(created.reason)) check(created, 'createPartition');
+    }
+    knownPartitions.add(name);
+  }
+
+  async function listPartitions(): Promise<string[]> {
+    const res = await client.showPartitions({ collection_name: collection });
+    check(res.status, 'showPartitions');
+    return res.partition_names;
+  }
+
+  return {
+    collection,
+
+    async ensureCollection() {
+      const has = await client.hasCollection({ collection_name: collection });
+      check(has.status, 'hasCollection');
+      if (!has.value) {
+        const created = await client.createCollection({
+          collection_name: collection,
+          description: `strapi-plugin-image-search vectors of model ${model.id}`,
+          consistency_level: config.consistencyLevel,
+          fields: [
+            { name: FIELDS.pk, data_type: DataType.VarChar, is_primary_key: true, autoID: false, max_length: 320 },
+            { name: FIELDS.fileId, data_type: DataType.Int64 },
+            { name: FIELDS.version, data_type: DataType.Int64 },
+            { name: FIELDS.vector, data_type: DataType.FloatVector, dim: model.dim },
+          ],
+        });
+        if (created.error_code !== ErrorCode.SUCCESS && !/exist/i.test(created.reason)) check(created, 'createCollection');
+        const indexed = await client.createIndex({
+          collection_name: collection,
+          field_name: FIELDS.vector,
+          index_type: config.index.type,
+          metric_type: 'COSINE',
+          params: config.index.params,
+        });
+        if (indexed.error_code !== ErrorCode.SUCCESS && !/exist/i.test(indexed.reason)) check(indexed, 'createIndex');
+      }
+      await ensurePartition(UNATTACHED_PARTITION);
+      const loaded = await client.loadCollectionSync({ collection_name: collection });
+      check(loaded, 'loadCollection');
+      for (const name of await listPartitions()) knownPartitions.add(name);
+    },
+
+    async replaceFileVectors(fileId, partitions, vector, version) {
+      for (const partition of partitions) {
+        await ensurePartition(partition);
+        const res = await client.upsert({
+          collection_name: collection,
+          partition_name: partition,
+          data: [{ [FIELDS.pk]: vectorRowId(fileId, partition), [FIELDS.fileId]: fileId, [FIELDS.version]: version, [FIELDS.vector]: [...vector] }],
+        });
+        check(res.status, 'upsert');
+      }
+      const keep = partitions.map((partition) => JSON.stringify(vectorRowId(fileId, partition))).join(', ');
+      const res = await client.deleteEntities({
+        collection_name: collection,
+        expr: `${FIELDS.fileId} == ${fileId} && ${FIELDS.pk} not in [${keep}]`,
+      });
+      check(res.status, 'delete');
+    },
+
+    async deleteFile(fileId) {
+      const res = await client.deleteEntities({ collection_name: collection, expr: `${FIELDS.fileId} == ${fileId}` });
+      check(res.status, 'delete');
+    },
+
+    async getVector(fileId) {
+      const res = await client.query({
+        collection_name: collection,
+        expr: `${FIELDS.fileId} == ${fileId}`,
+        output_fields: [FIELDS.vector],
+        limit: 1,
+        ...consistency,
+      });
+      check(res.status, 'query');
+      const row = res.data[0];
+      return row ? (row[FIELDS.vector] as number[]) : null;
+    },
+
+    async search({ vector, limit, partitions, excludeFileId }) {
+      const res = await client.search({
+        collection_name: collection,
+        vector: [...vector],
+        limit,
+        partition_names: partitions,
+        filter: excludeFileId === undefined ? undefined : `${FIELDS.fileId} != ${excludeFileId}`,
+        output_fields: [FIELDS.fileId],
+        metric_type: 'COSINE',
+        params: searchParams(config.index, limit),
+        ...consistency,
+      });
+      check(res.status, 'search');
+      return res.results.map((row) => ({ fileId: Number(row[FIELDS.fileId]), score: Number(row.score) }));
+    },
+
+    async existingPartitions(names) {
+      const existing = new Set(await listPartitions());
+      return names.filter((name) => existing.has(name));
+    },
+
+    async stats(maxFileId) {
+      // Milvus caps offset + limit at 16384, so walk the file ids in windows instead of paging by offset.
+      const files = new Set<number>();
+      let vectors = 0;
+      for (let low = 0; low <= maxFileId; low += STATS_WINDOW) {
+        const res = await client.query({
+          collection_name: collection,
+          expr: `${FIELDS.fileId} >= ${low} && ${FIELDS.fileId} < ${low + STATS_WINDOW}`,
+          output_fields: [FIELDS.fileId],
+          limit: QUERY_PAGE,
+          ...consistency,
+        });
+        check(res.status, 'query');
+        for (const row of res.data) files.add(Number(row[FIELDS.fileId]));
+        vectors += res.data.length;
+      }
+      return { files: files.size, vectors };
+    },
+
+    async close() {
+      await client.closeConnection();
+    },
+  };
+}
+
+/** HNSW needs ef >= k, so ef grows with the requested window. */
+function searchParams(index: MilvusConfig['index'], limit: number): Record<string, number> {
+  const params = { ...index.searchParams };
+  if (index.type === 'HNSW') params.ef = Math.max(params.ef ?? 64, limit);
+  return params;
+}

@@ -1,0 +1,31 @@
+import { ConfigError, parseConfig } from '../../../server/src/config/schema';
+
+const minimal = { kafka: { brokers: ['127.0.0.1:9092'] }, milvus: { address: '127.0.0.1:19530' } };
+
+describe('plugin config', () => {
+  it('fills every default from a minimal config', () => {
+    const config = parseConfig(minimal);
+    expect(config.worker.inProcess).toBe(true);
+    expect(config.model.id).toBe('resnet50');
+    expect(config.milvus.index.type).toBe('HNSW');
+    expect(config.kafka.topicPartitions).toBe(3);
+    expect(config.preprocessing).toEqual({ trimBorders: true, trimTolerance: 10 });
+  });
+
+  it.each([
+    [{ milvus: minimal.milvus }, 'image-search.kafka: '],
+    [{ ...minimal, kafka: { brokers: [] } }, 'image-search.kafka.brokers: needs at least one broker'],
+    [{ ...minimal, kafka: { brokers: ['localhost'] } }, 'image-search.kafka.brokers.0: must be host:port'],
+    [{ ...minimal, milvus: { address: '127.0.0.1:19530', index: { type: 'ANNOY' } } }, 'image-search.milvus.index.type'],
+    [{ ...minimal, worker: { batchSize: 0 } }, 'image-search.worker.batchSize'],
+    [{ ...minimal, model: { id: 'vgg99' } }, 'image-search.model.id'],
+    [{ ...minimal, milvus: { address: '127.0.0.1:19530', collectionPrefix: '1bad-name' } }, 'image-search.milvus.collectionPrefix'],
+  ])('rejects bad config with a message naming the key (%#)', (raw, key) => {
+    expect(() => parseConfig(raw)).toThrow(ConfigError);
+    expect(() => parseConfig(raw)).toThrow(key);
+  });
+
+  it('rejects unknown keys, which are usually typos', () => {
+    expect(() => parseConfig({ ...minimal, workers: { inProcess: false } })).toThrow(/workers/);
+  });
+});
