@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 
 export interface OutgoingMessage {
   key: string;
@@ -15,7 +15,12 @@ export interface EventProducer {
 
 export function createEventProducer(kafka: Kafka): EventProducer {
   // Idempotent: a retried send never duplicates a message, and per-key order holds.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   return {
     connect: () => producer.connect(),
     async send(topic, messages) {

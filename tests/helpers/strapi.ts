@@ -1,0 +1,50 @@
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+
+/** Boots the playground Strapi app in-process against the services started by scripts/test.sh. */
+
+export const PLAYGROUND_DIR = path.resolve(__dirname, '../../playground');
+
+export async function bootStrapi(env: Record<string, string>): Promise<Core.Strapi> {
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    STRAPI_TELEMETRY_DISABLED: 'true',
+    STRAPI_DISABLE_UPDATE_NOTIFICATION: 'true',
+    APP_KEYS: 'test-key-a,test-key-b',
+    ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
+    API_TOKEN_SALT: 'test-api-token-salt',
+    TRANSFER_TOKEN_SALT: 'test-transfer-token-salt',
+    ENCRYPTION_KEY: 'test-encryption-key',
+    JWT_SECRET: 'test-jwt-secret',
+    ...env,
+  });
+  // Required lazily so the env above is in place when Strapi reads its config.
+  const { createStrapi } = await import('@strapi/strapi');
+  const strapi = await createStrapi({ appDir: PLAYGROUND_DIR, distDir: PLAYGROUND_DIR, autoReload: false, serveAdminPanel: false }).load();
+  await strapi.server.mount();
+  return strapi;
+}
+
+/** Admin users by role, logged in: returns their JWTs. */
+export async function createAdmin(strapi: Core.Strapi, roleCode: 'strapi-super-admin' | 'strapi-editor', email: string): Promise<string> {
+  await strapi.service('admin::role').createRolesIfNoneExist();
+  const role = await strapi.db.query('admin::role').findOne({ where: { code: roleCode } });
+  const password = 'Test-password-1';
+  await strapi.service('admin::user').create({ email, firstname: roleCode, lastname: 'Tester', password, isActive: true, roles: [role.id] });
+  const { default: request } = await import('supertest');
+  const res = await request(strapi.server.httpServer).post('/admin/login').send({ email, password });
+  if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.token as string;
+}
+
+export async function createApiToken(
+  strapi: Core.Strapi,
+  name: string,
+  type: 'full-access' | 'read-only' | 'custom',
+  permissions: string[] = []
+): Promise<string> {
+  const token = await strapi
+    .service('admin::api-token')
+    .create({ name, type, lifespan: null, description: '', ...(type === 'custom' ? { permissions } : {}) });
+  return token.accessKey as string;
+}
