@@ -5,10 +5,12 @@ import sharp from 'sharp';
 /** Real photographs fetched by scripts/fetch-samples.sh. */
 export const PHOTOS_DIR = path.resolve(__dirname, '../../.samples/photos');
 
-export function samplePhotos(count: number): string[] {
-  const photos = fs.existsSync(PHOTOS_DIR) ? fs.readdirSync(PHOTOS_DIR).filter((name) => /\.(jpe?g|png|webp)$/i.test(name)).sort() : [];
-  if (photos.length < count) throw new Error(`need ${count} sample photos in ${PHOTOS_DIR}, found ${photos.length}: run scripts/fetch-samples.sh`);
-  return photos.slice(0, count).map((name) => path.join(PHOTOS_DIR, name));
+export function samplePhotos(names: readonly string[]): string[] {
+  return names.map((name) => {
+    const file = path.join(PHOTOS_DIR, name);
+    if (!fs.existsSync(file)) throw new Error(`sample photo ${file} is missing: run scripts/fetch-samples.sh`);
+    return file;
+  });
 }
 
 /** A near-duplicate as editors meet them: downscaled and re-encoded as a lower-quality JPEG. */

@@ -38,7 +38,8 @@ const ids = (hits: Hit[]) => hits.map((hit) => hit.file.id);
 
 let originals: number[];
 let copyOfFirst: number;
-const photos = samplePhotos(4);
+// Four distinct subjects: a person, a cat, a coffee cup, a rocket launch.
+const photos = samplePhotos(['skimage-astronaut.png', 'skimage-chelsea.png', 'skimage-coffee.png', 'skimage-rocket.jpg']);
 
 beforeAll(async () => {
   strapi = await bootStrapi({

@@ -35,7 +35,8 @@ export function createMediaEventHandlers({ store, extractor, readFile, decode }:
   // The vector does not depend on where a file is used, so a move reuses it; a file not indexed yet gets indexed.
   const move: Handler = async (event) => {
     const { file, contentTypes } = event.data;
-    const vector = await store.getVector(file.id);
+    // Fresh: a replace of this file may have been applied a moment ago.
+    const vector = await store.getVector(file.id, { fresh: true });
     if (!vector) return index(event);
     await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, version(event));
     return { action: 'moved' };

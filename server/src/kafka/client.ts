@@ -11,9 +11,11 @@ export function createKafka(config: PluginConfig['kafka'], logger: Logger): Kafk
     ssl: config.ssl,
     sasl: config.sasl as SASLOptions | undefined,
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log }) => {
+    logCreator: () => ({ namespace, level, log }) => {
       const text = `[kafka] ${log.message}${log.error ? `: ${log.error}` : ''}`;
-      if (level <= logLevel.ERROR) logger.error(text);
+      // Per-request errors (e.g. a partition leader still being elected) are retried above and reported there if fatal.
+      if (namespace === 'Connection') logger.debug(text);
+      else if (level <= logLevel.ERROR) logger.error(text);
       else if (level === logLevel.WARN) logger.warn(text);
       else logger.debug(text);
     },

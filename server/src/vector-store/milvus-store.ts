@@ -23,7 +23,8 @@ export interface VectorStore {
   ensureCollection(): Promise<void>;
   replaceFileVectors(fileId: number, partitions: readonly string[], vector: readonly number[], version: number): Promise<void>;
   deleteFile(fileId: number): Promise<void>;
-  getVector(fileId: number): Promise<number[] | null>;
+  /** The file's vector; `fresh` guarantees it reflects every write acknowledged before the call. */
+  getVector(fileId: number, options?: { fresh?: boolean }): Promise<number[] | null>;
   search(query: VectorSearch): Promise<ScoredRow[]>;
   existingPartitions(names: readonly string[]): Promise<string[]>;
   /** Distinct files and rows indexed, for file ids up to maxFileId. */
@@ -58,6 +59,7 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     token: config.token,
     database: config.database,
     ssl: config.ssl,
+    logLevel: 'warn',
   });
   const collection = collectionName(config.collectionPrefix, model.id);
   const knownPartitions = new Set<string>();
@@ -138,17 +140,21 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
       check(res.status, 'delete');
     },
 
-    async getVector(fileId) {
-      const res = await client.query({
-        collection_name: collection,
-        expr: `${FIELDS.fileId} == ${fileId}`,
-        output_fields: [FIELDS.vector],
-        limit: 1,
-        ...consistency,
-      });
-      check(res.status, 'query');
-      const row = res.data[0];
-      return row ? (row[FIELDS.vector] as number[]) : null;
+    async getVector(fileId, { fresh = false } = {}) {
+      // A cheap Eventually read finds settled files; a miss, or a caller that must see the latest write, pays
+      // for a Strong read (up to one Milvus time tick, ~200 ms).
+      for (const consistency_level of fresh ? (['Strong'] as const) : (['Eventually', 'Strong'] as const)) {
+        const res = await client.query({
+          collection_name: collection,
+          expr: `${FIELDS.fileId} == ${fileId}`,
+          output_fields: [FIELDS.vector],
+          limit: 1,
+          consistency_level: consistency_level as never,
+        });
+        check(res.status, 'query');
+        if (res.data[0]) return res.data[0][FIELDS.vector] as number[];
+      }
+      return null;
     },
 
     async search({ vector, limit, partitions, excludeFileId }) {

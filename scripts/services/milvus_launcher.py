@@ -1,0 +1,59 @@
+"""Runs one Milvus standalone server (PyPI `milvus`) in the foreground and records its actual addresses.
+
+The package moves any busy port up silently, so the ports it really bound are written to ENV_FILE once the
+server is healthy. SIGINT/SIGTERM stop Milvus gracefully (SIGKILL only after a timeout).
+The embedded etcd's peer port is fixed at 2380 by the package; an etcd config file moves it, so a second
+instance (the tests' beside the demo's) can run.
+Usage: python milvus_launcher.py DATA_DIR GRPC_PORT HEALTH_PORT ETCD_PORT ENV_FILE
+"""
+import os
+import signal
+import subprocess
+import sys
+
+import milvus
+
+data_dir, grpc_port, health_port, etcd_port, env_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+
+etcd_config = os.path.join(data_dir, 'embed-etcd.yaml')
+os.makedirs(data_dir, exist_ok=True)
+with open(etcd_config, 'w', encoding='utf-8') as out:
+    out.write(
+        f"listen-client-urls: http://127.0.0.1:{etcd_port}\n"
+        f"advertise-client-urls: http://127.0.0.1:{etcd_port}\n"
+        f"listen-peer-urls: http://127.0.0.1:{etcd_port + 1}\n"
+        f"initial-advertise-peer-urls: http://127.0.0.1:{etcd_port + 1}\n"
+        f"initial-cluster: default=http://127.0.0.1:{etcd_port + 1}\n"
+    )
+
+server = milvus.MilvusServer()
+server.set_base_dir(data_dir)
+server.config.set('proxy_port', grpc_port)
+server.config.set('etcd_port', etcd_port)
+server.config.template_text = server.config.template_text.replace(
+    '  use:\n    embed: true', f'  config:\n    path: {etcd_config}\n  use:\n    embed: true', 1
+)
+server.webservice_port = health_port
+
+
+def stop(*_):
+    proc = server.server_proc
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    sys.exit(0)
+
+
+signal.signal(signal.SIGINT, stop)
+signal.signal(signal.SIGTERM, stop)
+
+server.start()  # returns once /healthz answers
+with open(env_file, 'w', encoding='utf-8') as out:
+    out.write(f"MILVUS_ADDRESS=127.0.0.1:{server.config.get('proxy_port')}\n")
+    out.write(f"MILVUS_HEALTH_URL=http://127.0.0.1:{server.webservice_port}/healthz\n")
+print(f"milvus ready: grpc {server.config.get('proxy_port')}, health {server.webservice_port}", flush=True)
+sys.exit(server.server_proc.wait())

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Makes @tensorflow/tfjs-node work offline: its install script downloads libtensorflow from Google storage,
+# which these machines cannot reach, so the same C library is taken from PyPI's tensorflow-cpu wheel and the
+# addon is rebuilt against it. Idempotent: a no-op when the addon already loads.
+LOG_TAG=tfjs; source "$(dirname "$0")/lib.sh"
+
+TF_WHEEL=tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl
+TF_WHEEL_SHA256=2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c
+TFJS="$ROOT/node_modules/@tensorflow/tfjs-node"
+
+[ -d "$TFJS" ] || die "$TFJS is missing: run npm install first"
+backend_ok() { (cd "$ROOT" && TF_CPP_MIN_LOG_LEVEL=3 node -e "const tf=require('@tensorflow/tfjs-node');process.exit(tf.getBackend()==='tensorflow'?0:1)") >/dev/null 2>&1; }
+if backend_ok; then log "tfjs-node native backend already works"; exit 0; fi
+
+start=$SECONDS
+wheel="$CACHE_DIR/wheels/$TF_WHEEL"
+if [ ! -f "$wheel" ]; then
+  log "downloading $TF_WHEEL (274 MB, cached under $CACHE_DIR)"
+  mkdir -p "$CACHE_DIR/wheels"
+  pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
+    --platform manylinux_2_27_x86_64 tensorflow-cpu==2.21.0 -d "$CACHE_DIR/wheels"
+fi
+sha256_check "$wheel" "$TF_WHEEL_SHA256"
+
+log "extracting libtensorflow and its C headers"
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+python3 - "$wheel" "$work" <<'PY'
+import sys, zipfile
+wheel, out = sys.argv[1], sys.argv[2]
+inc = 'tensorflow/include/'
+wanted = ('tensorflow/c/', 'tensorflow/core/platform/ctstring', 'tsl/platform/ctstring', 'xla/tsl/c/')
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if name in ('tensorflow/libtensorflow_cc.so.2', 'tensorflow/libtensorflow_framework.so.2'):
+            z.extract(name, out)
+        elif name.startswith(inc) and name[len(inc):].startswith(wanted):
+            z.extract(name, out)
+PY
+deps="$TFJS/deps"
+rm -rf "$deps"; mkdir -p "$deps/lib"
+mv "$work/tensorflow/include" "$deps/include"
+mv "$work/tensorflow/libtensorflow_cc.so.2" "$work/tensorflow/libtensorflow_framework.so.2" "$deps/lib/"
+strip --strip-unneeded "$deps/lib/"*.so.2 2>/dev/null || true
+(cd "$deps/lib" && ln -sf libtensorflow_cc.so.2 libtensorflow.so && ln -sf libtensorflow_framework.so.2 libtensorflow_framework.so \
+  && ln -sf libtensorflow_cc.so.2 libtensorflow.so.2.9.1)
+
+log "rebuilding the tfjs-node addon (about a minute)"
+nodedir="${npm_config_nodedir:-}"
+[ -n "$nodedir" ] || { [ -f /usr/include/node/node.h ] && nodedir=/usr || nodedir="$(dirname "$(dirname "$(command -v node)")")"; }
+(cd "$ROOT" && npm_config_build_from_source=true npm_config_nodedir="$nodedir" npm rebuild @tensorflow/tfjs-node --foreground-scripts >"$work/rebuild.log" 2>&1) \
+  || { tail -30 "$work/rebuild.log"; die "rebuilding @tensorflow/tfjs-node failed"; }
+backend_ok || die "tfjs-node still does not load its native backend"
+log "tfjs-node native backend ready in $((SECONDS - start))s"

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from './config/schema';
+import { errorMessage } from './errors';
+import { loadExtractor } from './features/extractor';
+import { resolveModel } from './features/models';
+import { startIndexWorker } from './indexing/indexer';
+import type { Logger } from './logger';
+import { retryUntilReady } from './retry';
+import { createMilvusStore } from './vector-store/milvus-store';
+
+/**
+ * The standalone index worker: the consumer the plugin otherwise runs inside Strapi, as its own process.
+ * Indexing scales out by starting more of them with the same worker.groupId (up to the topic's partition count).
+ *
+ * Usage: strapi-image-search-worker <config.json | config.js>    (or IMAGE_SEARCH_CONFIG=<file>)
+ * The file holds the plugin's config object, the same one as in the Strapi app's config/plugins.
+ */
+
+const USAGE = 'usage: strapi-image-search-worker <config.json | config.js>   (or set IMAGE_SEARCH_CONFIG)';
+
+const stamp = (level: string, message: string) => `${new Date().toISOString()} ${level} ${message}`;
+const logger: Logger = {
+  debug: (message) => process.env.DEBUG && console.debug(stamp('debug', message)),
+  info: (message) => console.log(stamp('info', message)),
+  warn: (message) => console.warn(stamp('warn', message)),
+  error: (message) => console.error(stamp('error', message)),
+};
+
+function readConfigFile(file: string | undefined): unknown {
+  if (!file) throw new Error(USAGE);
+  const absolute = path.resolve(file);
+  if (!fs.existsSync(absolute)) throw new Error(`config file not found: ${absolute}`);
+  if (absolute.endsWith('.json')) return JSON.parse(fs.readFileSync(absolute, 'utf8'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(absolute);
+  return loaded?.default ?? loaded;
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(readConfigFile(process.argv[2] ?? process.env.IMAGE_SEARCH_CONFIG));
+  if (!config.worker.publicDir && !config.worker.publicBaseUrl) {
+    logger.warn('neither worker.publicDir nor worker.publicBaseUrl is set: files with relative URLs (local upload provider) cannot be read');
+  }
+  const model = resolveModel(config.model);
+  const abort = new AbortController();
+  const store = createMilvusStore(config.milvus, model);
+  const extractor = await loadExtractor(model);
+  logger.info(`model ${model.id} loaded from ${model.path}`);
+
+  let worker: Awaited<ReturnType<typeof startIndexWorker>> | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) =>
+    (stopping ??= (async () => {
+      logger.info(`${signal}: finishing the current event and stopping`);
+      abort.abort();
+      await worker?.stop().catch((error) => logger.warn(`stopping the consumer: ${errorMessage(error)}`));
+      extractor.dispose();
+      await store.close().catch(() => undefined);
+      process.exit(0);
+    })());
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  await retryUntilReady('connecting to Milvus', () => store.ensureCollection(), { logger, signal: abort.signal });
+  worker = await retryUntilReady('starting the index worker', () => startIndexWorker(config, { store, extractor, logger }), {
+    logger,
+    signal: abort.signal,
+  });
+  if (worker) logger.info(`consuming ${config.kafka.topic} as group ${config.worker.groupId} into Milvus collection ${store.collection}`);
+}
+
+main().catch((error) => {
+  logger.error(errorMessage(error));
+  process.exit(1);
+});
