@@ -35,19 +35,36 @@ wait_for() {
   log "$what ready after $((SECONDS - start))s"
 }
 
-# pid_alive PIDFILE: true when the process recorded in PIDFILE runs.
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Every service runs in its own process group (started with setsid, so its pid is the group id), and is stopped
+# as a group, so children such as Milvus's server process go with it.
 
-# stop_pid PIDFILE SIGNAL TIMEOUT: signal, wait, then SIGKILL; removes the pidfile.
+# group_alive PGID: true while a process of the group runs. Zombies do not count: nothing may reap them here.
+group_alive() { ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
+
+# pid_alive PIDFILE: true when the process group recorded in PIDFILE runs.
+pid_alive() { [ -f "$1" ] && group_alive "$(cat "$1")"; }
+
+# stop_pid PIDFILE SIGNAL TIMEOUT: signal the group, wait, then SIGKILL it; removes the pidfile.
 stop_pid() {
-  local pidfile="$1" sig="${2:-TERM}" timeout="${3:-30}" pid
+  local pidfile="$1" sig="${2:-TERM}" timeout="${3:-30}" pgid
   pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-  pid="$(cat "$pidfile")"
-  kill -"$sig" "$pid" 2>/dev/null || true
+  pgid="$(cat "$pidfile")"
+  kill -"$sig" -- "-$pgid" 2>/dev/null || true
   local start=$SECONDS
-  while kill -0 "$pid" 2>/dev/null; do
-    if (( SECONDS - start >= timeout )); then kill -KILL "$pid" 2>/dev/null || true; break; fi
+  while group_alive "$pgid"; do
+    if (( SECONDS - start >= timeout )); then kill -KILL -- "-$pgid" 2>/dev/null || true; break; fi
     sleep 0.5
   done
   rm -f "$pidfile"
+}
+
+# service_main ARGS...: the command line of a service script that defines install, start, stop and status.
+service_main() {
+  case "${1:-}" in
+    install) install ;;
+    start) start "${2:-}" ;;
+    stop) stop ;;
+    status) status ;;
+    *) die "usage: $0 install | start [--fresh] | stop | status" ;;
+  esac
 }

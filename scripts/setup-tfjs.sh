@@ -6,9 +6,10 @@ LOG_TAG=tfjs; source "$(dirname "$0")/lib.sh"
 
 TF_WHEEL=tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl
 TF_WHEEL_SHA256=2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c
-TFJS="$ROOT/node_modules/@tensorflow/tfjs-node"
-
-[ -d "$TFJS" ] || die "$TFJS is missing: run npm install first"
+# Where node resolves it from here: this repository's node_modules, or the Strapi app's when installed as a plugin.
+TFJS="$(cd "$ROOT" && node -p "path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'))" 2>/dev/null)" \
+  || die "@tensorflow/tfjs-node is not installed: run npm install first"
+INSTALL_ROOT="${TFJS%/node_modules/@tensorflow/tfjs-node}"
 backend_ok() { (cd "$ROOT" && TF_CPP_MIN_LOG_LEVEL=3 node -e "const tf=require('@tensorflow/tfjs-node');process.exit(tf.getBackend()==='tensorflow'?0:1)") >/dev/null 2>&1; }
 if backend_ok; then log "tfjs-node native backend already works"; exit 0; fi
 
@@ -47,7 +48,7 @@ strip --strip-unneeded "$deps/lib/"*.so.2 2>/dev/null || true
 log "rebuilding the tfjs-node addon (about a minute)"
 nodedir="${npm_config_nodedir:-}"
 [ -n "$nodedir" ] || { [ -f /usr/include/node/node.h ] && nodedir=/usr || nodedir="$(dirname "$(dirname "$(command -v node)")")"; }
-(cd "$ROOT" && npm_config_build_from_source=true npm_config_nodedir="$nodedir" npm rebuild @tensorflow/tfjs-node --foreground-scripts >"$work/rebuild.log" 2>&1) \
+(cd "$INSTALL_ROOT" && npm_config_build_from_source=true npm_config_nodedir="$nodedir" npm rebuild @tensorflow/tfjs-node --foreground-scripts >"$work/rebuild.log" 2>&1) \
   || { tail -30 "$work/rebuild.log"; die "rebuilding @tensorflow/tfjs-node failed"; }
 backend_ok || die "tfjs-node still does not load its native backend"
 log "tfjs-node native backend ready in $((SECONDS - start))s"

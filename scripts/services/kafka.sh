@@ -114,10 +114,4 @@ status() {
   if pid_alive "$INSTANCE/pid" && healthy; then echo "kafka: running on 127.0.0.1:$PORT"; else echo "kafka: stopped"; return 1; fi
 }
 
-case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) stop ;;
-  status) status ;;
-  *) die "usage: $0 install | start [--fresh] | stop | status" ;;
-esac
+service_main "$@"

@@ -57,28 +57,14 @@ start() {
 }
 
 stop() {
-  [ -f "$INSTANCE/pid" ] || return 0
-  local pgid; pgid="$(cat "$INSTANCE/pid")"
-  if kill -0 "$pgid" 2>/dev/null; then
-    log "stopping"
-    kill -INT -- "-$pgid" 2>/dev/null || true
-    local start=$SECONDS
-    while kill -0 -- "-$pgid" 2>/dev/null; do
-      if (( SECONDS - start >= 45 )); then kill -KILL -- "-$pgid" 2>/dev/null || true; break; fi
-      sleep 0.5
-    done
-  fi
-  rm -f "$INSTANCE/pid" "$INSTANCE/env"
+  if pid_alive "$INSTANCE/pid"; then log "stopping"; fi
+  # SIGINT is Milvus's graceful shutdown.
+  stop_pid "$INSTANCE/pid" INT 45
+  rm -f "$INSTANCE/env"
 }
 
 status() {
   if pid_alive "$INSTANCE/pid" && healthy; then echo "milvus: running, $(head -1 "$INSTANCE/env")"; else echo "milvus: stopped"; return 1; fi
 }
 
-case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) stop ;;
-  status) status ;;
-  *) die "usage: $0 install | start [--fresh] | stop | status" ;;
-esac
+service_main "$@"

@@ -4,6 +4,7 @@ import { parseConfig } from './config/schema';
 import { errorMessage } from './errors';
 import { loadExtractor } from './features/extractor';
 import { resolveModel } from './features/models';
+import type { IndexWorker } from './indexing/index-worker';
 import { startIndexWorker } from './indexing/indexer';
 import type { Logger } from './logger';
 import { retryUntilReady } from './retry';
@@ -44,7 +45,7 @@ export async function runWorker(configFile: string): Promise<void> {
   const extractor = await loadExtractor(model);
   logger.info(`model ${model.id} loaded from ${model.path}`);
 
-  let worker: Awaited<ReturnType<typeof startIndexWorker>> | undefined;
+  let worker: IndexWorker | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) =>
     (stopping ??= (async () => {

@@ -42,7 +42,7 @@ export const configSchema = z
             searchParams: z.record(z.string(), z.number()).default({ ef: 64 }),
           })
           .strict()
-          .default({ type: 'HNSW', params: { M: 16, efConstruction: 200 }, searchParams: { ef: 64 } }),
+          .prefault({}),
         consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Strong'),
       })
       .strict(),
@@ -53,32 +53,31 @@ export const configSchema = z
         path: z.string().min(1).optional(),
       })
       .strict()
-      .default({ id: 'resnet50' }),
+      .prefault({}),
     preprocessing: z
       .object({
         trimBorders: z.boolean().default(true),
         trimTolerance: z.number().int().min(0).max(128).default(10),
       })
       .strict()
-      .default({ trimBorders: true, trimTolerance: 10 }),
+      .prefault({}),
     worker: z
       .object({
         inProcess: z.boolean().default(true),
         groupId: z.string().min(1).default('strapi-image-search-indexer'),
-        batchSize: z.number().int().min(1).max(64).default(8),
         /** Where relative file URLs (local upload provider) are read from. */
         publicDir: z.string().optional(),
         publicBaseUrl: z.url().optional(),
       })
       .strict()
-      .default({ inProcess: true, groupId: 'strapi-image-search-indexer', batchSize: 8 }),
+      .prefault({}),
     outbox: z
       .object({
         pollIntervalMs: z.number().int().min(50).max(60_000).default(500),
         batchSize: z.number().int().min(1).max(1000).default(100),
       })
       .strict()
-      .default({ pollIntervalMs: 500, batchSize: 100 }),
+      .prefault({}),
   })
   .strict();
 

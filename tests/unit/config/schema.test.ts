@@ -17,7 +17,7 @@ describe('plugin config', () => {
     [{ ...minimal, kafka: { brokers: [] } }, 'image-search.kafka.brokers: needs at least one broker'],
     [{ ...minimal, kafka: { brokers: ['localhost'] } }, 'image-search.kafka.brokers.0: must be host:port'],
     [{ ...minimal, milvus: { address: '127.0.0.1:19530', index: { type: 'ANNOY' } } }, 'image-search.milvus.index.type'],
-    [{ ...minimal, worker: { batchSize: 0 } }, 'image-search.worker.batchSize'],
+    [{ ...minimal, worker: { groupId: '' } }, 'image-search.worker.groupId'],
     [{ ...minimal, model: { id: 'vgg99' } }, 'image-search.model.id'],
     [{ ...minimal, milvus: { address: '127.0.0.1:19530', collectionPrefix: '1bad-name' } }, 'image-search.milvus.collectionPrefix'],
   ])('rejects bad config with a message naming the key (%#)', (raw, key) => {
