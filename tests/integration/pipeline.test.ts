@@ -103,6 +103,28 @@ describe('upload -> index -> find similar', () => {
     expect(new Set(ids(everywhere)).size).toBe(everywhere.length);
   });
 
+  it('counts media inside components and dynamic zones for the content type that holds them', async () => {
+    const coffee = originals[2];
+    const inPartition = (contentType: string) =>
+      eventually(`file ${coffee} to reach the ${contentType} partition`, async () => {
+        const res = await api.similar(copyOfFirst, { contentType });
+        return ids(res.body.data ?? []).includes(coffee) ? true : undefined;
+      });
+    // A component field of an article, and a block of a page's dynamic zone.
+    await strapi.documents('api::article.article').create({ data: { title: 'SEO only', seo: { metaTitle: 'Coffee', shareImage: coffee } } as never });
+    await inPartition('api::article.article');
+    const page = await strapi
+      .documents('api::page.page')
+      .create({ data: { title: 'Blocks', blocks: [{ __component: 'blocks.image-block', caption: 'Coffee', image: coffee }] } as never });
+    await inPartition('api::page.page');
+    // Emptying the dynamic zone detaches the file from pages again.
+    await strapi.documents('api::page.page').update({ documentId: page.documentId, data: { blocks: [] } as never });
+    await eventually(`file ${coffee} to leave the page partition`, async () => {
+      const res = await api.similar(copyOfFirst, { contentType: 'api::page.page' });
+      return res.status === 200 && !ids(res.body.data).includes(coffee) ? true : undefined;
+    });
+  });
+
   it('serves the content API to an API token allowed to search, and refuses others', async () => {
     const contentApi = (token?: string) => {
       const req = api.http.get(`/api/image-search/files/${copyOfFirst}/similar`);

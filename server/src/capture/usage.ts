@@ -1,57 +1,140 @@
 import type { Core } from '@strapi/strapi';
 
-/** Which content types use a file, read from the upload plugin's morph join table (the source of truth). */
+/**
+ * Which content types use a file, read from the database's join tables (the source of truth). Media inside
+ * components and dynamic zones, nested at any depth, count for the content type that holds them.
+ */
 
 export interface UsageRepository {
   /** Sorted UIDs of the content types whose entries (any locale, draft or published) reference the file. */
   contentTypesUsingFile(fileId: number): Promise<string[]>;
-  /** Ids of the files referenced by any row (draft, published, locale) of one document. */
+  /** Ids of the files referenced by any row (draft, published, locale) of one document, components included. */
   filesOfDocument(uid: string, documentId: string): Promise<Set<number>>;
+  /** Whether entries of this content type can reference media, directly or through components. */
   hasMediaAttributes(uid: string): boolean;
 }
 
-interface MorphJoinTable {
+interface JoinTable {
   name: string;
   joinColumn: { name: string };
-  morphColumn: { typeColumn: { name: string }; idColumn: { name: string } };
+  inverseJoinColumn?: { name: string };
+  morphColumn?: { typeColumn: { name: string }; idColumn: { name: string } };
+  on?: Record<string, string>;
 }
 
+/** One place where rows of component `child` hang under rows of `parent` (a content type or a component). */
+interface ComponentLink {
+  parent: string;
+  child: string;
+  table: string;
+  parentColumn: string;
+  childColumn: string;
+  where: Record<string, string>;
+}
+
+type Attribute = { type: string; component?: string; components?: string[] };
+type Id = string | number;
+type Rows = Array<Record<string, Id>>;
+
 export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
-  const joinTable = () =>
-    (strapi.db.metadata.get('plugin::upload.file').attributes as Record<string, { joinTable?: MorphJoinTable }>).related
-      .joinTable as MorphJoinTable;
+  const db = () => strapi.db.connection;
+  const joinTableOf = (uid: string, attribute: string) =>
+    (strapi.db.metadata.get(uid as never).attributes as Record<string, { joinTable?: JoinTable }>)[attribute].joinTable as JoinTable;
+  const schemas = () => ({ ...strapi.contentTypes, ...strapi.components }) as Record<string, { attributes: Record<string, Attribute> }>;
+  const isContentType = (uid: string) => uid in strapi.contentTypes;
+
+  // The schema is fixed once Strapi has loaded, so these are computed on first use.
+  let links: ComponentLink[] | undefined;
+  const componentLinks = () => (links ??= buildComponentLinks());
+  const mediaHolders = new Map<string, boolean>();
+
+  function buildComponentLinks(): ComponentLink[] {
+    const result: ComponentLink[] = [];
+    for (const [parent, schema] of Object.entries(schemas())) {
+      for (const [name, attribute] of Object.entries(schema.attributes)) {
+        if (attribute.type !== 'component' && attribute.type !== 'dynamiczone') continue;
+        const joinTable = joinTableOf(parent, name);
+        const base = { parent, table: joinTable.name, parentColumn: joinTable.joinColumn.name };
+        if (attribute.type === 'component') {
+          result.push({ ...base, child: attribute.component!, childColumn: joinTable.inverseJoinColumn!.name, where: { ...joinTable.on } });
+        } else {
+          const morph = joinTable.morphColumn!;
+          for (const child of attribute.components ?? []) {
+            result.push({ ...base, child, childColumn: morph.idColumn.name, where: { ...joinTable.on, [morph.typeColumn.name]: child } });
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The upload plugin's polymorphic join table: (file, related type, related id). */
+  const fileJoinTable = () => {
+    const table = joinTableOf('plugin::upload.file', 'related');
+    return { name: table.name, file: table.joinColumn.name, type: table.morphColumn!.typeColumn.name, id: table.morphColumn!.idColumn.name };
+  };
+
+  const distinct = async (table: string, column: string, where: Record<string, unknown>, inColumn: string, ids: readonly Id[]) =>
+    ((await db()(table).distinct(column).where(where).whereIn(inColumn, [...ids])) as Rows).map((row) => row[column]);
+
+  /** Adds to `owners` the content types whose entries hold rows `ids` of `uid`, climbing out of components. */
+  async function collectOwners(uid: string, ids: readonly Id[], owners: Set<string>, seen: Set<string>): Promise<void> {
+    if (isContentType(uid)) {
+      owners.add(uid);
+      return;
+    }
+    if (seen.has(uid)) return;
+    for (const link of componentLinks().filter((l) => l.child === uid)) {
+      const parentIds = await distinct(link.table, link.parentColumn, link.where, link.childColumn, ids);
+      if (parentIds.length > 0) await collectOwners(link.parent, parentIds, owners, new Set(seen).add(uid));
+    }
+  }
+
+  /** Adds to `files` the files referenced by rows `ids` of `uid`, descending into its components. */
+  async function collectFiles(uid: string, ids: readonly Id[], files: Set<number>, seen: Set<string>): Promise<void> {
+    if (seen.has(uid)) return;
+    const table = fileJoinTable();
+    for (const fileId of await distinct(table.name, table.file, { [table.type]: uid }, table.id, ids)) files.add(Number(fileId));
+    for (const link of componentLinks().filter((l) => l.parent === uid)) {
+      const childIds = await distinct(link.table, link.childColumn, link.where, link.parentColumn, ids);
+      if (childIds.length > 0) await collectFiles(link.child, childIds, files, new Set(seen).add(uid));
+    }
+  }
+
+  function holdsMedia(uid: string, seen: Set<string> = new Set()): boolean {
+    const known = mediaHolders.get(uid);
+    if (known !== undefined) return known;
+    const schema = schemas()[uid];
+    if (!schema || seen.has(uid)) return false;
+    const inner = new Set(seen).add(uid);
+    const result = Object.values(schema.attributes).some(
+      (attribute) =>
+        attribute.type === 'media' ||
+        (attribute.type === 'component' && holdsMedia(attribute.component!, inner)) ||
+        (attribute.type === 'dynamiczone' && (attribute.components ?? []).some((child) => holdsMedia(child, inner)))
+    );
+    mediaHolders.set(uid, result);
+    return result;
+  }
 
   return {
     async contentTypesUsingFile(fileId) {
-      const table = joinTable();
-      const rows: Array<Record<string, string>> = await strapi.db
-        .connection(table.name)
-        .distinct(table.morphColumn.typeColumn.name)
-        .where(table.joinColumn.name, fileId);
-      return rows
-        .map((row) => row[table.morphColumn.typeColumn.name])
-        .filter((uid) => uid in strapi.contentTypes)
-        .sort();
+      const table = fileJoinTable();
+      const rows = (await db()(table.name).select(table.type, table.id).where(table.file, fileId)) as Rows;
+      const idsByType = new Map<string, Id[]>();
+      for (const row of rows) idsByType.set(String(row[table.type]), [...(idsByType.get(String(row[table.type])) ?? []), row[table.id]]);
+      const owners = new Set<string>();
+      for (const [uid, ids] of idsByType) await collectOwners(uid, ids, owners, new Set());
+      return [...owners].sort();
     },
 
     async filesOfDocument(uid, documentId) {
-      const entries = await strapi.db.query(uid as never).findMany({ where: { documentId }, select: ['id'] });
-      if (entries.length === 0) return new Set();
-      const table = joinTable();
-      const rows: Array<Record<string, number>> = await strapi.db
-        .connection(table.name)
-        .distinct(table.joinColumn.name)
-        .where(table.morphColumn.typeColumn.name, uid)
-        .whereIn(
-          table.morphColumn.idColumn.name,
-          entries.map((entry: { id: number }) => entry.id)
-        );
-      return new Set(rows.map((row) => Number(row[table.joinColumn.name])));
+      const entries = (await strapi.db.query(uid as never).findMany({ where: { documentId }, select: ['id'] })) as Array<{ id: number }>;
+      const files = new Set<number>();
+      if (entries.length > 0) await collectFiles(uid, entries.map((entry) => entry.id), files, new Set());
+      return files;
     },
 
-    hasMediaAttributes(uid) {
-      const contentType = strapi.contentTypes[uid as keyof typeof strapi.contentTypes];
-      return !!contentType && Object.values(contentType.attributes).some((attribute) => attribute.type === 'media');
-    },
+    hasMediaAttributes: (uid) => isContentType(uid) && holdsMedia(uid),
   };
 }
