@@ -58,6 +58,8 @@ export const configSchema = z
       .object({
         trimBorders: z.boolean().default(true),
         trimTolerance: z.number().int().min(0).max(128).default(10),
+        /** Decompression-bomb guard: images with more pixels are refused, with that reason. */
+        maxInputPixels: z.number().int().min(1).default(100_000_000),
       })
       .strict()
       .prefault({}),

@@ -1,90 +1,98 @@
+import { decode as decodeBmp } from 'bmp-ts';
 import sharp, { type Sharp } from 'sharp';
 import { UnindexableError } from '../errors';
+import { findContentBox } from './border-trim';
 
-/** Turns any image file into the model's input: RGB, borders trimmed, resized, raw uint8 HWC pixels. */
+/**
+ * Turns any image file into the model's input: EXIF orientation applied, alpha flattened on neutral grey, sRGB,
+ * uniform borders trimmed, resized to size x size. Returns raw RGB uint8 pixels (HWC).
+ * An input that can never be decoded raises UnindexableError with a reason a person can read.
+ */
 
 export interface DecodeOptions {
   size: number;
   trimBorders: boolean;
   trimTolerance: number;
+  /** Decompression-bomb guard: inputs with more pixels are refused before they are decoded. */
+  maxInputPixels: number;
 }
 
-/** Guards against decompression bombs: 100 megapixels. */
-const MAX_INPUT_PIXELS = 100_000_000;
-
-/** Side of the preview the border search runs on; borders are found on it and cut from the full image. */
-const PREVIEW_SIZE = 512;
+/** Borders are found on a copy this large at most: plenty for a 224-pixel model input, and cheap. */
+const WORKING_SIZE = 512;
+/** Trimming keeps at least this share of each dimension. */
+const MIN_KEPT_FRACTION = 0.25;
+/** Transparent areas become this grey, a neutral colour for ImageNet models. */
+const FLATTEN_BACKGROUND = { r: 128, g: 128, b: 128 };
 
 export async function decodeForModel(bytes: Buffer, options: DecodeOptions): Promise<Buffer> {
-  if (bytes.length === 0) throw new UnindexableError('The file is empty');
-  const oriented = () =>
-    sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
-      .rotate() // apply EXIF orientation
-      .flatten({ background: { r: 128, g: 128, b: 128 } })
-      .toColourspace('srgb')
-      .removeAlpha();
+  if (bytes.length === 0) throw new UnindexableError('the file is empty');
+  const input = await open(bytes, options.maxInputPixels);
   try {
-    let pipeline = oriented();
-    if (options.trimBorders) {
-      const box = await findBorderBox(oriented(), options.trimTolerance);
-      if (box) pipeline = oriented().extract(box);
-    }
-    return await pipeline.resize(options.size, options.size, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+    const working = await input
+      .rotate()
+      .flatten({ background: FLATTEN_BACKGROUND })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .resize(WORKING_SIZE, WORKING_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const { width, height, channels } = working.info;
+    const box = options.trimBorders
+      ? findContentBox({ data: working.data, width, height, channels }, { tolerance: options.trimTolerance, minKeptFraction: MIN_KEPT_FRACTION })
+      : null;
+    let output = sharp(working.data, { raw: { width, height, channels } });
+    if (box) output = output.extract(box);
+    return await output.resize(options.size, options.size, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
   } catch (error) {
-    if (error instanceof UnindexableError) throw error;
-    throw new UnindexableError(`The file cannot be decoded as an image: ${(error as Error).message}`, { cause: error });
+    throw new UnindexableError(`the image cannot be decoded: ${describe(error)}`, { cause: error });
   }
 }
 
-/** Minimum share of each side that trimming keeps, so a mostly-uniform image is never cut to nothing. */
-const MIN_KEPT_FRACTION = 0.25;
-
-type Box = { left: number; top: number; width: number; height: number };
-
-/** The content box in full-image pixels, or null when there is no border worth trimming. */
-async function findBorderBox(image: Sharp, tolerance: number): Promise<Box | null> {
-  const original = (await image.metadata()).autoOrient;
-  const preview = await image
-    .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: 'inside', withoutEnlargement: true, kernel: 'nearest' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const { width, height, channels } = preview.info;
-  const box = findContentBox(preview.data, width, height, channels, tolerance);
-  if (box.width === width && box.height === height) return null;
-  if (box.width < width * MIN_KEPT_FRACTION || box.height < height * MIN_KEPT_FRACTION) return null;
-  // Scale back inwards, so no border pixel survives the rounding.
-  const sx = original.width / width;
-  const sy = original.height / height;
-  const left = Math.ceil(box.left * sx);
-  const top = Math.ceil(box.top * sy);
-  const right = Math.floor((box.left + box.width) * sx);
-  const bottom = Math.floor((box.top + box.height) * sy);
-  return { left, top, width: right - left, height: bottom - top };
+/** A sharp pipeline on the first frame of the image; formats libvips lacks here (BMP) are decoded in JS. */
+async function open(bytes: Buffer, maxInputPixels: number): Promise<Sharp> {
+  if (isBmp(bytes)) return openBmp(bytes, maxInputPixels);
+  // Buffers only: librsvg then has no base location to resolve external references of an SVG against.
+  const options = { limitInputPixels: maxInputPixels, failOn: 'error' as const };
+  try {
+    const { width = 0, height = 0 } = await sharp(bytes, options).metadata();
+    if (width * height === 0) throw new UnindexableError('the image has no pixels');
+  } catch (error) {
+    if (error instanceof UnindexableError) throw error;
+    throw new UnindexableError(describe(error, maxInputPixels), { cause: error });
+  }
+  return sharp(bytes, options);
 }
 
-export function findContentBox(data: Uint8Array, width: number, height: number, channels: number, tolerance: number) {
-  const at = (x: number, y: number, c: number) => data[(y * width + x) * channels + c];
-  const near = (x: number, y: number, ref: readonly number[]) => ref.every((value, c) => Math.abs(at(x, y, c) - value) <= tolerance);
-  const colour = (x: number, y: number) => Array.from({ length: channels }, (_, c) => at(x, y, c));
-  const rowUniform = (y: number, ref: number[], x0: number, x1: number) => {
-    for (let x = x0; x < x1; x++) if (!near(x, y, ref)) return false;
-    return true;
-  };
-  const colUniform = (x: number, ref: number[], y0: number, y1: number) => {
-    for (let y = y0; y < y1; y++) if (!near(x, y, ref)) return false;
-    return true;
-  };
-  let top = 0;
-  let bottom = height;
-  let left = 0;
-  let right = width;
-  const topRef = colour(0, 0);
-  while (top < bottom - 1 && rowUniform(top, topRef, 0, width)) top++;
-  const bottomRef = colour(width - 1, height - 1);
-  while (bottom - 1 > top && rowUniform(bottom - 1, bottomRef, 0, width)) bottom--;
-  const leftRef = colour(0, top);
-  while (left < right - 1 && colUniform(left, leftRef, top, bottom)) left++;
-  const rightRef = colour(width - 1, bottom - 1);
-  while (right - 1 > left && colUniform(right - 1, rightRef, top, bottom)) right--;
-  return { left, top, width: right - left, height: bottom - top };
+const isBmp = (bytes: Buffer) => bytes.length > 26 && bytes[0] === 0x42 && bytes[1] === 0x4d;
+
+function openBmp(bytes: Buffer, maxInputPixels: number): Sharp {
+  // The header says how big the image is before anything is allocated for it.
+  const width = Math.abs(bytes.readInt32LE(18));
+  const height = Math.abs(bytes.readInt32LE(22));
+  if (width * height > maxInputPixels) throw new UnindexableError(tooLarge(maxInputPixels));
+  try {
+    const bmp = decodeBmp(bytes, { toRGBA: true });
+    // BMP's alpha byte is unused in most files (often 0), so it is dropped rather than flattened.
+    const rgb = Buffer.alloc(bmp.width * bmp.height * 3);
+    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) rgb.set(bmp.data.subarray(i, i + 3), j);
+    return sharp(rgb, { raw: { width: bmp.width, height: bmp.height, channels: 3 } });
+  } catch (error) {
+    throw new UnindexableError(`the BMP file is corrupt: ${describe(error)}`, { cause: error });
+  }
+}
+
+const tooLarge = (maxInputPixels: number) => `the image has more pixels than the limit of ${maxInputPixels.toLocaleString('en')}`;
+
+/** libvips' messages, turned into reasons an editor can act on. */
+function describe(error: unknown, maxInputPixels?: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unsupported image format/i.test(message)) return 'not an image, or an image format this server cannot read';
+  if (/pixel limit/i.test(message) && maxInputPixels) return tooLarge(maxInputPixels);
+  if (/heif.*(unsupported|codec)|compression format has not been built in/i.test(message)) {
+    return 'HEIC images (HEVC) cannot be decoded by this build of libvips; convert it to JPEG, PNG, WebP or AVIF';
+  }
+  if (/premature end|truncated|unexpected end|corrupt|bad (huffman|marker)|invalid|not a .* file|read error/i.test(message)) {
+    return `the file is truncated or corrupt (${message.split('\n')[0]})`;
+  }
+  return message.split('\n')[0];
 }

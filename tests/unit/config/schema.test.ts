@@ -9,7 +9,7 @@ describe('plugin config', () => {
     expect(config.model.id).toBe('resnet50');
     expect(config.milvus.index.type).toBe('HNSW');
     expect(config.kafka.topicPartitions).toBe(3);
-    expect(config.preprocessing).toEqual({ trimBorders: true, trimTolerance: 10 });
+    expect(config.preprocessing).toEqual({ trimBorders: true, trimTolerance: 10, maxInputPixels: 100_000_000 });
   });
 
   it.each([
