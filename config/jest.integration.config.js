@@ -3,7 +3,7 @@ module.exports = {
   rootDir: '..',
   testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/config/jest.environment.js',
   testTimeout: 180_000,
   maxWorkers: 1,
 };

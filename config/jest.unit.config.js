@@ -3,5 +3,5 @@ module.exports = {
   rootDir: '..',
   testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/config/jest.environment.js',
 };

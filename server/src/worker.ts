@@ -43,7 +43,7 @@ export async function runWorker(configFile: string): Promise<void> {
   const abort = new AbortController();
   const store = createMilvusStore(config.milvus, model);
   const extractor = await loadExtractor(model);
-  logger.info(`model ${model.id} loaded from ${model.path}`);
+  logger.info(`model ${model.id} loaded from ${model.source.path}`);
 
   let worker: IndexWorker | undefined;
   let stopping: Promise<void> | undefined;

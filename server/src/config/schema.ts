@@ -46,14 +46,40 @@ export const configSchema = z
         consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Strong'),
       })
       .strict(),
-    model: z
-      .object({
-        id: z.enum(['resnet50']).default('resnet50'),
-        /** Directory holding model.json and its weight shards; defaults to the plugin's models/<id>. */
-        path: z.string().min(1).optional(),
-      })
-      .strict()
-      .prefault({}),
+    model: z.preprocess(
+      // resnet50 is the default, so its settings may omit the id.
+      (value) => (value && typeof value === 'object' && !('id' in value) ? { id: 'resnet50', ...value } : value),
+      z.discriminatedUnion('id', [
+        z
+          .object({
+            id: z.literal('resnet50'),
+            /** Directory holding model.json and its weight shards; defaults to the plugin's models/resnet50. */
+            path: z.string().min(1).optional(),
+          })
+          .strict(),
+        z
+          .object({
+            id: z.literal('vgg16'),
+            /** A Keras HDF5 weights file (.h5) for the VGG16 architecture, or a tfjs layers model directory. */
+            weights: z.string().min(1),
+          })
+          .strict(),
+        z
+          .object({
+            id: z.literal('custom'),
+            /** Part of the collection name (custom_<name>): change it whenever the model changes. */
+            name: z.string().regex(/^[a-z0-9_]{1,32}$/, 'must be 1-32 lowercase letters, digits or underscores'),
+            path: z.string().min(1),
+            format: z.enum(['layers', 'graph']),
+            outputLayer: z.string().min(1).optional(),
+            inputSize: z.number().int().min(16).max(1024),
+            preprocessing: z.enum(['caffe', 'tf', 'torch', 'none']),
+            pooling: z.enum(['avg', 'max', 'none']).default('none'),
+            dim: z.number().int().min(2).max(32768),
+          })
+          .strict(),
+      ])
+    ).prefault({ id: 'resnet50' }),
     preprocessing: z
       .object({
         trimBorders: z.boolean().default(true),

@@ -1,70 +1,117 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs-node';
-import type { ModelPreset } from './models';
+import { readKerasWeights } from './keras-weights';
+import type { ModelSpec, Pooling, Preprocessing } from './models';
+import { buildVgg16 } from './vgg16';
 
-/** CNN feature extraction with tfjs-node: pixels in, L2-normalized vectors out. */
+/** CNN feature extraction with tfjs-node: pixels in, L2-normalized vectors out, for any model of the registry. */
 
 export interface FeatureExtractor {
-  readonly model: ModelPreset;
+  readonly model: ModelSpec;
   /** Each input is inputSize x inputSize x 3 RGB uint8 pixels; returns one unit-length vector per input. */
   extract(images: readonly Buffer[]): Promise<number[][]>;
   dispose(): void;
 }
 
-/** Keras "caffe" preprocessing: BGR channel order, ImageNet channel means subtracted, no scaling. */
-const CAFFE_BGR_MEAN = [103.939, 116.779, 123.68];
+type Tf = typeof tfTypes;
 
 export class ModelMissingError extends Error {
-  constructor(modelPath: string) {
+  constructor(model: ModelSpec) {
     super(
-      `Model weights not found at ${modelPath}. Run \`npm run setup\` in strapi-plugin-image-search, ` +
-        'or set the plugin config model.path to a directory holding model.json.'
+      `Model ${model.id}: weights not found at ${model.source.path}. ` +
+        (model.id === 'resnet50'
+          ? 'Run `npm run setup` (or scripts/fetch-model.sh) in strapi-plugin-image-search, or set the plugin config model.path.'
+          : 'Check the plugin config model settings.')
     );
     this.name = 'ModelMissingError';
   }
 }
 
-export function assertModelPresent(modelPath: string): void {
-  if (!fs.existsSync(path.join(modelPath, 'model.json'))) throw new ModelMissingError(modelPath);
+const modelJson = (model: ModelSpec) => (model.source.format === 'vgg16-keras-weights' ? model.source.path : path.join(model.source.path, 'model.json'));
+
+export function assertModelPresent(model: ModelSpec): void {
+  if (!fs.existsSync(modelJson(model))) throw new ModelMissingError(model);
 }
 
-export async function loadExtractor(model: ModelPreset & { path: string }): Promise<FeatureExtractor> {
-  assertModelPresent(model.path);
-  // Loaded lazily: the native addon is heavy and only the indexer needs it.
+/** Loads tfjs-node lazily: the native addon is heavy and only the indexer needs it. */
+export async function loadTf(): Promise<Tf> {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  const tf: typeof tfTypes = await import('@tensorflow/tfjs-node');
-  const full = await tf.loadLayersModel(`file://${path.join(model.path, 'model.json')}`);
-  const features = tf.model({ inputs: full.inputs, outputs: full.getLayer(model.outputLayer).output as tfTypes.SymbolicTensor });
+  return import('@tensorflow/tfjs-node');
+}
+
+/** Builds the forward pass of the model: preprocessed float batch in, raw features out. */
+async function loadNetwork(tf: Tf, model: ModelSpec): Promise<{ predict: (x: tfTypes.Tensor4D) => tfTypes.Tensor; dispose: () => void }> {
+  const { source, outputLayer } = model;
+  if (source.format === 'graph') {
+    const graph = await tf.loadGraphModel(`file://${modelJson(model)}`);
+    return { predict: (x) => (outputLayer ? graph.execute(x, outputLayer) : graph.predict(x)) as tfTypes.Tensor, dispose: () => graph.dispose() };
+  }
+  const layers =
+    source.format === 'layers'
+      ? await tf.loadLayersModel(`file://${modelJson(model)}`)
+      : buildVgg16(tf, await readKerasWeights(tf, source.path));
+  const features = outputLayer ? tf.model({ inputs: layers.inputs, outputs: layers.getLayer(outputLayer).output as tfTypes.SymbolicTensor }) : layers;
+  return { predict: (x) => features.predict(x) as tfTypes.Tensor, dispose: () => layers.dispose() };
+}
+
+/** Keras's preprocess_input, on RGB values in [0, 255]. */
+function preprocess(tf: Tf, rgb: tfTypes.Tensor4D, mode: Preprocessing): tfTypes.Tensor4D {
+  switch (mode) {
+    case 'caffe':
+      return tf.reverse(rgb, -1).sub(tf.tensor1d([103.939, 116.779, 123.68]));
+    case 'tf':
+      return rgb.div(127.5).sub(1);
+    case 'torch':
+      return rgb.div(255).sub(tf.tensor1d([0.485, 0.456, 0.406])).div(tf.tensor1d([0.229, 0.224, 0.225]));
+    case 'none':
+      return rgb;
+  }
+}
+
+function pool(tf: Tf, features: tfTypes.Tensor, pooling: Pooling): tfTypes.Tensor2D {
+  if (features.rank === 4 && pooling !== 'none') return (pooling === 'avg' ? tf.mean : tf.max)(features, [1, 2]) as tfTypes.Tensor2D;
+  return features.reshape([features.shape[0], -1]);
+}
+
+export async function loadExtractor(model: ModelSpec): Promise<FeatureExtractor> {
+  assertModelPresent(model);
+  const tf = await loadTf();
+  const network = await loadNetwork(tf, model);
   const size = model.inputSize;
-  const mean = tf.tensor1d(CAFFE_BGR_MEAN);
+  const pixelsPerImage = size * size * 3;
+
+  // A first prediction checks the configured dimension, and warms the graph up.
+  const probe = tf.tidy(() => pool(tf, network.predict(tf.zeros([1, size, size, 3])), model.pooling));
+  const dim = probe.shape[1];
+  probe.dispose();
+  if (dim !== model.dim) {
+    network.dispose();
+    throw new Error(`Model ${model.id} produces ${dim}-d vectors, but its config says ${model.dim}`);
+  }
 
   return {
     model,
 
     async extract(images) {
       if (images.length === 0) return [];
-      const batch = new Float32Array(images.length * size * size * 3);
+      const batch = new Float32Array(images.length * pixelsPerImage);
       images.forEach((pixels, i) => {
-        if (pixels.length !== size * size * 3) throw new Error(`Expected ${size}x${size}x3 pixels, got ${pixels.length} bytes`);
-        batch.set(pixels, i * size * size * 3);
+        if (pixels.length !== pixelsPerImage) throw new Error(`Expected ${size}x${size}x3 pixels, got ${pixels.length} bytes`);
+        batch.set(pixels, i * pixelsPerImage);
       });
-      const output = tf.tidy(() => {
-        const rgb = tf.tensor4d(batch, [images.length, size, size, 3]);
-        const bgr = tf.reverse(rgb, -1).sub(mean);
-        const vectors = (features.predict(bgr) as tfTypes.Tensor).reshape([images.length, -1]);
-        return vectors.div(tf.maximum(tf.norm(vectors, 'euclidean', 1, true), 1e-12));
+      const vectors = tf.tidy(() => {
+        const input = preprocess(tf, tf.tensor4d(batch, [images.length, size, size, 3]), model.preprocessing);
+        const features = pool(tf, network.predict(input), model.pooling);
+        return features.div(tf.maximum(tf.norm(features, 'euclidean', 1, true), 1e-12));
       });
       try {
-        return (await output.array()) as number[][];
+        return (await vectors.array()) as number[][];
       } finally {
-        output.dispose();
+        vectors.dispose();
       }
     },
 
-    dispose() {
-      mean.dispose();
-      full.dispose();
-    },
+    dispose: () => network.dispose(),
   };
 }

