@@ -93,6 +93,10 @@ export const configSchema = z
       .object({
         inProcess: z.boolean().default(true),
         groupId: z.string().min(1).default('strapi-image-search-indexer'),
+        /** Images per model call; a batch is whatever has arrived, up to this, so a lone upload never waits. */
+        batchSize: z.number().int().min(1).max(64).default(8),
+        /** Files fetched and decoded at once, while the model works. */
+        decodeConcurrency: z.number().int().min(1).max(64).default(4),
         /** Where relative file URLs (local upload provider) are read from. */
         publicDir: z.string().optional(),
         publicBaseUrl: z.url().optional(),

@@ -1,43 +1,38 @@
-import { MEDIA_EVENT_TYPES, type MediaEvent, type MediaEventType } from '../contracts/events';
-import type { FeatureExtractor } from '../features/extractor';
-import { decodeForModel, type DecodeOptions } from '../features/decode';
+import { MEDIA_EVENT_TYPES, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
 import { partitionsForFile } from '../vector-store/partitions';
 import type { VectorStore } from '../vector-store/milvus-store';
-import type { FileSource } from './file-source';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
 
 export type Outcome = { action: 'indexed' | 'moved' | 'removed' | 'skipped'; reason?: string };
 
-export interface HandlerDeps {
-  store: VectorStore;
-  extractor: FeatureExtractor;
-  readFile: FileSource;
-  decode: Omit<DecodeOptions, 'size'>;
-}
+/** The file's vector: computed ahead for the batch when the worker could, otherwise on demand. */
+export type EmbedFile = (file: MediaFile) => Promise<number[]>;
 
-type Handler = (event: MediaEvent) => Promise<Outcome>;
+export type Handler = (event: MediaEvent, embed: EmbedFile) => Promise<Outcome>;
 
 export const isImage = (mime: string | null) => !!mime && mime.startsWith('image/');
 
-export function createMediaEventHandlers({ store, extractor, readFile, decode }: HandlerDeps): Record<MediaEventType, Handler> {
+/** Events whose handler needs the file's pixels; the worker embeds them in batches. */
+export const needsEmbedding = (event: MediaEvent) =>
+  (event.type === MEDIA_EVENT_TYPES.created || event.type === MEDIA_EVENT_TYPES.replaced) && isImage(event.data.file.mime);
+
+export function createMediaEventHandlers({ store }: { store: VectorStore }): Record<MediaEventType, Handler> {
   const version = (event: MediaEvent) => Date.parse(event.time);
 
-  const index: Handler = async (event) => {
+  const index: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
     if (!isImage(file.mime)) return { action: 'skipped', reason: `not an image (${file.mime ?? 'unknown type'})` };
-    const pixels = await decodeForModel(await readFile(file), { ...decode, size: extractor.model.inputSize });
-    const [vector] = await extractor.extract([pixels]);
-    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, version(event));
+    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), await embed(file), version(event));
     return { action: 'indexed' };
   };
 
   // The vector does not depend on where a file is used, so a move reuses it; a file not indexed yet gets indexed.
-  const move: Handler = async (event) => {
+  const move: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
     // Fresh: a replace of this file may have been applied a moment ago.
     const vector = await store.getVector(file.id, { fresh: true });
-    if (!vector) return index(event);
+    if (!vector) return index(event, embed);
     await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, version(event));
     return { action: 'moved' };
   };

@@ -1,10 +1,15 @@
 import { mediaEventSchema, type MediaEvent, type MediaEventType } from '../contracts/events';
 import { errorMessage, isRetriable } from '../errors';
-import type { EventConsumer, IncomingMessage } from '../kafka/consumer';
+import type { BatchControl, EventConsumer, IncomingMessage } from '../kafka/consumer';
 import type { Logger } from '../logger';
-import type { Outcome } from './handlers';
+import type { Embedder } from './embedder';
+import { needsEmbedding, type EmbedFile, type Handler } from './handlers';
 
-/** Consumes media events and applies them to the index: retriable failures re-deliver, the rest are skipped with a reason. */
+/**
+ * Consumes media events and applies them to the index, in order per partition. Each fetched batch is worked in
+ * chunks: the chunk's images are embedded together (one model call), then its events are applied one by one.
+ * A retriable failure stops the batch so it is re-delivered from that event; the rest is skipped with a reason.
+ */
 
 export interface IndexWorker {
   start(): Promise<void>;
@@ -12,33 +17,59 @@ export interface IndexWorker {
   readonly running: boolean;
 }
 
+type Parsed = { message: IncomingMessage; event?: MediaEvent; invalid?: string };
+
 export function createIndexWorker(deps: {
   consumer: EventConsumer;
-  handlers: Record<MediaEventType, (event: MediaEvent) => Promise<Outcome>>;
+  handlers: Record<MediaEventType, Handler>;
+  embedder: Embedder;
+  /** Images per model call. */
+  batchSize: number;
   logger: Logger;
 }): IndexWorker {
-  const { consumer, handlers, logger } = deps;
+  const { consumer, handlers, embedder, batchSize, logger } = deps;
   let running = false;
 
-  async function handle(message: IncomingMessage): Promise<void> {
-    const where = `partition ${message.partition} offset ${message.offset}`;
-    const event = parseEvent(message.value);
-    if (!event.ok) {
-      logger.warn(`skipped message at ${where}: ${event.reason}`);
+  /** Vectors computed ahead for a chunk; events whose image was not embedded ahead are embedded on demand. */
+  function embedFor(event: MediaEvent, ahead: Map<MediaEvent, number[] | Error>): EmbedFile {
+    return async (file) => {
+      const [result] = ahead.has(event) ? [ahead.get(event)!] : await embedder.embed([file]);
+      if (result instanceof Error) throw result;
+      return result;
+    };
+  }
+
+  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<void> {
+    if (!event) {
+      logger.warn(`skipped message at partition ${message.partition} offset ${message.offset}: ${invalid}`);
       return;
     }
     const started = Date.now();
     try {
-      const outcome = await handlers[event.value.type](event.value);
-      logger.info(
-        `${event.value.type} file ${event.value.subject}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`
-      );
+      const outcome = await handlers[event.type](event, embedFor(event, ahead));
+      logger.info(`${event.type} file ${event.subject}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
     } catch (error) {
       if (isRetriable(error)) {
-        logger.warn(`retrying ${event.value.type} file ${event.value.subject}: ${errorMessage(error)}`);
+        logger.warn(`retrying ${event.type} file ${event.subject}: ${errorMessage(error)}`);
         throw error;
       }
-      logger.warn(`file ${event.value.subject} cannot be indexed: ${errorMessage(error)}`);
+      logger.warn(`file ${event.subject} cannot be indexed: ${errorMessage(error)}`);
+    }
+  }
+
+  async function handleBatch(messages: IncomingMessage[], control: BatchControl): Promise<void> {
+    for (let start = 0; start < messages.length; start += batchSize) {
+      if (!control.active()) return;
+      const chunk = messages.slice(start, start + batchSize).map(parse);
+      const toEmbed = chunk.flatMap((item) => (item.event && needsEmbedding(item.event) ? [item.event] : []));
+      const ahead = new Map<MediaEvent, number[] | Error>();
+      if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
+      for (const item of chunk) {
+        if (!control.active()) return;
+        await apply(item, ahead);
+        control.done(item.message);
+      }
+      await control.heartbeat();
     }
   }
 
@@ -47,7 +78,7 @@ export function createIndexWorker(deps: {
       return running;
     },
     async start() {
-      await consumer.start(handle);
+      await consumer.start(handleBatch);
       running = true;
     },
     async stop() {
@@ -57,14 +88,14 @@ export function createIndexWorker(deps: {
   };
 }
 
-function parseEvent(value: string | null): { ok: true; value: MediaEvent } | { ok: false; reason: string } {
-  if (!value) return { ok: false, reason: 'empty message' };
+function parse(message: IncomingMessage): Parsed {
+  if (!message.value) return { message, invalid: 'empty message' };
   let json: unknown;
   try {
-    json = JSON.parse(value);
+    json = JSON.parse(message.value);
   } catch {
-    return { ok: false, reason: 'not JSON' };
+    return { message, invalid: 'not JSON' };
   }
   const parsed = mediaEventSchema.safeParse(json);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, reason: `not a known event: ${parsed.error.issues[0]?.message}` };
+  return parsed.success ? { message, event: parsed.data } : { message, invalid: `not a known event: ${parsed.error.issues[0]?.message}` };
 }

@@ -8,9 +8,22 @@ export interface IncomingMessage {
   offset: string;
 }
 
+/** What a batch handler may do while it works through a batch. */
+export interface BatchControl {
+  /** Marks this message and everything before it on its partition as done; only done offsets are committed. */
+  done(message: IncomingMessage): void;
+  /** Keeps the group membership alive during long work. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was reassigned: stop early, the rest is re-delivered. */
+  active(): boolean;
+}
+
 export interface EventConsumer {
-  /** Joins the group and hands messages to `handle` one at a time per partition, in order. */
-  start(handle: (message: IncomingMessage) => Promise<void>): Promise<void>;
+  /**
+   * Joins the group and hands over what each fetch returned, one partition's messages at a time, in order.
+   * A throw re-delivers from the first message not marked done.
+   */
+  start(handle: (messages: IncomingMessage[], control: BatchControl) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -20,10 +33,21 @@ export function createEventConsumer(kafka: Kafka, options: { groupId: string; to
     async start(handle) {
       await consumer.connect();
       await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-      // kafkajs commits an offset only after `handle` resolves; a throw re-delivers from that message.
       await consumer.run({
-        eachMessage: async ({ partition, message }) =>
-          handle({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, partition, offset: message.offset }),
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const messages = batch.messages.map((message) => ({
+            key: message.key?.toString() ?? null,
+            value: message.value?.toString() ?? null,
+            partition: batch.partition,
+            offset: message.offset,
+          }));
+          await handle(messages, {
+            done: (message) => resolveOffset(message.offset),
+            heartbeat,
+            active: () => isRunning() && !isStale(),
+          });
+        },
       });
     },
     async stop() {

@@ -1,0 +1,50 @@
+import type { MediaFile } from '../contracts/events';
+import { decodeForModel, type DecodeOptions } from '../features/decode';
+import type { FeatureExtractor } from '../features/extractor';
+import type { FileSource } from './file-source';
+
+/**
+ * Files in, vectors out, many at a time: bytes are fetched and decoded concurrently (sharp works on its own
+ * thread pool), then every decoded image goes through the model in one batch, so the CPU stays on the model.
+ */
+export interface Embedder {
+  /** One vector, or the error that prevented it, per file, in order. */
+  embed(files: readonly Pick<MediaFile, 'id' | 'url'>[]): Promise<Array<number[] | Error>>;
+}
+
+export function createEmbedder(deps: {
+  extractor: FeatureExtractor;
+  readFile: FileSource;
+  decode: Omit<DecodeOptions, 'size'>;
+  /** Files fetched and decoded at once. */
+  concurrency: number;
+}): Embedder {
+  const { extractor, readFile, decode, concurrency } = deps;
+  const pixelsOf = async (file: Pick<MediaFile, 'id' | 'url'>) =>
+    decodeForModel(await readFile(file), { ...decode, size: extractor.model.inputSize }).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error))
+    );
+
+  return {
+    async embed(files) {
+      const pixels = await mapConcurrently(files, concurrency, pixelsOf);
+      const decoded = pixels.filter((item): item is Buffer => Buffer.isBuffer(item));
+      const vectors = await extractor.extract(decoded);
+      let next = 0;
+      return pixels.map((item) => (Buffer.isBuffer(item) ? vectors[next++] : item));
+    },
+  };
+}
+
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}

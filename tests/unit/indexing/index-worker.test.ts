@@ -1,0 +1,107 @@
+import { buildMediaEvent, toMediaFile } from '../../../server/src/capture/event-builder';
+import { MEDIA_EVENT_TYPES, type MediaEventType } from '../../../server/src/contracts/events';
+import { UnavailableError, UnindexableError } from '../../../server/src/errors';
+import { createMediaEventHandlers } from '../../../server/src/indexing/handlers';
+import type { Embedder } from '../../../server/src/indexing/embedder';
+import { createIndexWorker } from '../../../server/src/indexing/index-worker';
+import type { BatchControl, EventConsumer, IncomingMessage } from '../../../server/src/kafka/consumer';
+import type { VectorStore } from '../../../server/src/vector-store/milvus-store';
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg'): IncomingMessage => {
+  const file = toMediaFile({ id: fileId, documentId: `doc${fileId}`, name: `f${fileId}.jpg`, url: `/uploads/f${fileId}.jpg`, mime });
+  return { key: String(fileId), value: JSON.stringify(buildMediaEvent(type, file, [])), partition: 0, offset: String(offset) };
+};
+
+/** A consumer that delivers one batch and records what was marked done. */
+function fakeConsumer(messages: IncomingMessage[]) {
+  const done: string[] = [];
+  let handler: ((messages: IncomingMessage[], control: BatchControl) => Promise<void>) | undefined;
+  const consumer: EventConsumer = {
+    start: async (handle) => {
+      handler = handle;
+    },
+    stop: async () => {},
+  };
+  const deliver = () => handler!(messages, { done: (m) => done.push(m.offset), heartbeat: async () => {}, active: () => true });
+  return { consumer, deliver, done };
+}
+
+/** Vectors are [fileId]; files listed in `failures` fail with the given error. */
+function fakeEmbedder(failures: Record<number, Error> = {}) {
+  const calls: number[][] = [];
+  const embedder: Embedder = {
+    embed: async (files) => {
+      calls.push(files.map((f) => f.id));
+      return files.map((f) => failures[f.id] ?? [f.id]);
+    },
+  };
+  return { embedder, calls };
+}
+
+function fakeStore() {
+  const writes: string[] = [];
+  const store = {
+    replaceFileVectors: async (fileId: number, _partitions: string[], vector: number[]) => void writes.push(`upsert ${fileId}=${vector}`),
+    deleteFile: async (fileId: number) => void writes.push(`delete ${fileId}`),
+    getVector: async () => null,
+  } as unknown as VectorStore;
+  return { store, writes };
+}
+
+async function run(messages: IncomingMessage[], options: { batchSize?: number; failures?: Record<number, Error> } = {}) {
+  const kafka = fakeConsumer(messages);
+  const { embedder, calls } = fakeEmbedder(options.failures);
+  const { store, writes } = fakeStore();
+  const worker = createIndexWorker({ consumer: kafka.consumer, handlers: createMediaEventHandlers({ store }), embedder, batchSize: options.batchSize ?? 8, logger: quiet });
+  await worker.start();
+  const error = await kafka.deliver().catch((e: unknown) => e);
+  return { error, embedCalls: calls, writes, done: kafka.done };
+}
+
+describe('index worker', () => {
+  it('embeds the images of a chunk in one model call, and applies events in order', async () => {
+    const { embedCalls, writes, done } = await run([
+      message(0, MEDIA_EVENT_TYPES.created, 1),
+      message(1, MEDIA_EVENT_TYPES.created, 2),
+      message(2, MEDIA_EVENT_TYPES.deleted, 1),
+      message(3, MEDIA_EVENT_TYPES.replaced, 3),
+    ]);
+    expect(embedCalls).toEqual([[1, 2, 3]]);
+    expect(writes).toEqual(['upsert 1=1', 'upsert 2=2', 'delete 1', 'upsert 3=3']);
+    expect(done).toEqual(['0', '1', '2', '3']);
+  });
+
+  it('splits a large batch into chunks of batchSize', async () => {
+    const messages = Array.from({ length: 5 }, (_, i) => message(i, MEDIA_EVENT_TYPES.created, i + 1));
+    const { embedCalls } = await run(messages, { batchSize: 2 });
+    expect(embedCalls).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('skips what can never be indexed, with the rest of the batch going on', async () => {
+    const { error, writes, done } = await run(
+      [message(0, MEDIA_EVENT_TYPES.created, 1), message(1, MEDIA_EVENT_TYPES.created, 2), { ...message(2, MEDIA_EVENT_TYPES.created, 3), value: 'not json' }],
+      { failures: { 1: new UnindexableError('the file is empty') } }
+    );
+    expect(error).toBeUndefined();
+    expect(writes).toEqual(['upsert 2=2']);
+    expect(done).toEqual(['0', '1', '2']);
+  });
+
+  it('stops at a retriable failure without marking it done, so it is re-delivered', async () => {
+    const { error, writes, done } = await run(
+      [message(0, MEDIA_EVENT_TYPES.created, 1), message(1, MEDIA_EVENT_TYPES.created, 2), message(2, MEDIA_EVENT_TYPES.created, 3)],
+      { failures: { 2: new UnavailableError('file storage timed out') } }
+    );
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(writes).toEqual(['upsert 1=1']);
+    expect(done).toEqual(['0']);
+  });
+
+  it('does not embed files that are not images', async () => {
+    const { embedCalls, writes } = await run([message(0, MEDIA_EVENT_TYPES.created, 1, 'application/pdf')]);
+    expect(embedCalls).toEqual([]);
+    expect(writes).toEqual([]);
+  });
+});
