@@ -54,8 +54,10 @@ start() {
     # Kafka and Milvus may have moved to other ports; their env files say where they are.
     set -a; source "$RUN_DIR/kafka/env"; source "$RUN_DIR/milvus/env"; set +a
     log "starting Strapi on $BASE_URL"
-    (cd "$APP" && PORT="$PORT" STRAPI_TELEMETRY_DISABLED=true setsid nohup "$ROOT/node_modules/.bin/strapi" start \
-      >"$INSTANCE/strapi.log" 2>&1 </dev/null & echo $! >"$INSTANCE/pid")
+    # exec: the recorded pid is Strapi's own (and the leader of its process group), not a subshell's.
+    (cd "$APP" && PORT="$PORT" STRAPI_TELEMETRY_DISABLED=true exec setsid nohup "$ROOT/node_modules/.bin/strapi" start \
+      >"$INSTANCE/strapi.log" 2>&1 </dev/null) &
+    echo $! >"$INSTANCE/pid"
   fi
   local started=$SECONDS
   until curl -fsS -o /dev/null "$BASE_URL/_health" 2>/dev/null; do

@@ -59,7 +59,7 @@ start() {
 stop() {
   if pid_alive "$INSTANCE/pid"; then log "stopping"; fi
   # SIGINT is Milvus's graceful shutdown.
-  stop_pid "$INSTANCE/pid" INT 45
+  stop_pid "$INSTANCE/pid" INT 25
   rm -f "$INSTANCE/env"
 }
 

@@ -27,3 +27,15 @@ export async function retryUntilReady<T>(what: string, task: () => Promise<T>, d
   }
   return undefined;
 }
+
+/** How long each shutdown step may take when Kafka or Milvus does not answer. */
+export const SHUTDOWN_STEP_MS = 5000;
+
+/** Waits for `task` at most `ms`; on shutdown a dependency that is down must not hold the process. */
+export async function settleWithin(what: string, task: Promise<unknown>, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  const result = await Promise.race([task.then(() => 'done' as const, (error: unknown) => (logger.warn(`${what}: ${errorMessage(error)}`), 'done' as const)), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') logger.warn(`${what}: gave up after ${ms} ms`);
+}

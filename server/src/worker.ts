@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from './config/schema';
-import { errorMessage } from './errors';
 import { loadExtractor } from './features/extractor';
 import { resolveModel } from './features/models';
 import type { IndexWorker } from './indexing/index-worker';
 import { startIndexWorker } from './indexing/indexer';
 import type { Logger } from './logger';
-import { retryUntilReady } from './retry';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from './retry';
 import { createMilvusStore } from './vector-store/milvus-store';
 
 /**
@@ -51,9 +50,9 @@ export async function runWorker(configFile: string): Promise<void> {
     (stopping ??= (async () => {
       logger.info(`${signal}: finishing the current event and stopping`);
       abort.abort();
-      await worker?.stop().catch((error) => logger.warn(`stopping the consumer: ${errorMessage(error)}`));
+      if (worker) await settleWithin('stopping the consumer', worker.stop(), SHUTDOWN_STEP_MS, logger);
       extractor.dispose();
-      await store.close().catch(() => undefined);
+      await settleWithin('disconnecting from Milvus', store.close(), SHUTDOWN_STEP_MS, logger);
       process.exit(0);
     })());
   process.on('SIGINT', () => shutdown('SIGINT'));

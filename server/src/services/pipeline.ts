@@ -14,7 +14,7 @@ import { createKafka } from '../kafka/client';
 import { createEventProducer, type EventProducer } from '../kafka/producer';
 import { prefixed } from '../logger';
 import { ServiceUnavailableError } from '../http-errors';
-import { retryUntilReady } from '../retry';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../retry';
 import { createMilvusStore, type VectorStore } from '../vector-store/milvus-store';
 
 /**
@@ -95,11 +95,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       state.abort.abort();
       state.unsubscribe.forEach((unsubscribe) => unsubscribe());
       await state.workerReady;
-      await state.worker?.stop().catch((error) => logger.warn(`stopping the index worker: ${(error as Error).message}`));
+      // Offsets are committed only after success, so work abandoned here is re-delivered later.
+      if (state.worker) await settleWithin('stopping the index worker', state.worker.stop(), SHUTDOWN_STEP_MS, logger);
       state.extractor?.dispose();
-      await state.relay.stop();
-      await state.producer.disconnect().catch(() => undefined);
-      await state.store.close().catch(() => undefined);
+      await settleWithin('stopping the outbox relay', state.relay.stop(), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('disconnecting from Kafka', state.producer.disconnect(), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('disconnecting from Milvus', state.store.close(), SHUTDOWN_STEP_MS, logger);
     },
 
     /** The vector store, or a 503 while Milvus is not reachable yet. */
