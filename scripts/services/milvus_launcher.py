@@ -37,7 +37,8 @@ server.webservice_port = health_port
 
 def stop(*_):
     # The main thread is blocked in server_proc.wait() below, holding its lock, so only signal here: Milvus shuts
-    # down, wait() returns, and the launcher exits with it. With data, its coordinators can take minutes to part; SIGKILL after 15 s (its write-ahead log makes that safe).
+    # down, wait() returns, and the launcher exits with it. With data in it, its shutdown can hang on coordinators
+    # that already left, so SIGKILL follows after 15 s.
     proc = server.server_proc
     if proc and proc.poll() is None:
         proc.terminate()
