@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { runEmbed } from './embed';
 import { errorMessage } from './errors';
 import { runWorker } from './worker';
 
@@ -8,29 +9,60 @@ import { runWorker } from './worker';
 const USAGE = `usage: strapi-image-search <command>
 
 commands:
-  worker [--config FILE]   run a standalone index worker (FILE: .json or .js holding the plugin config;
-                           defaults to $IMAGE_SEARCH_CONFIG)`;
+  worker [--config FILE]
+      Run a standalone index worker. FILE (.json, or .js exporting it) holds the plugin config;
+      it defaults to $IMAGE_SEARCH_CONFIG.
 
-async function main(argv: string[]): Promise<void> {
+  embed [--config FILE | --model ID [--weights PATH]] [--no-trim] [--batch-size N] FILES...
+      Print one JSON line per file, {"file", "vector"} or {"file", "error"}, computed exactly as the worker
+      does. The model and preprocessing come from FILE, or --model (default resnet50). Exits 1 when a file
+      got no vector.`;
+
+async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      model: { type: 'string' },
+      weights: { type: 'string' },
+      'no-trim': { type: 'boolean' },
+      'batch-size': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  const [command] = positionals;
-  if (values.help || !command) return void console.log(USAGE);
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'worker': {
       const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
       if (!configFile) throw new Error(`worker needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
-      return runWorker(configFile);
+      await runWorker(configFile);
+      return 0;
+    }
+    case 'embed': {
+      if (args.length === 0) throw new Error(`embed needs at least one file\n\n${USAGE}`);
+      const batchSize = Number(values['batch-size'] ?? 8);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 64) throw new Error('--batch-size must be an integer from 1 to 64');
+      const options = { config: values.config, model: values.model, weights: values.weights, trim: !values['no-trim'], batchSize };
+      const failures = await runEmbed(args, options, (line) => process.stdout.write(`${line}\n`));
+      return failures > 0 ? 1 : 0;
     }
     default:
       throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   }
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  console.error(`strapi-image-search: ${errorMessage(error)}`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    // The worker keeps running; one-shot commands end here.
+    if (code !== 0 || process.argv[2] !== 'worker') process.exitCode = code;
+  },
+  (error) => {
+    console.error(`strapi-image-search: ${errorMessage(error)}`);
+    process.exit(1);
+  }
+);

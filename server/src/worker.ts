@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { readConfigFile } from './config/file';
 import { parseConfig } from './config/schema';
 import { loadExtractor } from './features/extractor';
 import { resolveModel } from './features/models';
@@ -22,15 +21,6 @@ const logger: Logger = {
   warn: (message) => console.warn(stamp('warn', message)),
   error: (message) => console.error(stamp('error', message)),
 };
-
-function readConfigFile(file: string): unknown {
-  const absolute = path.resolve(file);
-  if (!fs.existsSync(absolute)) throw new Error(`config file not found: ${absolute}`);
-  if (absolute.endsWith('.json')) return JSON.parse(fs.readFileSync(absolute, 'utf8'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(absolute);
-  return loaded?.default ?? loaded;
-}
 
 /** Runs until SIGINT/SIGTERM, then finishes the current event, disconnects and exits. */
 export async function runWorker(configFile: string): Promise<void> {

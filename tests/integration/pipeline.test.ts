@@ -1,10 +1,12 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import type { SimilarHit } from '../../server/src/contracts/http';
+import { getService } from '../../server/src/utils/get-service';
 import { ids, pluginApi } from '../helpers/api';
-import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
+import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 import { eventually, median, serviceEnv } from '../helpers/services';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 
@@ -19,6 +21,8 @@ let strapi: Core.Strapi;
 let api: ReturnType<typeof pluginApi>;
 let adminJwt: string;
 let fullToken: string;
+
+const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i], 0);
 
 let originals: number[];
 let copyOfFirst: number;
@@ -65,6 +69,20 @@ describe('upload -> index -> find similar', () => {
     );
     expect(hits[0].file.width).toBeGreaterThan(0);
     expect(hits[0].file.url).toMatch(/^\/uploads\//);
+  });
+
+  it('indexes exactly the vector the embed command computes for the same file', async () => {
+    const cli = path.resolve(__dirname, '../../dist/server/src/cli.js');
+    // The bytes Strapi stored: its upload plugin re-encodes images it optimizes.
+    const { url } = await strapi.db.query('plugin::upload.file').findOne({ where: { id: originals[1] } });
+    const stored = path.join(PLAYGROUND_DIR, 'public', url);
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [cli, 'embed', stored], { maxBuffer: 1 << 24 }, (error, stdout) => (error ? reject(error) : resolve(stdout)))
+    );
+    const { vector } = JSON.parse(output);
+    const indexed = await getService(strapi, 'pipeline').store().getVector(originals[1]);
+    expect(vector).toHaveLength(2048);
+    expect(cosine(vector, indexed!)).toBeGreaterThan(0.9999);
   });
 
   it('pages through results without overlap and says when more exist', async () => {

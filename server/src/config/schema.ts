@@ -6,6 +6,53 @@ const brokerSchema = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 
 export const INDEX_TYPES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'HNSW'] as const;
 
+/** Which model turns images into vectors; the `embed` command reads it alone. */
+export const modelSchema = z.preprocess(
+  // resnet50 is the default, so its settings may omit the id.
+  (value) => (value && typeof value === 'object' && !('id' in value) ? { id: 'resnet50', ...value } : value),
+  z.discriminatedUnion('id', [
+    z
+      .object({
+        id: z.literal('resnet50'),
+        /** Directory holding model.json and its weight shards; defaults to the plugin's models/resnet50. */
+        path: z.string().min(1).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        id: z.literal('vgg16'),
+        /** A Keras HDF5 weights file (.h5) for the VGG16 architecture, or a tfjs layers model directory. */
+        weights: z.string().min(1),
+      })
+      .strict(),
+    z
+      .object({
+        id: z.literal('custom'),
+        /** Part of the collection name (custom_<name>): change it whenever the model changes. */
+        name: z.string().regex(/^[a-z0-9_]{1,32}$/, 'must be 1-32 lowercase letters, digits or underscores'),
+        path: z.string().min(1),
+        format: z.enum(['layers', 'graph']),
+        outputLayer: z.string().min(1).optional(),
+        inputSize: z.number().int().min(16).max(1024),
+        preprocessing: z.enum(['caffe', 'tf', 'torch', 'none']),
+        pooling: z.enum(['avg', 'max', 'none']).default('none'),
+        dim: z.number().int().min(2).max(32768),
+      })
+      .strict(),
+  ])
+).prefault({ id: 'resnet50' });
+
+/** How a file becomes the model's input; the `embed` command reads it alone. */
+export const preprocessingSchema = z
+  .object({
+    trimBorders: z.boolean().default(true),
+    trimTolerance: z.number().int().min(0).max(128).default(10),
+    /** Decompression-bomb guard: images with more pixels are refused, with that reason. */
+    maxInputPixels: z.number().int().min(1).default(100_000_000),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     kafka: z
@@ -46,49 +93,8 @@ export const configSchema = z
         consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Strong'),
       })
       .strict(),
-    model: z.preprocess(
-      // resnet50 is the default, so its settings may omit the id.
-      (value) => (value && typeof value === 'object' && !('id' in value) ? { id: 'resnet50', ...value } : value),
-      z.discriminatedUnion('id', [
-        z
-          .object({
-            id: z.literal('resnet50'),
-            /** Directory holding model.json and its weight shards; defaults to the plugin's models/resnet50. */
-            path: z.string().min(1).optional(),
-          })
-          .strict(),
-        z
-          .object({
-            id: z.literal('vgg16'),
-            /** A Keras HDF5 weights file (.h5) for the VGG16 architecture, or a tfjs layers model directory. */
-            weights: z.string().min(1),
-          })
-          .strict(),
-        z
-          .object({
-            id: z.literal('custom'),
-            /** Part of the collection name (custom_<name>): change it whenever the model changes. */
-            name: z.string().regex(/^[a-z0-9_]{1,32}$/, 'must be 1-32 lowercase letters, digits or underscores'),
-            path: z.string().min(1),
-            format: z.enum(['layers', 'graph']),
-            outputLayer: z.string().min(1).optional(),
-            inputSize: z.number().int().min(16).max(1024),
-            preprocessing: z.enum(['caffe', 'tf', 'torch', 'none']),
-            pooling: z.enum(['avg', 'max', 'none']).default('none'),
-            dim: z.number().int().min(2).max(32768),
-          })
-          .strict(),
-      ])
-    ).prefault({ id: 'resnet50' }),
-    preprocessing: z
-      .object({
-        trimBorders: z.boolean().default(true),
-        trimTolerance: z.number().int().min(0).max(128).default(10),
-        /** Decompression-bomb guard: images with more pixels are refused, with that reason. */
-        maxInputPixels: z.number().int().min(1).default(100_000_000),
-      })
-      .strict()
-      .prefault({}),
+    model: modelSchema,
+    preprocessing: preprocessingSchema,
     worker: z
       .object({
         inProcess: z.boolean().default(true),

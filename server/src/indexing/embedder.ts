@@ -20,10 +20,13 @@ export function createEmbedder(deps: {
   concurrency: number;
 }): Embedder {
   const { extractor, readFile, decode, concurrency } = deps;
-  const pixelsOf = async (file: Pick<MediaFile, 'id' | 'url'>) =>
-    decodeForModel(await readFile(file), { ...decode, size: extractor.model.inputSize }).catch((error: unknown) =>
-      error instanceof Error ? error : new Error(String(error))
-    );
+  const pixelsOf = async (file: Pick<MediaFile, 'id' | 'url'>): Promise<Buffer | Error> => {
+    try {
+      return await decodeForModel(await readFile(file), { ...decode, size: extractor.model.inputSize });
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
 
   return {
     async embed(files) {
