@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs-node';
+import { loadAsFrozenGraph, type GraphRunner } from './frozen-graph';
 import { readKerasWeights } from './keras-weights';
 import type { ModelSpec, Pooling, Preprocessing } from './models';
 import { buildVgg16 } from './vgg16';
@@ -40,8 +41,11 @@ export async function loadTf(): Promise<Tf> {
   return import('@tensorflow/tfjs-node');
 }
 
-/** Builds the forward pass of the model: preprocessed float batch in, raw features out. */
-async function loadNetwork(tf: Tf, model: ModelSpec): Promise<{ predict: (x: tfTypes.Tensor4D) => tfTypes.Tensor; dispose: () => void }> {
+/**
+ * Builds the forward pass of the model: preprocessed float batch in, raw features out. Layers models run as one
+ * frozen TensorFlow graph when every layer translates (see frozen-graph.ts), otherwise eagerly.
+ */
+async function loadNetwork(tf: Tf, model: ModelSpec, execution: Execution): Promise<GraphRunner> {
   const { source, outputLayer } = model;
   if (source.format === 'graph') {
     const graph = await tf.loadGraphModel(`file://${modelJson(model)}`);
@@ -51,6 +55,11 @@ async function loadNetwork(tf: Tf, model: ModelSpec): Promise<{ predict: (x: tfT
     source.format === 'layers'
       ? await tf.loadLayersModel(`file://${modelJson(model)}`)
       : buildVgg16(tf, await readKerasWeights(tf, source.path));
+  const graph = execution === 'graph' ? await loadAsFrozenGraph(tf, layers, outputLayer) : null;
+  if (graph) {
+    layers.dispose();
+    return graph;
+  }
   const features = outputLayer ? tf.model({ inputs: layers.inputs, outputs: layers.getLayer(outputLayer).output as tfTypes.SymbolicTensor }) : layers;
   return { predict: (x) => features.predict(x) as tfTypes.Tensor, dispose: () => layers.dispose() };
 }
@@ -74,10 +83,13 @@ function pool(tf: Tf, features: tfTypes.Tensor, pooling: Pooling): tfTypes.Tenso
   return features.reshape([features.shape[0], -1]);
 }
 
-export async function loadExtractor(model: ModelSpec): Promise<FeatureExtractor> {
+/** 'eager' is for comparisons only (bench/speed.ts): it runs layers models op by op. */
+export type Execution = 'graph' | 'eager';
+
+export async function loadExtractor(model: ModelSpec, { execution = 'graph' }: { execution?: Execution } = {}): Promise<FeatureExtractor> {
   assertModelPresent(model);
   const tf = await loadTf();
-  const network = await loadNetwork(tf, model);
+  const network = await loadNetwork(tf, model, execution);
   const size = model.inputSize;
   const pixelsPerImage = size * size * 3;
 

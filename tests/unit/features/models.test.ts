@@ -13,6 +13,9 @@ import { buildVgg16 } from '../../../server/src/features/vgg16';
  * each supported format, and checks the vectors against a forward pass computed here by hand.
  */
 
+// Building, saving and loading VGG16-sized networks takes seconds.
+jest.setTimeout(60_000);
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-models-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -140,6 +143,66 @@ describe('custom models', () => {
       expect(vector[1]).toBeCloseTo(0, 5);
     } finally {
       extractor.dispose();
+    }
+  });
+});
+
+describe('frozen-graph execution', () => {
+  /** Every layer type the graph translation knows, with weights that are not trivial. */
+  const zoo = () => {
+    const input = tf.input({ shape: [32, 32, 3] });
+    const padded = tf.layers.zeroPadding2d({ padding: [[1, 2], [2, 1]] }).apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', useBias: true }).apply(padded) as tf.SymbolicTensor;
+    const bn = tf.layers.batchNormalization({ epsilon: 1.001e-5 }).apply(conv) as tf.SymbolicTensor;
+    const relu = tf.layers.activation({ activation: 'relu' }).apply(bn) as tf.SymbolicTensor;
+    const branch = tf.layers.conv2d({ filters: 8, kernelSize: 1, padding: 'same', activation: 'relu' }).apply(relu) as tf.SymbolicTensor;
+    const sum = tf.layers.add().apply([relu, branch]) as tf.SymbolicTensor;
+    const pooled = tf.layers.maxPooling2d({ poolSize: 2 }).apply(tf.layers.reLU().apply(sum)) as tf.SymbolicTensor;
+    const averaged = tf.layers.averagePooling2d({ poolSize: 2, padding: 'same' }).apply(pooled) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(tf.layers.dropout({ rate: 0.5 }).apply(averaged)) as tf.SymbolicTensor;
+    const dense = tf.layers.dense({ units: 6, activation: 'tanh', name: 'embedding' }).apply(flat) as tf.SymbolicTensor;
+    const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(averaged) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: [dense, gap] });
+    // Moving statistics away from their initial 0 and 1, so batch normalization really computes something.
+    const bnLayer = model.layers.find((layer) => layer.getClassName() === 'BatchNormalization')!;
+    bnLayer.setWeights(bnLayer.getWeights().map((w, i) => tf.randomUniform(w.shape, i === 3 ? 0.5 : -0.5, 1.5, 'float32', i)));
+    return model;
+  };
+
+  it.each([
+    ['embedding', 6],
+    ['gap', 8],
+  ])('computes the same vectors as op-by-op execution, up to layer %s', async (outputLayer, dim) => {
+    const network = zoo();
+    const dir = path.join(tmp, `zoo-${outputLayer}`);
+    await network.save(`file://${dir}`);
+    const spec = resolveModel(modelConfig({ id: 'custom', name: 'zoo', path: dir, format: 'layers', outputLayer, inputSize: 32, preprocessing: 'tf', dim }));
+    const [graph, eager] = [await loadExtractor(spec), await loadExtractor(spec, { execution: 'eager' })];
+    try {
+      const pixels = images(32);
+      expectClose(await graph.extract(pixels), await eager.extract(pixels));
+    } finally {
+      graph.dispose();
+      eager.dispose();
+      network.dispose();
+    }
+  });
+
+  it('falls back to op-by-op execution for a layer it cannot translate', async () => {
+    const input = tf.input({ shape: [16, 16, 3] });
+    const up = tf.layers.upSampling2d({ size: [2, 2] }).apply(input) as tf.SymbolicTensor;
+    const out = tf.layers.globalMaxPooling2d({}).apply(tf.layers.conv2d({ filters: 4, kernelSize: 3 }).apply(up)) as tf.SymbolicTensor;
+    const network = tf.model({ inputs: input, outputs: out });
+    const dir = path.join(tmp, 'upsampling');
+    await network.save(`file://${dir}`);
+    const spec = resolveModel(modelConfig({ id: 'custom', name: 'up', path: dir, format: 'layers', inputSize: 16, preprocessing: 'none', dim: 4 }));
+    const extractor = await loadExtractor(spec);
+    try {
+      const [vector] = await extractor.extract(images(16).slice(0, 1));
+      expect(vector).toHaveLength(4);
+    } finally {
+      extractor.dispose();
+      network.dispose();
     }
   });
 });

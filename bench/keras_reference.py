@@ -1,0 +1,38 @@
+"""The reference the seed system used: the same ResNet50 (no top, global average pooling) in Python Keras, on the
+same tensorflow-cpu build. Weights do not change the arithmetic, so none are loaded.
+Usage: python keras_reference.py ROUNDS IMAGES   -> one JSON line of images/s (medians)"""
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+rounds, images = int(sys.argv[1]), int(sys.argv[2])
+model = tf.keras.applications.ResNet50(weights=None, include_top=False, pooling='avg', input_shape=(224, 224, 3))
+x = tf.keras.applications.resnet50.preprocess_input(np.random.RandomState(0).uniform(0, 255, (images, 224, 224, 3)).astype('float32'))
+call = tf.function(lambda batch: model(batch, training=False))
+
+
+def rate(batch, forward):
+    def run():
+        for i in range(0, images, batch):
+            np.asarray(forward(x[i:i + batch]))
+    run()
+    rates = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        run()
+        rates.append(images / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+predict = lambda batch: model.predict(batch, verbose=0)  # noqa: E731
+print(json.dumps({
+    'tensorflow': tf.__version__,
+    'predict': {'batch1': rate(1, predict), 'batch8': rate(8, predict)},
+    'function': {'batch1': rate(1, call), 'batch8': rate(8, call)},
+}))

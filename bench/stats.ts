@@ -1,0 +1,28 @@
+/** Small helpers shared by the benchmarks: timing, medians, and a plain table. */
+
+export const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Runs `task` `rounds` times after one warm-up; returns the median rate in items per second. */
+export async function medianRate(rounds: number, items: number, task: () => Promise<unknown>): Promise<number> {
+  await task();
+  const rates: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = process.hrtime.bigint();
+    await task();
+    rates.push(items / (Number(process.hrtime.bigint() - started) / 1e9));
+  }
+  return median(rates);
+}
+
+export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
+  const columns = Object.keys(rows[0] ?? {});
+  const text = (value: string | number) => (typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 2) : value);
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => text(row[column]).length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\n${title}\n${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}`);
+  for (const row of rows) console.log(line(columns.map((column) => text(row[column]))));
+}

@@ -1,0 +1,297 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs-node';
+
+/**
+ * Runs a tfjs layers model as one frozen TensorFlow graph instead of op by op.
+ *
+ * tfjs-node executes a layers model eagerly: every layer is a few separate TensorFlow calls, and nothing is fused.
+ * Keras runs the same network as a graph, where TensorFlow folds batch normalization into convolutions and fuses
+ * bias and activation, which made it about 1.3x faster (bench/speed.ts). So the model, up to its feature layer, is
+ * written as a GraphDef whose weights are constants, wrapped in a SavedModel, and loaded into a libtensorflow
+ * session through tfjs-node: TensorFlow's graph optimizer then does for it what it does for Keras.
+ *
+ * Only common CNN layers are translated; a model with anything else keeps running eagerly (null is returned).
+ */
+
+type Tf = typeof tfTypes;
+type Layer = tfTypes.layers.Layer;
+
+// tfjs-node's own generated protobuf classes: the ones its SavedModel loader reads back.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pb = require('@tensorflow/tfjs-node/dist/proto/api_pb');
+
+const DT_FLOAT = 1;
+const DT_INT32 = 3;
+const INPUT = 'input';
+const INPUT_SHAPE = [-1, -1, -1, 3];
+
+export interface GraphRunner {
+  predict(x: tfTypes.Tensor4D): tfTypes.Tensor;
+  dispose(): void;
+}
+
+class Unsupported extends Error {}
+
+/** Builds the frozen graph of `model` up to `outputLayer`, loads it, and returns a runner; null when a layer has no translation. */
+export async function loadAsFrozenGraph(tf: Tf, model: tfTypes.LayersModel, outputLayer?: string): Promise<GraphRunner | null> {
+  let graph: { nodes: unknown[]; output: string };
+  try {
+    graph = translate(model, outputLayer ? model.getLayer(outputLayer) : model.layers[model.layers.length - 1]);
+  } catch (error) {
+    if (error instanceof Unsupported) return null;
+    throw error;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-graph-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'variables'));
+    fs.writeFileSync(path.join(dir, 'saved_model.pb'), savedModel(graph.nodes, graph.output));
+    const session = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
+    return {
+      predict: (x) => {
+        const result = session.predict(x);
+        return (result instanceof tf.Tensor ? result : (result as tfTypes.NamedTensorMap).features) as tfTypes.Tensor;
+      },
+      dispose: () => session.dispose(),
+    };
+  } finally {
+    // The session holds its own copy of the constants.
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The GraphDef nodes computing `last`'s output from the model input, and the name of the output node. */
+function translate(model: tfTypes.LayersModel, last: Layer): { nodes: unknown[]; output: string } {
+  const nodes: unknown[] = [];
+  const done = new Map<string, string>();
+
+  const visit = (layer: Layer): string => {
+    const known = done.get(layer.name);
+    if (known) return known;
+    if (layer.inboundNodes.length !== 1) throw new Unsupported(`layer ${layer.name} is shared or unused`);
+    // An input layer's node lists its own output as its input.
+    const inputs = layer.getClassName() === 'InputLayer' ? [] : layer.inboundNodes[0].inputTensors.map((tensor) => visit(tensor.sourceLayer));
+    const output = emit(layer, inputs, nodes);
+    done.set(layer.name, output);
+    return output;
+  };
+
+  if (model.inputs.length !== 1) throw new Unsupported('the model has several inputs');
+  return { nodes, output: visit(last) };
+}
+
+const weightOf = (layer: Layer, suffix: string): tfTypes.LayerVariable | undefined =>
+  layer.weights.find((weight) => weight.originalName.endsWith(`/${suffix}`));
+
+/** Appends the nodes of one layer; returns the name of its output node. */
+function emit(layer: Layer, inputs: string[], nodes: unknown[]): string {
+  const config = layer.getConfig() as Record<string, unknown>;
+  const name = layer.name;
+  const add = (nodeName: string, op: string, nodeInputs: string[], attrs: Record<string, AttrSpec> = {}) => {
+    nodes.push(node(nodeName, op, nodeInputs, attrs));
+    return nodeName;
+  };
+  const constant = (nodeName: string, tensor: tfTypes.Tensor) => add(nodeName, 'Const', [], { dtype: { type: DT_FLOAT }, value: { tensor } });
+  const ints = (nodeName: string, values: number[], shape: number[]) =>
+    add(nodeName, 'Const', [], { dtype: { type: DT_INT32 }, value: { intTensor: { values, shape } } });
+  const float = { T: { type: DT_FLOAT } };
+  const activation = (input: string, fn: unknown) => {
+    const op = ACTIVATIONS[String(fn ?? 'linear')];
+    if (op === undefined) throw new Unsupported(`activation ${String(fn)}`);
+    return op ? add(`${name}/${op}`, op, [input], float) : input;
+  };
+  const pair = (value: unknown) => (Array.isArray(value) ? (value as number[]) : [value as number, value as number]);
+  const padding = (value: unknown) => ({ s: String(value).toUpperCase() });
+  if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') throw new Unsupported(`${name}: channels first`);
+
+  switch (layer.getClassName()) {
+    case 'InputLayer':
+      return add(INPUT, 'Placeholder', [], { dtype: { type: DT_FLOAT }, shape: { shape: INPUT_SHAPE } });
+    case 'Conv2D': {
+      const [sy, sx] = pair(config.strides);
+      const [dy, dx] = pair(config.dilationRate ?? 1);
+      let out = add(name, 'Conv2D', [inputs[0], constant(`${name}/kernel`, weightOf(layer, 'kernel')!.read())], {
+        ...float,
+        strides: { ints: [1, sy, sx, 1] },
+        dilations: { ints: [1, dy, dx, 1] },
+        padding: padding(config.padding),
+        data_format: { s: 'NHWC' },
+      });
+      const bias = weightOf(layer, 'bias');
+      if (config.useBias !== false && bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, constant(`${name}/bias`, bias.read())], { ...float, data_format: { s: 'NHWC' } });
+      return activation(out, config.activation);
+    }
+    case 'Dense': {
+      let out = add(name, 'MatMul', [inputs[0], constant(`${name}/kernel`, weightOf(layer, 'kernel')!.read())], {
+        ...float,
+        transpose_a: { b: false },
+        transpose_b: { b: false },
+      });
+      const bias = weightOf(layer, 'bias');
+      if (config.useBias !== false && bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, constant(`${name}/bias`, bias.read())], { ...float, data_format: { s: 'NHWC' } });
+      return activation(out, config.activation);
+    }
+    case 'BatchNormalization': {
+      if (![-1, 3].includes(Number(config.axis))) throw new Unsupported(`${name}: batch normalization over axis ${String(config.axis)}`);
+      const mean = weightOf(layer, 'moving_mean')!.read();
+      const ones = () => constant(`${name}/ones`, mean.onesLike());
+      const zeros = () => constant(`${name}/zeros`, mean.zerosLike());
+      const gamma = weightOf(layer, 'gamma');
+      const beta = weightOf(layer, 'beta');
+      return add(
+        name,
+        'FusedBatchNormV3',
+        [
+          inputs[0],
+          gamma ? constant(`${name}/gamma`, gamma.read()) : ones(),
+          beta ? constant(`${name}/beta`, beta.read()) : zeros(),
+          constant(`${name}/moving_mean`, mean),
+          constant(`${name}/moving_variance`, weightOf(layer, 'moving_variance')!.read()),
+        ],
+        { ...float, U: { type: DT_FLOAT }, epsilon: { f: Number(config.epsilon) }, data_format: { s: 'NHWC' }, is_training: { b: false } }
+      );
+    }
+    case 'Activation':
+      return activation(inputs[0], config.activation);
+    case 'ReLU':
+      if (config.maxValue != null || Number(config.negativeSlope ?? 0) !== 0 || Number(config.threshold ?? 0) !== 0) throw new Unsupported(`${name}: ReLU options`);
+      return add(name, 'Relu', inputs, float);
+    case 'ZeroPadding2D': {
+      const [[top, bottom], [left, right]] = config.padding as number[][];
+      return add(name, 'Pad', [inputs[0], ints(`${name}/paddings`, [0, 0, top, bottom, left, right, 0, 0], [4, 2])], { ...float, Tpaddings: { type: DT_INT32 } });
+    }
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      const [ky, kx] = pair(config.poolSize);
+      const [sy, sx] = pair(config.strides ?? config.poolSize);
+      return add(name, layer.getClassName() === 'MaxPooling2D' ? 'MaxPool' : 'AvgPool', inputs, {
+        ...float,
+        ksize: { ints: [1, ky, kx, 1] },
+        strides: { ints: [1, sy, sx, 1] },
+        padding: padding(config.padding),
+        data_format: { s: 'NHWC' },
+      });
+    }
+    case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling2D':
+      return add(name, layer.getClassName() === 'GlobalMaxPooling2D' ? 'Max' : 'Mean', [inputs[0], ints(`${name}/axes`, [1, 2], [2])], {
+        ...float,
+        Tidx: { type: DT_INT32 },
+        keep_dims: { b: false },
+      });
+    case 'Add':
+      return add(name, 'AddN', inputs, { ...float, N: { i: inputs.length } });
+    case 'Flatten':
+      return add(name, 'Reshape', [inputs[0], ints(`${name}/shape`, [-1, flatSize(layer)], [2])], { ...float, Tshape: { type: DT_INT32 } });
+    case 'Dropout':
+      return inputs[0];
+    default:
+      throw new Unsupported(`layer type ${layer.getClassName()}`);
+  }
+}
+
+/** Keras activation -> TensorFlow op; '' when it is the identity. */
+const ACTIVATIONS: Record<string, string> = { linear: '', relu: 'Relu', relu6: 'Relu6', sigmoid: 'Sigmoid', tanh: 'Tanh', elu: 'Elu', selu: 'Selu', softmax: 'Softmax' };
+
+function flatSize(layer: Layer): number {
+  const shape = (layer.outputShape as number[]).slice(1);
+  if (shape.some((dim) => dim == null)) throw new Unsupported(`${layer.name}: flatten of a dynamic shape`);
+  return (shape as number[]).reduce((product, dim) => product * dim, 1);
+}
+
+// ---- protobuf -------------------------------------------------------------------------------------------------
+
+type AttrSpec =
+  | { type: number }
+  | { s: string }
+  | { i: number }
+  | { f: number }
+  | { b: boolean }
+  | { ints: number[] }
+  | { shape: number[] }
+  | { tensor: tfTypes.Tensor }
+  | { intTensor: { values: number[]; shape: number[] } };
+
+function tensorShape(dims: number[]) {
+  const shape = new pb.TensorShape();
+  shape.setDimList(
+    dims.map((size) => {
+      const dim = new pb.TensorShape.Dim();
+      dim.setSize(size);
+      return dim;
+    })
+  );
+  return shape;
+}
+
+function tensorProto(dtype: number, shape: number[], bytes: Uint8Array) {
+  const tensor = new pb.Tensor();
+  tensor.setDtype(dtype);
+  tensor.setTensorShape(tensorShape(shape));
+  tensor.setTensorContent(bytes);
+  return tensor;
+}
+
+function attrValue(spec: AttrSpec) {
+  const value = new pb.AttrValue();
+  if ('type' in spec) value.setType(spec.type);
+  else if ('s' in spec) value.setS(Buffer.from(spec.s));
+  else if ('i' in spec) value.setI(spec.i);
+  else if ('f' in spec) value.setF(spec.f);
+  else if ('b' in spec) value.setB(spec.b);
+  else if ('shape' in spec) value.setShape(tensorShape(spec.shape));
+  else if ('tensor' in spec) {
+    const data = spec.tensor.dataSync() as Float32Array;
+    value.setTensor(tensorProto(DT_FLOAT, spec.tensor.shape, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+  } else if ('ints' in spec) {
+    const list = new pb.AttrValue.ListValue();
+    list.setIList(spec.ints);
+    value.setList(list);
+  } else {
+    const data = Int32Array.from(spec.intTensor.values);
+    value.setTensor(tensorProto(DT_INT32, spec.intTensor.shape, new Uint8Array(data.buffer)));
+  }
+  return value;
+}
+
+function node(name: string, op: string, inputs: string[], attrs: Record<string, AttrSpec>) {
+  const def = new pb.NodeDef();
+  def.setName(name);
+  def.setOp(op);
+  def.setInputList(inputs);
+  for (const [key, spec] of Object.entries(attrs)) def.getAttrMap().set(key, attrValue(spec));
+  return def;
+}
+
+function savedModel(nodes: unknown[], output: string): Uint8Array {
+  const graph = new pb.GraphDef();
+  graph.setNodeList(nodes);
+  const versions = new pb.VersionDef();
+  versions.setProducer(1);
+  graph.setVersions(versions);
+
+  const tensorInfo = (name: string, dims: number[]) => {
+    const info = new pb.TensorInfo();
+    info.setName(`${name}:0`);
+    info.setDtype(DT_FLOAT);
+    info.setTensorShape(tensorShape(dims));
+    return info;
+  };
+  const signature = new pb.SignatureDef();
+  signature.getInputsMap().set(INPUT, tensorInfo(INPUT, INPUT_SHAPE));
+  signature.getOutputsMap().set('features', tensorInfo(output, []));
+  signature.setMethodName('tensorflow/serving/predict');
+
+  const metaInfo = new pb.MetaGraphDef.MetaInfoDef();
+  metaInfo.addTags('serve');
+  const metaGraph = new pb.MetaGraphDef();
+  metaGraph.setMetaInfoDef(metaInfo);
+  metaGraph.setGraphDef(graph);
+  metaGraph.getSignatureDefMap().set('serving_default', signature);
+
+  const model = new pb.SavedModel();
+  model.setSavedModelSchemaVersion(1);
+  model.addMetaGraphs(metaGraph);
+  return model.serializeBinary();
+}
