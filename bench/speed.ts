@@ -7,23 +7,20 @@ import { loadExtractor, loadTf } from '../server/src/features/extractor';
 import { resolveModel } from '../server/src/features/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
 import { PACKAGE_ROOT } from '../server/src/paths';
-import { median, medianRate, printTable } from './stats';
+import { cycle, samplePhotos } from './photos';
+import { medianRate, printTable } from './stats';
 
 /**
  * Extraction speed on real photos, medians of ROUNDS runs: decode + trim + resize, the model at batch 1 and 8,
- * end to end (read, decode, model), the same model in Python Keras for reference, and the worker's memory over
- * MEMORY_IMAGES images. Figures only: nothing here passes or fails.
+ * end to end (read, decode, model), and the same model in Python Keras for reference. Figures only: nothing here
+ * passes or fails.
  */
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 /** Images per timed round. */
 const IMAGES = Number(process.env.IMAGES ?? 16);
-const MEMORY_IMAGES = Number(process.env.MEMORY_IMAGES ?? 2000);
 const DECODE_CONCURRENCY = 4;
-const PHOTOS_DIR = path.join(PACKAGE_ROOT, '.samples', 'photos');
 const KERAS_PYTHON = process.env.KERAS_PYTHON ?? path.join(PACKAGE_ROOT, '.services', 'keras', 'venv', 'bin', 'python');
-
-const cycle = <T>(items: readonly T[], count: number) => Array.from({ length: count }, (_, i) => items[i % items.length]);
 
 async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>) {
   let next = 0;
@@ -52,8 +49,7 @@ function kerasReference(): { tensorflow: string; batch1: number; batch8: number 
 }
 
 async function main() {
-  const photos = fs.readdirSync(PHOTOS_DIR).filter((name) => /\.(jpe?g|png)$/i.test(name)).map((name) => path.join(PHOTOS_DIR, name));
-  if (photos.length === 0) throw new Error(`no photos in ${PHOTOS_DIR}: run npm run setup`);
+  const photos = samplePhotos();
   const files = cycle(photos, IMAGES);
   const bytes = files.map((file) => fs.readFileSync(file));
   const preprocessing = preprocessingSchema.parse({});
@@ -90,26 +86,12 @@ async function main() {
   });
   const keras = kerasReference();
 
-  // Memory over many images: RSS sampled every 200, and tensors left behind.
-  const tensorsBefore = tf.memory().numTensors;
-  const samples: number[] = [];
-  let peak = 0;
-  const memoryFiles = cycle(photos, MEMORY_IMAGES);
-  const memoryStarted = Date.now();
-  for (let i = 0; i < MEMORY_IMAGES; i += 8) {
-    await embedder.embed(memoryFiles.slice(i, i + 8).map((url, id) => ({ id, url })));
-    const rss = process.memoryUsage().rss / 2 ** 20;
-    peak = Math.max(peak, rss);
-    if ((i + 8) % 200 === 0) samples.push(rss);
-  }
-  const memoryRate = MEMORY_IMAGES / ((Date.now() - memoryStarted) / 1000);
-  const tensorsLeft = tf.memory().numTensors - tensorsBefore;
   extractor.dispose();
 
   printTable('Speed (images/s, medians)', [
     { stage: 'decode + trim + resize (4 at once)', 'images/s': decodeRate },
-    { stage: 'model, batch 1 (frozen graph, as the worker runs it)', 'images/s': batch1 },
-    { stage: 'model, batch 8 (frozen graph)', 'images/s': batch8 },
+    { stage: 'model, batch 1 (TF graph, as the worker runs it)', 'images/s': batch1 },
+    { stage: 'model, batch 8 (TF graph)', 'images/s': batch8 },
     { stage: 'model, batch 1 (tfjs layers, op by op)', 'images/s': eager1 },
     { stage: 'model, batch 8 (tfjs layers, op by op)', 'images/s': eager8 },
     { stage: 'end to end (read, decode, model; batches of 8)', 'images/s': endToEnd },
@@ -129,18 +111,10 @@ async function main() {
     { ratio: 'model / Keras, batch 1 (target >= 1.0)', value: ratios.modelVsKerasBatch1 ?? 'n/a' },
     { ratio: 'model / Keras, batch 8 (target >= 1.0)', value: ratios.modelVsKerasBatch8 ?? 'n/a' },
     { ratio: 'decode / model at batch 8 (target >= 5)', value: ratios.decodeVsModelBatch8 },
-    { ratio: 'frozen graph / op by op, batch 8', value: batch8 / eager8 },
+    { ratio: 'TF graph / op by op, batch 8', value: batch8 / eager8 },
     { ratio: 'cosine of graph and op-by-op vectors (min)', value: agreement.toFixed(6) },
   ]);
   if (typeof keras === 'string') console.log(`Keras reference ${keras}`);
-  const firstSample = samples[0] ?? peak;
-  printTable(`Memory over ${MEMORY_IMAGES} images (${memoryRate.toFixed(2)} images/s)`, [
-    { measure: 'RSS after 200 images (MiB)', value: firstSample },
-    { measure: `RSS after ${MEMORY_IMAGES} images (MiB)`, value: samples[samples.length - 1] ?? peak },
-    { measure: 'peak RSS (MiB)', value: peak },
-    { measure: 'median RSS of the samples (MiB)', value: median(samples) },
-    { measure: 'tensors left behind', value: tensorsLeft },
-  ]);
   console.log(
     JSON.stringify({
       bench: 'speed',
@@ -148,7 +122,6 @@ async function main() {
       imagesPerRound: IMAGES,
       imagesPerSecond: { decode: decodeRate, modelBatch1: batch1, modelBatch8: batch8, eagerBatch1: eager1, eagerBatch8: eager8, endToEnd, keras: typeof keras === 'string' ? null : keras },
       ratios: { ...ratios, graphVsEagerBatch8: batch8 / eager8, graphEagerCosineMin: agreement },
-      memory: { images: MEMORY_IMAGES, rssMiBSamples: samples.map((v) => Math.round(v)), peakMiB: Math.round(peak), tensorsLeft },
     })
   );
 }

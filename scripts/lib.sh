@@ -21,6 +21,22 @@ sha256_check() {
   [ "$actual" = "$2" ] || die "sha256 mismatch for $1: expected $2, got $actual"
 }
 
+# tf_wheel: the path of the pinned tensorflow-cpu wheel, downloaded once into the cache and verified. It gives
+# tfjs-node its native library, and the benchmarks their Keras reference.
+TF_WHEEL=tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl
+TF_WHEEL_SHA256=2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c
+tf_wheel() {
+  local wheel="$CACHE_DIR/wheels/$TF_WHEEL"
+  if [ ! -f "$wheel" ]; then
+    log "downloading $TF_WHEEL (274 MB, cached under $CACHE_DIR)"
+    mkdir -p "$CACHE_DIR/wheels"
+    pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
+      --platform manylinux_2_27_x86_64 tensorflow-cpu==2.21.0 -d "$CACHE_DIR/wheels" >&2
+  fi
+  sha256_check "$wheel" "$TF_WHEEL_SHA256"
+  echo "$wheel"
+}
+
 # port_free PORT: true when nothing listens on 127.0.0.1:PORT.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -4,8 +4,6 @@
 # addon is rebuilt against it. Idempotent: a no-op when the addon already loads.
 LOG_TAG=tfjs; source "$(dirname "$0")/lib.sh"
 
-TF_WHEEL=tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl
-TF_WHEEL_SHA256=2b847d217b02ee7731ed91431daf3250daa0196c3c94614d23be27232e6e5b6c
 # Where node resolves it from here: this repository's node_modules, or the Strapi app's when installed as a plugin.
 TFJS="$(cd "$ROOT" && node -p "path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'))" 2>/dev/null)" \
   || die "@tensorflow/tfjs-node is not installed: run npm install first"
@@ -14,15 +12,7 @@ backend_ok() { (cd "$ROOT" && TF_CPP_MIN_LOG_LEVEL=3 node -e "const tf=require('
 if backend_ok; then log "tfjs-node native backend already works"; exit 0; fi
 
 start=$SECONDS
-wheel="$CACHE_DIR/wheels/$TF_WHEEL"
-if [ ! -f "$wheel" ]; then
-  log "downloading $TF_WHEEL (274 MB, cached under $CACHE_DIR)"
-  mkdir -p "$CACHE_DIR/wheels"
-  pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
-    --platform manylinux_2_27_x86_64 tensorflow-cpu==2.21.0 -d "$CACHE_DIR/wheels"
-fi
-sha256_check "$wheel" "$TF_WHEEL_SHA256"
-
+wheel="$(tf_wheel)"
 log "extracting libtensorflow and its C headers"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 python3 - "$wheel" "$work" <<'PY'

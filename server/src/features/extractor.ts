@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs-node';
-import { loadAsFrozenGraph, type GraphRunner } from './frozen-graph';
+import { loadAsGraph, type GraphRunner } from './tf-graph';
 import { readKerasWeights } from './keras-weights';
 import type { ModelSpec, Pooling, Preprocessing } from './models';
 import { buildVgg16 } from './vgg16';
@@ -43,7 +43,7 @@ export async function loadTf(): Promise<Tf> {
 
 /**
  * Builds the forward pass of the model: preprocessed float batch in, raw features out. Layers models run as one
- * frozen TensorFlow graph when every layer translates (see frozen-graph.ts), otherwise eagerly.
+ * TensorFlow graph when every layer translates (see tf-graph.ts), otherwise eagerly.
  */
 async function loadNetwork(tf: Tf, model: ModelSpec, execution: Execution): Promise<GraphRunner> {
   const { source, outputLayer } = model;
@@ -55,11 +55,9 @@ async function loadNetwork(tf: Tf, model: ModelSpec, execution: Execution): Prom
     source.format === 'layers'
       ? await tf.loadLayersModel(`file://${modelJson(model)}`)
       : buildVgg16(tf, await readKerasWeights(tf, source.path));
-  const graph = execution === 'graph' ? await loadAsFrozenGraph(tf, layers, outputLayer) : null;
-  if (graph) {
-    layers.dispose();
-    return graph;
-  }
+  // The graph runner takes over the layers model: its weights are the graph's inputs.
+  const graph = execution === 'graph' ? await loadAsGraph(tf, layers, outputLayer) : null;
+  if (graph) return graph;
   const features = outputLayer ? tf.model({ inputs: layers.inputs, outputs: layers.getLayer(outputLayer).output as tfTypes.SymbolicTensor }) : layers;
   return { predict: (x) => features.predict(x) as tfTypes.Tensor, dispose: () => layers.dispose() };
 }

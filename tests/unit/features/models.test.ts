@@ -147,7 +147,7 @@ describe('custom models', () => {
   });
 });
 
-describe('frozen-graph execution', () => {
+describe('TensorFlow graph execution', () => {
   /** Every layer type the graph translation knows, with weights that are not trivial. */
   const zoo = () => {
     const input = tf.input({ shape: [32, 32, 3] });

@@ -4,13 +4,15 @@ import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs-node';
 
 /**
- * Runs a tfjs layers model as one frozen TensorFlow graph instead of op by op.
+ * Runs a tfjs layers model as one TensorFlow graph instead of op by op.
  *
  * tfjs-node executes a layers model eagerly: every layer is a few separate TensorFlow calls, and nothing is fused.
- * Keras runs the same network as a graph, where TensorFlow folds batch normalization into convolutions and fuses
- * bias and activation, which made it about 1.3x faster (bench/speed.ts). So the model, up to its feature layer, is
- * written as a GraphDef whose weights are constants, wrapped in a SavedModel, and loaded into a libtensorflow
- * session through tfjs-node: TensorFlow's graph optimizer then does for it what it does for Keras.
+ * Keras runs the same network as a graph, which TensorFlow's optimizer fuses (convolution, bias, normalization,
+ * activation), and was about 1.3x faster (bench/speed.ts). So the model, up to its feature layer, is written as a
+ * GraphDef, wrapped in a SavedModel and loaded into a libtensorflow session through tfjs-node.
+ *
+ * The weights are graph inputs, fed from the tfjs tensors on every run, not constants: with constants TensorFlow
+ * kept several copies of them and the worker's RSS went from about 0.8 to 1.8 GB.
  *
  * Only common CNN layers are translated; a model with anything else keeps running eagerly (null is returned).
  */
@@ -34,9 +36,16 @@ export interface GraphRunner {
 
 class Unsupported extends Error {}
 
-/** Builds the frozen graph of `model` up to `outputLayer`, loads it, and returns a runner; null when a layer has no translation. */
-export async function loadAsFrozenGraph(tf: Tf, model: tfTypes.LayersModel, outputLayer?: string): Promise<GraphRunner | null> {
-  let graph: { nodes: unknown[]; output: string };
+interface Graph {
+  nodes: unknown[];
+  output: string;
+  /** Weight inputs by node name; the tensors belong to the layers model, which must outlive the session. */
+  weights: Map<string, tfTypes.Tensor>;
+}
+
+/** Builds the graph of `model` up to `outputLayer`, loads it, and returns a runner; null when a layer has no translation. */
+export async function loadAsGraph(tf: Tf, model: tfTypes.LayersModel, outputLayer?: string): Promise<GraphRunner | null> {
+  let graph: Graph;
   try {
     graph = translate(model, outputLayer ? model.getLayer(outputLayer) : model.layers[model.layers.length - 1]);
   } catch (error) {
@@ -46,24 +55,30 @@ export async function loadAsFrozenGraph(tf: Tf, model: tfTypes.LayersModel, outp
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-graph-'));
   try {
     fs.mkdirSync(path.join(dir, 'variables'));
-    fs.writeFileSync(path.join(dir, 'saved_model.pb'), savedModel(graph.nodes, graph.output));
+    fs.writeFileSync(path.join(dir, 'saved_model.pb'), savedModel(graph));
     const session = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
+    const inputs: tfTypes.NamedTensorMap = Object.fromEntries(graph.weights);
     return {
       predict: (x) => {
-        const result = session.predict(x);
+        const result = session.predict({ ...inputs, [INPUT]: x });
         return (result instanceof tf.Tensor ? result : (result as tfTypes.NamedTensorMap).features) as tfTypes.Tensor;
       },
-      dispose: () => session.dispose(),
+      dispose: () => {
+        session.dispose();
+        model.dispose();
+        // Stand-ins for absent batch-normalization parameters are the only weights the model does not own.
+        for (const tensor of graph.weights.values()) if (!tensor.isDisposed) tensor.dispose();
+      },
     };
   } finally {
-    // The session holds its own copy of the constants.
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The GraphDef nodes computing `last`'s output from the model input, and the name of the output node. */
-function translate(model: tfTypes.LayersModel, last: Layer): { nodes: unknown[]; output: string } {
+/** The GraphDef nodes computing `last`'s output from the model input and the weights. */
+function translate(model: tfTypes.LayersModel, last: Layer): Graph {
   const nodes: unknown[] = [];
+  const weights = new Map<string, tfTypes.Tensor>();
   const done = new Map<string, string>();
 
   const visit = (layer: Layer): string => {
@@ -72,27 +87,30 @@ function translate(model: tfTypes.LayersModel, last: Layer): { nodes: unknown[];
     if (layer.inboundNodes.length !== 1) throw new Unsupported(`layer ${layer.name} is shared or unused`);
     // An input layer's node lists its own output as its input.
     const inputs = layer.getClassName() === 'InputLayer' ? [] : layer.inboundNodes[0].inputTensors.map((tensor) => visit(tensor.sourceLayer));
-    const output = emit(layer, inputs, nodes);
+    const output = emit(layer, inputs, nodes, weights);
     done.set(layer.name, output);
     return output;
   };
 
   if (model.inputs.length !== 1) throw new Unsupported('the model has several inputs');
-  return { nodes, output: visit(last) };
+  return { nodes, output: visit(last), weights };
 }
 
 const weightOf = (layer: Layer, suffix: string): tfTypes.LayerVariable | undefined =>
   layer.weights.find((weight) => weight.originalName.endsWith(`/${suffix}`));
 
 /** Appends the nodes of one layer; returns the name of its output node. */
-function emit(layer: Layer, inputs: string[], nodes: unknown[]): string {
+function emit(layer: Layer, inputs: string[], nodes: unknown[], weights: Map<string, tfTypes.Tensor>): string {
   const config = layer.getConfig() as Record<string, unknown>;
   const name = layer.name;
   const add = (nodeName: string, op: string, nodeInputs: string[], attrs: Record<string, AttrSpec> = {}) => {
     nodes.push(node(nodeName, op, nodeInputs, attrs));
     return nodeName;
   };
-  const constant = (nodeName: string, tensor: tfTypes.Tensor) => add(nodeName, 'Const', [], { dtype: { type: DT_FLOAT }, value: { tensor } });
+  const weight = (nodeName: string, tensor: tfTypes.Tensor) => {
+    weights.set(nodeName, tensor);
+    return add(nodeName, 'Placeholder', [], { dtype: { type: DT_FLOAT }, shape: { shape: tensor.shape } });
+  };
   const ints = (nodeName: string, values: number[], shape: number[]) =>
     add(nodeName, 'Const', [], { dtype: { type: DT_INT32 }, value: { intTensor: { values, shape } } });
   const float = { T: { type: DT_FLOAT } };
@@ -111,7 +129,7 @@ function emit(layer: Layer, inputs: string[], nodes: unknown[]): string {
     case 'Conv2D': {
       const [sy, sx] = pair(config.strides);
       const [dy, dx] = pair(config.dilationRate ?? 1);
-      let out = add(name, 'Conv2D', [inputs[0], constant(`${name}/kernel`, weightOf(layer, 'kernel')!.read())], {
+      let out = add(name, 'Conv2D', [inputs[0], weight(`${name}/kernel`, weightOf(layer, 'kernel')!.read())], {
         ...float,
         strides: { ints: [1, sy, sx, 1] },
         dilations: { ints: [1, dy, dx, 1] },
@@ -119,24 +137,24 @@ function emit(layer: Layer, inputs: string[], nodes: unknown[]): string {
         data_format: { s: 'NHWC' },
       });
       const bias = weightOf(layer, 'bias');
-      if (config.useBias !== false && bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, constant(`${name}/bias`, bias.read())], { ...float, data_format: { s: 'NHWC' } });
+      if (config.useBias !== false && bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, weight(`${name}/bias`, bias.read())], { ...float, data_format: { s: 'NHWC' } });
       return activation(out, config.activation);
     }
     case 'Dense': {
-      let out = add(name, 'MatMul', [inputs[0], constant(`${name}/kernel`, weightOf(layer, 'kernel')!.read())], {
+      let out = add(name, 'MatMul', [inputs[0], weight(`${name}/kernel`, weightOf(layer, 'kernel')!.read())], {
         ...float,
         transpose_a: { b: false },
         transpose_b: { b: false },
       });
       const bias = weightOf(layer, 'bias');
-      if (config.useBias !== false && bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, constant(`${name}/bias`, bias.read())], { ...float, data_format: { s: 'NHWC' } });
+      if (config.useBias !== false && bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, weight(`${name}/bias`, bias.read())], { ...float, data_format: { s: 'NHWC' } });
       return activation(out, config.activation);
     }
     case 'BatchNormalization': {
       if (![-1, 3].includes(Number(config.axis))) throw new Unsupported(`${name}: batch normalization over axis ${String(config.axis)}`);
       const mean = weightOf(layer, 'moving_mean')!.read();
-      const ones = () => constant(`${name}/ones`, mean.onesLike());
-      const zeros = () => constant(`${name}/zeros`, mean.zerosLike());
+      const ones = () => weight(`${name}/ones`, mean.onesLike());
+      const zeros = () => weight(`${name}/zeros`, mean.zerosLike());
       const gamma = weightOf(layer, 'gamma');
       const beta = weightOf(layer, 'beta');
       return add(
@@ -144,10 +162,10 @@ function emit(layer: Layer, inputs: string[], nodes: unknown[]): string {
         'FusedBatchNormV3',
         [
           inputs[0],
-          gamma ? constant(`${name}/gamma`, gamma.read()) : ones(),
-          beta ? constant(`${name}/beta`, beta.read()) : zeros(),
-          constant(`${name}/moving_mean`, mean),
-          constant(`${name}/moving_variance`, weightOf(layer, 'moving_variance')!.read()),
+          gamma ? weight(`${name}/gamma`, gamma.read()) : ones(),
+          beta ? weight(`${name}/beta`, beta.read()) : zeros(),
+          weight(`${name}/moving_mean`, mean),
+          weight(`${name}/moving_variance`, weightOf(layer, 'moving_variance')!.read()),
         ],
         { ...float, U: { type: DT_FLOAT }, epsilon: { f: Number(config.epsilon) }, data_format: { s: 'NHWC' }, is_training: { b: false } }
       );
@@ -210,7 +228,6 @@ type AttrSpec =
   | { b: boolean }
   | { ints: number[] }
   | { shape: number[] }
-  | { tensor: tfTypes.Tensor }
   | { intTensor: { values: number[]; shape: number[] } };
 
 function tensorShape(dims: number[]) {
@@ -241,10 +258,7 @@ function attrValue(spec: AttrSpec) {
   else if ('f' in spec) value.setF(spec.f);
   else if ('b' in spec) value.setB(spec.b);
   else if ('shape' in spec) value.setShape(tensorShape(spec.shape));
-  else if ('tensor' in spec) {
-    const data = spec.tensor.dataSync() as Float32Array;
-    value.setTensor(tensorProto(DT_FLOAT, spec.tensor.shape, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-  } else if ('ints' in spec) {
+  else if ('ints' in spec) {
     const list = new pb.AttrValue.ListValue();
     list.setIList(spec.ints);
     value.setList(list);
@@ -264,7 +278,7 @@ function node(name: string, op: string, inputs: string[], attrs: Record<string, 
   return def;
 }
 
-function savedModel(nodes: unknown[], output: string): Uint8Array {
+function savedModel({ nodes, output, weights }: Graph): Uint8Array {
   const graph = new pb.GraphDef();
   graph.setNodeList(nodes);
   const versions = new pb.VersionDef();
@@ -280,6 +294,7 @@ function savedModel(nodes: unknown[], output: string): Uint8Array {
   };
   const signature = new pb.SignatureDef();
   signature.getInputsMap().set(INPUT, tensorInfo(INPUT, INPUT_SHAPE));
+  for (const [name, tensor] of weights) signature.getInputsMap().set(name, tensorInfo(name, tensor.shape));
   signature.getOutputsMap().set('features', tensorInfo(output, []));
   signature.setMethodName('tensorflow/serving/predict');
 

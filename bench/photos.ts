@@ -1,0 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../server/src/paths';
+
+/** The real photographs scripts/fetch-samples.sh provides. */
+export function samplePhotos(): string[] {
+  const dir = path.join(PACKAGE_ROOT, '.samples', 'photos');
+  const photos = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /\.(jpe?g|png)$/i.test(name)).map((name) => path.join(dir, name)) : [];
+  if (photos.length === 0) throw new Error(`no photos in ${dir}: run npm run setup`);
+  return photos.sort();
+}
+
+/** `count` items, repeating `items` in order. */
+export const cycle = <T>(items: readonly T[], count: number): T[] => Array.from({ length: count }, (_, i) => items[i % items.length]);
