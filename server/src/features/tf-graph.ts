@@ -47,7 +47,7 @@ interface Graph {
 export async function loadAsGraph(tf: Tf, model: tfTypes.LayersModel, outputLayer?: string): Promise<GraphRunner | null> {
   let graph: Graph;
   try {
-    graph = translate(model, outputLayer ? model.getLayer(outputLayer) : model.layers[model.layers.length - 1]);
+    graph = translate(tf, model, outputLayer ? model.getLayer(outputLayer) : model.layers[model.layers.length - 1]);
   } catch (error) {
     if (error instanceof Unsupported) return null;
     throw error;
@@ -66,7 +66,7 @@ export async function loadAsGraph(tf: Tf, model: tfTypes.LayersModel, outputLaye
       dispose: () => {
         session.dispose();
         model.dispose();
-        // Stand-ins for absent batch-normalization parameters are the only weights the model does not own.
+        // Folded weights, and stand-ins for absent normalization parameters, are not the model's.
         for (const tensor of graph.weights.values()) if (!tensor.isDisposed) tensor.dispose();
       },
     };
@@ -75,10 +75,54 @@ export async function loadAsGraph(tf: Tf, model: tfTypes.LayersModel, outputLaye
   }
 }
 
+/** A convolution with the batch normalization that follows it folded into its kernel and bias. */
+interface Fold {
+  kernel: tfTypes.Tensor;
+  bias: tfTypes.Tensor;
+}
+
+interface Context {
+  nodes: unknown[];
+  weights: Map<string, tfTypes.Tensor>;
+  /** By convolution name. */
+  folds: Map<string, Fold>;
+  /** Batch normalizations already folded into their convolution. */
+  foldedNorms: Set<string>;
+}
+
+/**
+ * Folds each inference-mode batch normalization into the convolution feeding it (when nothing else reads that
+ * convolution): the same arithmetic with one op and two weights instead of three ops and six weights.
+ */
+function foldNorms(tf: Tf, model: tfTypes.LayersModel): Pick<Context, 'folds' | 'foldedNorms'> {
+  const folds = new Map<string, Fold>();
+  const foldedNorms = new Set<string>();
+  for (const norm of model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization')) {
+    const config = norm.getConfig() as Record<string, unknown>;
+    const conv = norm.inboundNodes[0]?.inputTensors[0]?.sourceLayer;
+    if (!conv || conv.getClassName() !== 'Conv2D' || conv.outboundNodes.length !== 1 || norm.inboundNodes.length !== 1) continue;
+    if (![-1, 3].includes(Number(config.axis)) || (conv.getConfig().activation ?? 'linear') !== 'linear') continue;
+    const read = (layer: Layer, suffix: string) => weightOf(layer, suffix)?.read();
+    folds.set(
+      conv.name,
+      tf.tidy(() => {
+        const mean = read(norm, 'moving_mean')!;
+        const scale = (read(norm, 'gamma') ?? tf.onesLike(mean)).div(read(norm, 'moving_variance')!.add(Number(config.epsilon)).sqrt());
+        const bias = conv.getConfig().useBias !== false ? read(conv, 'bias')! : tf.zerosLike(mean);
+        return {
+          kernel: read(conv, 'kernel')!.mul(scale),
+          bias: bias.sub(mean).mul(scale).add(read(norm, 'beta') ?? tf.zerosLike(mean)),
+        };
+      })
+    );
+    foldedNorms.add(norm.name);
+  }
+  return { folds, foldedNorms };
+}
+
 /** The GraphDef nodes computing `last`'s output from the model input and the weights. */
-function translate(model: tfTypes.LayersModel, last: Layer): Graph {
-  const nodes: unknown[] = [];
-  const weights = new Map<string, tfTypes.Tensor>();
+function translate(tf: Tf, model: tfTypes.LayersModel, last: Layer): Graph {
+  const context: Context = { nodes: [], weights: new Map(), ...foldNorms(tf, model) };
   const done = new Map<string, string>();
 
   const visit = (layer: Layer): string => {
@@ -87,20 +131,23 @@ function translate(model: tfTypes.LayersModel, last: Layer): Graph {
     if (layer.inboundNodes.length !== 1) throw new Unsupported(`layer ${layer.name} is shared or unused`);
     // An input layer's node lists its own output as its input.
     const inputs = layer.getClassName() === 'InputLayer' ? [] : layer.inboundNodes[0].inputTensors.map((tensor) => visit(tensor.sourceLayer));
-    const output = emit(layer, inputs, nodes, weights);
+    const output = emit(layer, inputs, context);
     done.set(layer.name, output);
     return output;
   };
 
   if (model.inputs.length !== 1) throw new Unsupported('the model has several inputs');
-  return { nodes, output: visit(last), weights };
+  const output = visit(last);
+  // Folds of layers past the output layer were never used.
+  for (const [conv, fold] of context.folds) if (!done.has(conv)) tf.dispose([fold.kernel, fold.bias]);
+  return { nodes: context.nodes, output, weights: context.weights };
 }
 
 const weightOf = (layer: Layer, suffix: string): tfTypes.LayerVariable | undefined =>
   layer.weights.find((weight) => weight.originalName.endsWith(`/${suffix}`));
 
 /** Appends the nodes of one layer; returns the name of its output node. */
-function emit(layer: Layer, inputs: string[], nodes: unknown[], weights: Map<string, tfTypes.Tensor>): string {
+function emit(layer: Layer, inputs: string[], { nodes, weights, folds, foldedNorms }: Context): string {
   const config = layer.getConfig() as Record<string, unknown>;
   const name = layer.name;
   const add = (nodeName: string, op: string, nodeInputs: string[], attrs: Record<string, AttrSpec> = {}) => {
@@ -129,15 +176,16 @@ function emit(layer: Layer, inputs: string[], nodes: unknown[], weights: Map<str
     case 'Conv2D': {
       const [sy, sx] = pair(config.strides);
       const [dy, dx] = pair(config.dilationRate ?? 1);
-      let out = add(name, 'Conv2D', [inputs[0], weight(`${name}/kernel`, weightOf(layer, 'kernel')!.read())], {
+      const fold = folds.get(name);
+      let out = add(name, 'Conv2D', [inputs[0], weight(`${name}/kernel`, fold?.kernel ?? weightOf(layer, 'kernel')!.read())], {
         ...float,
         strides: { ints: [1, sy, sx, 1] },
         dilations: { ints: [1, dy, dx, 1] },
         padding: padding(config.padding),
         data_format: { s: 'NHWC' },
       });
-      const bias = weightOf(layer, 'bias');
-      if (config.useBias !== false && bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, weight(`${name}/bias`, bias.read())], { ...float, data_format: { s: 'NHWC' } });
+      const bias = fold?.bias ?? (config.useBias !== false ? weightOf(layer, 'bias')?.read() : undefined);
+      if (bias) out = add(`${name}/BiasAdd`, 'BiasAdd', [out, weight(`${name}/bias`, bias)], { ...float, data_format: { s: 'NHWC' } });
       return activation(out, config.activation);
     }
     case 'Dense': {
@@ -151,6 +199,7 @@ function emit(layer: Layer, inputs: string[], nodes: unknown[], weights: Map<str
       return activation(out, config.activation);
     }
     case 'BatchNormalization': {
+      if (foldedNorms.has(name)) return inputs[0];
       if (![-1, 3].includes(Number(config.axis))) throw new Unsupported(`${name}: batch normalization over axis ${String(config.axis)}`);
       const mean = weightOf(layer, 'moving_mean')!.read();
       const ones = () => weight(`${name}/ones`, mean.onesLike());
