@@ -16,6 +16,7 @@ module.exports = ({ env }) => ({
         address: env('MILVUS_ADDRESS', '127.0.0.1:19530'),
         collectionPrefix: env('IMAGE_SEARCH_COLLECTION_PREFIX', 'image_search'),
       },
+      preprocessing: { maxInputPixels: env.int('IMAGE_SEARCH_MAX_INPUT_PIXELS', 100_000_000) },
       worker: {
         inProcess: env.bool('IMAGE_SEARCH_IN_PROCESS_WORKER', true),
         groupId: env('IMAGE_SEARCH_GROUP_ID', 'strapi-image-search-indexer'),

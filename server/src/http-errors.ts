@@ -12,6 +12,14 @@ export class ConflictError extends createError.Conflict {
   }
 }
 
+export class UnprocessableEntityError extends createError.UnprocessableEntity {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'UnprocessableEntityError';
+    Object.assign(this, { details });
+  }
+}
+
 export class ServiceUnavailableError extends createError.ServiceUnavailable {
   constructor(message: string) {
     super(message);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
+import sharp from 'sharp';
 import type { SimilarHit } from '../../server/src/contracts/http';
 import { getService } from '../../server/src/utils/get-service';
 import { ids, pluginApi } from '../helpers/api';
@@ -36,6 +37,8 @@ beforeAll(async () => {
     IMAGE_SEARCH_TOPIC: `image-search.${run}`,
     IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
     IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
+    // Every test photo is smaller; a bigger image stands for a decompression bomb.
+    IMAGE_SEARCH_MAX_INPUT_PIXELS: '1000000',
   });
   adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   fullToken = await createApiToken(strapi, `full-${run}`, 'full-access');
@@ -226,5 +229,22 @@ describe('upload -> index -> find similar', () => {
     }
     console.log(`upload -> searchable latency: median ${median(latencies)} ms, min ${Math.min(...latencies)} ms, max ${Math.max(...latencies)} ms`);
     expect(median(latencies)).toBeLessThan(30_000);
+  });
+});
+
+describe('files that cannot be indexed', () => {
+  it('records why, shows it in the status, and answers a search for one with the reason', async () => {
+    // Strapi accepts it; the plugin's pixel limit (1 megapixel in this test) refuses it.
+    const large = path.join(tmp, 'large.png');
+    await sharp(photos[3]).resize(1500, 1000, { fit: 'fill' }).png().toFile(large);
+    const id = await api.upload(large);
+    const res = await eventually('the failure to be recorded', async () => {
+      const answer = await api.similar(id);
+      return answer.status === 422 ? answer : undefined;
+    });
+    expect(res.body.error.message).toBe(`File ${id} cannot be indexed: the image has more pixels than the limit of 1,000,000`);
+    const status = (await api.http.get('/image-search/status').set('Authorization', api.adminAuth)).body.data;
+    expect(status.failures.count).toBe(1);
+    expect(status.failures.recent[0]).toMatchObject({ fileId: id, name: 'large.png', reason: expect.stringContaining('limit of 1,000,000') });
   });
 });

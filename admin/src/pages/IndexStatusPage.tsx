@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Grid, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
@@ -78,17 +78,20 @@ export const IndexStatusPage = () => {
             </Box>
           )}
           <Grid.Root gap={4}>
-            <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+            <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
               <Figure label={t('status.library.images', 'Images in the library')} value={formatNumber(status.library.images)} />
             </Grid.Item>
-            <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+            <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
               <Figure
                 label={t('status.index.files', 'Images indexed')}
                 value={status.index.reachable ? formatNumber(status.index.files) : '—'}
                 hint={status.index.reachable ? `${t('status.index.vectors', 'Vectors')}: ${formatNumber(status.index.vectors)}` : undefined}
               />
             </Grid.Item>
-            <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+            <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
+              <Figure label={t('status.failures.count', 'Could not be indexed')} value={formatNumber(status.failures.count)} />
+            </Grid.Item>
+            <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
               <Figure
                 label={t('status.outbox.pending', 'Events waiting for Kafka')}
                 value={formatNumber(status.outbox.pending)}
@@ -101,6 +104,45 @@ export const IndexStatusPage = () => {
             </Grid.Item>
           </Grid.Root>
           <Figure label={t('status.worker', 'Index worker')} value={worker} />
+          {status.failures.recent.length > 0 && (
+            <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+              <Typography variant="delta" tag="h2">
+                {t('status.failures.title', 'Files that could not be indexed')}
+              </Typography>
+              <Box paddingTop={4}>
+                <Table colCount={3} rowCount={status.failures.recent.length + 1}>
+                  <Thead>
+                    <Tr>
+                      <Th>
+                        <Typography variant="sigma">{t('status.failures.file', 'File')}</Typography>
+                      </Th>
+                      <Th>
+                        <Typography variant="sigma">{t('status.failures.reason', 'Reason')}</Typography>
+                      </Th>
+                      <Th>
+                        <Typography variant="sigma">{t('status.failures.at', 'When')}</Typography>
+                      </Th>
+                    </Tr>
+                  </Thead>
+                  <Tbody>
+                    {status.failures.recent.map((failure) => (
+                      <Tr key={failure.fileId}>
+                        <Td>
+                          <Typography>{failure.name ?? t('status.failures.deleted', 'File {id} (deleted)', { id: String(failure.fileId) })}</Typography>
+                        </Td>
+                        <Td>
+                          <Typography textColor="danger600">{failure.reason}</Typography>
+                        </Td>
+                        <Td>
+                          <Typography textColor="neutral600">{formatDate(failure.at, { dateStyle: 'short', timeStyle: 'medium' })}</Typography>
+                        </Td>
+                      </Tr>
+                    ))}
+                  </Tbody>
+                </Table>
+              </Box>
+            </Box>
+          )}
         </Flex>
       </Layouts.Content>
     </Page.Main>

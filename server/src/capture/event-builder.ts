@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { EVENT_SOURCE, schemaUrn, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
-import type { OutgoingMessage } from '../kafka/producer';
+import { buildEvent, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
 
-/** Builds versioned event envelopes from Strapi file rows. Pure: ids and clock can be injected. */
+/** Builds media events from Strapi file rows. Pure: ids and clock can be injected. */
 
 type FileRow = Record<string, unknown>;
 
@@ -30,26 +28,7 @@ export function buildMediaEvent(
   type: MediaEventType,
   file: MediaFile,
   contentTypes: readonly string[],
-  { id = randomUUID(), time = new Date() }: { id?: string; time?: Date } = {}
+  options?: { id?: string; time?: Date }
 ): MediaEvent {
-  return {
-    specversion: '1.0',
-    id,
-    source: EVENT_SOURCE,
-    type,
-    subject: String(file.id),
-    time: time.toISOString(),
-    datacontenttype: 'application/json',
-    dataschema: schemaUrn(type),
-    data: { file, contentTypes: [...new Set(contentTypes)].sort() },
-  } as MediaEvent;
-}
-
-/** Structured-mode CloudEvent: the file id is the key, so one file's events stay ordered on one partition. */
-export function toKafkaMessage(event: MediaEvent): OutgoingMessage {
-  return {
-    key: event.subject,
-    value: JSON.stringify(event),
-    headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ce_type: event.type, ce_id: event.id },
-  };
+  return buildEvent(type, file.id, { file, contentTypes: [...new Set(contentTypes)].sort() }, options) as MediaEvent;
 }

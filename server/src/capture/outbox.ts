@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import type { MediaEvent } from '../contracts/events';
+import { toKafkaMessage, type MediaEvent } from '../contracts/events';
 import { OUTBOX_UID } from '../content-types';
-import { toKafkaMessage } from './event-builder';
 import type { OutgoingMessage } from '../kafka/producer';
 
 /** The outbox table: events are stored here first, then published by the relay in insertion order. */

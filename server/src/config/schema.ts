@@ -60,6 +60,8 @@ export const configSchema = z
         brokers: z.array(brokerSchema).min(1, 'needs at least one broker'),
         clientId: z.string().min(1).default('strapi-image-search'),
         topic: z.string().min(1).default('strapi.image-search.media.v1'),
+        /** Where workers publish what they made of each media event (indexed, skipped, failed and why). */
+        indexTopic: z.string().min(1).default('strapi.image-search.index.v1'),
         topicPartitions: z.number().int().min(1).max(1000).default(3),
         replicationFactor: z.number().int().min(1).default(1),
         ssl: z.boolean().default(false),

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /**
  * The public event contract. Other services consume these events, so a change here is an API change:
  * add a new versioned type instead of altering an existing one.
  * Envelope: CloudEvents 1.0 (structured JSON), one Kafka message per event, keyed by file id.
+ *
+ * Media events (topic kafka.topic) say what changed in the media library; Strapi publishes them.
+ * Index events (topic kafka.indexTopic) say what the index workers made of each media event.
  */
 
 export const EVENT_SOURCE = 'strapi-plugin-image-search';
@@ -16,7 +20,14 @@ export const MEDIA_EVENT_TYPES = {
   usageChanged: 'image-search.media.usage-changed.v1',
 } as const;
 
+export const INDEX_EVENT_TYPES = {
+  applied: 'image-search.index.applied.v1',
+  failed: 'image-search.index.failed.v1',
+} as const;
+
 export type MediaEventType = (typeof MEDIA_EVENT_TYPES)[keyof typeof MEDIA_EVENT_TYPES];
+export type IndexEventType = (typeof INDEX_EVENT_TYPES)[keyof typeof INDEX_EVENT_TYPES];
+export type EventType = MediaEventType | IndexEventType;
 
 export const mediaFileSchema = z
   .object({
@@ -40,60 +51,137 @@ export const mediaEventDataSchema = z.object({
   file: mediaFileSchema,
   contentTypes: z
     .array(z.string().min(1))
-    .describe('UIDs of the content types whose entries use the file; empty when none does'),
+    .describe('UIDs of the content types whose entries use the file, directly or through components; empty when none does'),
 });
 
-export type MediaEventData = z.infer<typeof mediaEventDataSchema>;
+const causationSchema = z
+  .object({
+    id: z.string().uuid().describe('The id of the media event'),
+    type: z.enum(Object.values(MEDIA_EVENT_TYPES) as [MediaEventType, ...MediaEventType[]]),
+  })
+  .describe('The media event this index event answers');
 
-const envelope = <T extends MediaEventType>(type: T) =>
-  z.object({
-    specversion: z.literal('1.0'),
-    id: z.string().uuid().describe('Unique per event; consumers may use it to deduplicate'),
-    source: z.literal(EVENT_SOURCE),
-    type: z.literal(type),
-    subject: z.string().regex(/^\d+$/).describe('The Strapi file id, also the Kafka message key'),
-    time: z.string().datetime({ offset: true }),
-    datacontenttype: z.literal('application/json'),
-    dataschema: z.literal(schemaUrn(type)),
-    data: mediaEventDataSchema,
-  });
+export const INDEX_ACTIONS = ['indexed', 'moved', 'removed', 'skipped'] as const;
+export type IndexAction = (typeof INDEX_ACTIONS)[number];
 
-export function schemaUrn(type: MediaEventType): string {
+export const indexAppliedDataSchema = z.object({
+  fileId: z.number().int().positive(),
+  model: z.string().min(1).describe('The model whose collection was written, e.g. resnet50'),
+  action: z.enum(INDEX_ACTIONS).describe('indexed: new vector; moved: partitions changed; removed: deleted; skipped: nothing to index'),
+  reason: z.string().nullable().describe('Why the event was skipped (not an image, metadata only)'),
+  causation: causationSchema,
+});
+
+export const indexFailedDataSchema = z.object({
+  fileId: z.number().int().positive(),
+  model: z.string().min(1),
+  reason: z.string().min(1).describe('Why the file cannot be indexed, for a person to read (corrupt, not an image, gone, too large)'),
+  causation: causationSchema,
+});
+
+const DATA_SCHEMAS = {
+  [MEDIA_EVENT_TYPES.created]: mediaEventDataSchema,
+  [MEDIA_EVENT_TYPES.replaced]: mediaEventDataSchema,
+  [MEDIA_EVENT_TYPES.updated]: mediaEventDataSchema,
+  [MEDIA_EVENT_TYPES.deleted]: mediaEventDataSchema,
+  [MEDIA_EVENT_TYPES.usageChanged]: mediaEventDataSchema,
+  [INDEX_EVENT_TYPES.applied]: indexAppliedDataSchema,
+  [INDEX_EVENT_TYPES.failed]: indexFailedDataSchema,
+} as const;
+
+const DESCRIPTIONS: Record<EventType, string> = {
+  [MEDIA_EVENT_TYPES.created]: 'A file was uploaded to the media library',
+  [MEDIA_EVENT_TYPES.replaced]: "A file's binary was replaced; its vectors must be recomputed",
+  [MEDIA_EVENT_TYPES.updated]: "A file's information (name, alternative text, caption, folder) was edited; the binary is unchanged",
+  [MEDIA_EVENT_TYPES.deleted]: 'A file was deleted',
+  [MEDIA_EVENT_TYPES.usageChanged]: 'The set of content types whose entries use a file changed',
+  [INDEX_EVENT_TYPES.applied]: 'A media event was applied to the index',
+  [INDEX_EVENT_TYPES.failed]: 'A media event could not be applied: the file cannot be indexed, and why',
+};
+
+export function schemaUrn(type: EventType): string {
   return `urn:strapi-image-search:schema:${type}`;
 }
 
-export const mediaEventSchemas = {
-  [MEDIA_EVENT_TYPES.created]: envelope(MEDIA_EVENT_TYPES.created).describe(
-    'A file was uploaded to the media library'
-  ),
-  [MEDIA_EVENT_TYPES.replaced]: envelope(MEDIA_EVENT_TYPES.replaced).describe(
-    "A file's binary was replaced; its vectors must be recomputed"
-  ),
-  [MEDIA_EVENT_TYPES.updated]: envelope(MEDIA_EVENT_TYPES.updated).describe(
-    "A file's information (name, alternative text, caption, folder) was edited; the binary is unchanged"
-  ),
-  [MEDIA_EVENT_TYPES.deleted]: envelope(MEDIA_EVENT_TYPES.deleted).describe('A file was deleted'),
-  [MEDIA_EVENT_TYPES.usageChanged]: envelope(MEDIA_EVENT_TYPES.usageChanged).describe(
-    'The set of content types whose entries use a file changed'
-  ),
-} as const;
+function envelope<T extends EventType>(type: T) {
+  return z
+    .object({
+      specversion: z.literal('1.0'),
+      id: z.string().uuid().describe('Unique per event; consumers may use it to deduplicate'),
+      source: z.literal(EVENT_SOURCE),
+      type: z.literal(type),
+      subject: z.string().regex(/^\d+$/).describe('The Strapi file id, also the Kafka message key'),
+      time: z.string().datetime({ offset: true }),
+      datacontenttype: z.literal('application/json'),
+      dataschema: z.literal(schemaUrn(type)),
+      data: DATA_SCHEMAS[type] as (typeof DATA_SCHEMAS)[T],
+    })
+    .describe(DESCRIPTIONS[type]);
+}
 
 export const mediaEventSchema = z.discriminatedUnion('type', [
-  mediaEventSchemas[MEDIA_EVENT_TYPES.created],
-  mediaEventSchemas[MEDIA_EVENT_TYPES.replaced],
-  mediaEventSchemas[MEDIA_EVENT_TYPES.updated],
-  mediaEventSchemas[MEDIA_EVENT_TYPES.deleted],
-  mediaEventSchemas[MEDIA_EVENT_TYPES.usageChanged],
+  envelope(MEDIA_EVENT_TYPES.created),
+  envelope(MEDIA_EVENT_TYPES.replaced),
+  envelope(MEDIA_EVENT_TYPES.updated),
+  envelope(MEDIA_EVENT_TYPES.deleted),
+  envelope(MEDIA_EVENT_TYPES.usageChanged),
 ]);
 
+export const indexEventSchema = z.discriminatedUnion('type', [envelope(INDEX_EVENT_TYPES.applied), envelope(INDEX_EVENT_TYPES.failed)]);
+
 export type MediaEvent = z.infer<typeof mediaEventSchema>;
+export type IndexEvent = z.infer<typeof indexEventSchema>;
+export type AnyEvent = MediaEvent | IndexEvent;
+export type EventOf<T extends EventType> = Extract<AnyEvent, { type: T }>;
 
 /** JSON Schema documents for the public contract, keyed by event type. */
-export function mediaEventJsonSchemas(): Record<MediaEventType, object> {
+export function eventJsonSchemas(): Record<EventType, object> {
   return Object.fromEntries(
-    Object.entries(mediaEventSchemas).map(([type, schema]) => [
+    (Object.keys(DATA_SCHEMAS) as EventType[]).map((type) => [
       type,
-      { $id: schemaUrn(type as MediaEventType), ...z.toJSONSchema(schema, { target: 'draft-2020-12' }) },
+      { $id: schemaUrn(type), ...z.toJSONSchema(envelope(type), { target: 'draft-2020-12' }) },
     ])
-  ) as Record<MediaEventType, object>;
+  ) as Record<EventType, object>;
+}
+
+/** A new event of `type` about file `subject`. Ids and clock can be injected for tests. */
+export function buildEvent<T extends EventType>(
+  type: T,
+  subject: number,
+  data: EventOf<T>['data'],
+  { id = randomUUID(), time = new Date() }: { id?: string; time?: Date } = {}
+): EventOf<T> {
+  return {
+    specversion: '1.0',
+    id,
+    source: EVENT_SOURCE,
+    type,
+    subject: String(subject),
+    time: time.toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: schemaUrn(type),
+    data,
+  } as EventOf<T>;
+}
+
+/** Structured-mode CloudEvent on Kafka: the file id is the key, so one file's events stay ordered on one partition. */
+export function toKafkaMessage(event: AnyEvent): { key: string; value: string; headers: Record<string, string> } {
+  return {
+    key: event.subject,
+    value: JSON.stringify(event),
+    headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ce_type: event.type, ce_id: event.id },
+  };
+}
+
+/** Reads one Kafka message value as an event of `schema`; never throws. */
+export function parseEvent<S extends z.ZodType>(schema: S, value: string | null): { event: z.output<S> } | { invalid: string } {
+  if (!value) return { invalid: 'empty message' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return { invalid: 'not JSON' };
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { event: parsed.data } : { invalid: `not a known event: ${parsed.error.issues[0]?.message}` };
 }

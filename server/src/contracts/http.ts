@@ -76,10 +76,20 @@ export interface SimilarResponse {
   };
 }
 
+export interface IndexFailure {
+  fileId: number;
+  /** The file's name, or null when it has been deleted since. */
+  name: string | null;
+  reason: string;
+  at: string;
+}
+
 export interface IndexStatus {
   model: string;
   library: { images: number };
   index: { reachable: true; collection: string; files: number; vectors: number } | { reachable: false };
+  /** Files the workers could not index, with the reasons of the latest ones. */
+  failures: { count: number; recent: IndexFailure[] };
   outbox: { pending: number; oldestPendingAt: string | null };
   worker: { inProcess: boolean; running: boolean };
 }

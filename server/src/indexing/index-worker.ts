@@ -1,4 +1,4 @@
-import { mediaEventSchema, type MediaEvent, type MediaEventType } from '../contracts/events';
+import { buildEvent, INDEX_EVENT_TYPES, mediaEventSchema, parseEvent, type IndexEvent, type MediaEvent, type MediaEventType } from '../contracts/events';
 import { errorMessage, isRetriable } from '../errors';
 import type { BatchControl, EventConsumer, IncomingMessage } from '../kafka/consumer';
 import type { Logger } from '../logger';
@@ -7,8 +7,10 @@ import { needsEmbedding, type EmbedFile, type Handler } from './handlers';
 
 /**
  * Consumes media events and applies them to the index, in order per partition. Each fetched batch is worked in
- * chunks: the chunk's images are embedded together (one model call), then its events are applied one by one.
- * A retriable failure stops the batch so it is re-delivered from that event; the rest is skipped with a reason.
+ * chunks: the chunk's images are embedded together (one model call), then its events are applied one by one, and
+ * what became of each is reported as an index event before the chunk's offsets are marked done.
+ * A retriable failure stops the batch so it is re-delivered from that event; a file that can never be indexed is
+ * reported as failed, with the reason, and the stream goes on.
  */
 
 export interface IndexWorker {
@@ -23,11 +25,15 @@ export function createIndexWorker(deps: {
   consumer: EventConsumer;
   handlers: Record<MediaEventType, Handler>;
   embedder: Embedder;
+  /** Publishes index events; resolves once they are stored. */
+  report: (events: IndexEvent[]) => Promise<void>;
+  /** The model id the index events name. */
+  model: string;
   /** Images per model call. */
   batchSize: number;
   logger: Logger;
 }): IndexWorker {
-  const { consumer, handlers, embedder, batchSize, logger } = deps;
+  const { consumer, handlers, embedder, report, model, batchSize, logger } = deps;
   let running = false;
 
   /** Vectors computed ahead for a chunk; events whose image was not embedded ahead are embedded on demand. */
@@ -39,21 +45,26 @@ export function createIndexWorker(deps: {
     };
   }
 
-  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<void> {
+  /** Applies one message; returns the index event to report, none for a message that is not a media event. */
+  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<IndexEvent | undefined> {
     if (!event) {
       logger.warn(`skipped message at partition ${message.partition} offset ${message.offset}: ${invalid}`);
-      return;
+      return undefined;
     }
+    const fileId = event.data.file.id;
+    const causation = { id: event.id, type: event.type };
     const started = Date.now();
     try {
       const outcome = await handlers[event.type](event, embedFor(event, ahead));
-      logger.info(`${event.type} file ${event.subject}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
+      logger.info(`${event.type} file ${fileId}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
+      return buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model, action: outcome.action, reason: outcome.reason ?? null, causation });
     } catch (error) {
       if (isRetriable(error)) {
-        logger.warn(`retrying ${event.type} file ${event.subject}: ${errorMessage(error)}`);
+        logger.warn(`retrying ${event.type} file ${fileId}: ${errorMessage(error)}`);
         throw error;
       }
-      logger.warn(`file ${event.subject} cannot be indexed: ${errorMessage(error)}`);
+      logger.warn(`file ${fileId} cannot be indexed: ${errorMessage(error)}`);
+      return buildEvent(INDEX_EVENT_TYPES.failed, fileId, { fileId, model, reason: errorMessage(error), causation });
     }
   }
 
@@ -64,11 +75,24 @@ export function createIndexWorker(deps: {
       const toEmbed = chunk.flatMap((item) => (item.event && needsEmbedding(item.event) ? [item.event] : []));
       const ahead = new Map<MediaEvent, number[] | Error>();
       if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
+      const applied: IncomingMessage[] = [];
+      const reports: IndexEvent[] = [];
+      let retry: unknown;
       for (const item of chunk) {
-        if (!control.active()) return;
-        await apply(item, ahead);
-        control.done(item.message);
+        if (!control.active()) break;
+        try {
+          const indexEvent = await apply(item, ahead);
+          if (indexEvent) reports.push(indexEvent);
+          applied.push(item.message);
+        } catch (error) {
+          retry = error;
+          break;
+        }
       }
+      // Reported before marked done: if the report fails, the chunk is re-delivered and re-applied (idempotently).
+      if (reports.length > 0) await report(reports);
+      applied.forEach((message) => control.done(message));
+      if (retry) throw retry;
       await control.heartbeat();
     }
   }
@@ -88,14 +112,4 @@ export function createIndexWorker(deps: {
   };
 }
 
-function parse(message: IncomingMessage): Parsed {
-  if (!message.value) return { message, invalid: 'empty message' };
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value);
-  } catch {
-    return { message, invalid: 'not JSON' };
-  }
-  const parsed = mediaEventSchema.safeParse(json);
-  return parsed.success ? { message, event: parsed.data } : { message, invalid: `not a known event: ${parsed.error.issues[0]?.message}` };
-}
+const parse = (message: IncomingMessage): Parsed => ({ message, ...parseEvent(mediaEventSchema, message.value) });

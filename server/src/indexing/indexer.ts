@@ -1,7 +1,9 @@
 import type { PluginConfig } from '../config/schema';
+import { toKafkaMessage } from '../contracts/events';
 import type { FeatureExtractor } from '../features/extractor';
 import { createEventConsumer } from '../kafka/consumer';
-import { createKafka, ensureTopic } from '../kafka/client';
+import { createKafka, ensureTopics } from '../kafka/client';
+import { createEventProducer } from '../kafka/producer';
 import type { Logger } from '../logger';
 import type { VectorStore } from '../vector-store/milvus-store';
 import { createEmbedder } from './embedder';
@@ -9,22 +11,43 @@ import { createFileSource } from './file-source';
 import { createMediaEventHandlers } from './handlers';
 import { createIndexWorker, type IndexWorker } from './index-worker';
 
-/** Wires the indexing pipeline (Kafka -> fetch + decode -> model -> Milvus); shared by the in-process and standalone workers. */
+/**
+ * Wires the indexing pipeline (media topic -> fetch + decode -> model -> Milvus, outcomes -> index topic); shared
+ * by the in-process and standalone workers.
+ */
 export async function startIndexWorker(
   config: PluginConfig,
   deps: { store: VectorStore; extractor: FeatureExtractor; logger: Logger; publicDir?: string }
 ): Promise<IndexWorker> {
   const { store, extractor, logger } = deps;
   const kafka = createKafka(config.kafka, logger);
-  await ensureTopic(kafka, config.kafka);
+  await ensureTopics(kafka, config.kafka);
+  const producer = createEventProducer(kafka);
+  await producer.connect();
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl });
   const worker = createIndexWorker({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic, logger }),
     handlers: createMediaEventHandlers({ store }),
     embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
+    report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
+    model: extractor.model.id,
     batchSize: config.worker.batchSize,
     logger,
   });
-  await worker.start();
-  return worker;
+  try {
+    await worker.start();
+  } catch (error) {
+    await producer.disconnect().catch(() => undefined);
+    throw error;
+  }
+  return {
+    get running() {
+      return worker.running;
+    },
+    start: () => worker.start(),
+    async stop() {
+      await worker.stop();
+      await producer.disconnect();
+    },
+  };
 }

@@ -23,14 +23,18 @@ export function createKafka(config: PluginConfig['kafka'], logger: Logger): Kafk
   });
 }
 
-/** Creates the events topic when missing; a no-op when it exists. */
-export async function ensureTopic(kafka: Kafka, config: PluginConfig['kafka']): Promise<void> {
+/** Creates the media and index topics when missing; a no-op for those that exist. */
+export async function ensureTopics(kafka: Kafka, config: PluginConfig['kafka']): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic: config.topic, numPartitions: config.topicPartitions, replicationFactor: config.replicationFactor }],
+      topics: [config.topic, config.indexTopic].map((topic) => ({
+        topic,
+        numPartitions: config.topicPartitions,
+        replicationFactor: config.replicationFactor,
+      })),
     });
   } finally {
     await admin.disconnect();

@@ -7,10 +7,13 @@ import { subscribeMediaLifecycles } from '../capture/media-listener';
 import { createUsageRepository } from '../capture/usage';
 import { parseConfig, type PluginConfig } from '../config/schema';
 import { loadExtractor, type FeatureExtractor } from '../features/extractor';
-import { resolveModel } from '../features/models';
+import { resolveModel, type ModelSpec } from '../features/models';
 import type { IndexWorker } from '../indexing/index-worker';
 import { startIndexWorker } from '../indexing/indexer';
-import { createKafka } from '../kafka/client';
+import { createIndexStateRepository } from '../index-state/repository';
+import { createIndexStateTracker, type IndexStateTracker } from '../index-state/tracker';
+import { createKafka, ensureTopics } from '../kafka/client';
+import { createEventConsumer } from '../kafka/consumer';
 import { createEventProducer, type EventProducer } from '../kafka/producer';
 import { prefixed } from '../logger';
 import { ServiceUnavailableError } from '../http-errors';
@@ -19,7 +22,7 @@ import { createMilvusStore, type VectorStore } from '../vector-store/milvus-stor
 
 /**
  * The plugin's long-lived parts inside Strapi: capture (listeners -> outbox -> relay -> Kafka), the vector store
- * for search, and the in-process index worker. Connections are retried in the background so Strapi boots, and
+ * for search, the index-state tracker (index events -> Strapi's database), and the in-process index worker. Connections are retried in the background so Strapi boots, and
  * keeps recording events, while Kafka or Milvus are down.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -31,6 +34,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         unsubscribe: Array<() => void>;
         producer: EventProducer;
         relay: OutboxRelay;
+        tracker: IndexStateTracker;
         outbox: Outbox;
         store: VectorStore;
         storeReady: boolean;
@@ -51,12 +55,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return config;
     },
 
+    /** The model indexing and search use. */
+    model(): ModelSpec {
+      return resolveModel(this.config().model);
+    },
+
     async start(): Promise<void> {
       const cfg = this.config();
       const abort = new AbortController();
-      const model = resolveModel(cfg.model);
+      const model = this.model();
 
-      const producer = createEventProducer(createKafka(cfg.kafka, logger));
+      const kafka = createKafka(cfg.kafka, logger);
+      const producer = createEventProducer(kafka);
       const outbox = createOutbox(strapi);
       const usage = createUsageRepository(strapi);
       const relay = createOutboxRelay({ outbox, producer, topic: cfg.kafka.topic, ...cfg.outbox, logger });
@@ -64,7 +74,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const unsubscribe = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { usage, recorder, logger })];
 
       const store = createMilvusStore(cfg.milvus, model);
-      running = { abort, unsubscribe, producer, relay, outbox, store, storeReady: false, workerReady: Promise.resolve() };
+      const tracker = createIndexStateTracker({
+        consumer: createEventConsumer(kafka, { groupId: `${cfg.worker.groupId}-state`, topic: cfg.kafka.indexTopic, logger }),
+        states: createIndexStateRepository(strapi),
+        logger,
+      });
+      running = { abort, unsubscribe, producer, relay, tracker, outbox, store, storeReady: false, workerReady: Promise.resolve() };
       const state = running;
       const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
         (ok) => {
@@ -72,7 +87,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       );
 
-      retryUntilReady('connecting to Kafka', () => producer.connect(), { logger, signal: abort.signal }).then(() => relay.start());
+      retryUntilReady('connecting to Kafka', () => ensureTopics(kafka, cfg.kafka).then(() => producer.connect()), { logger, signal: abort.signal })
+        .then(() => {
+          relay.start();
+          return retryUntilReady('following index events', () => tracker.start(), { logger, signal: abort.signal });
+        })
+        .catch((error) => logger.error(`Kafka connection cannot start: ${(error as Error).message}`));
 
       if (cfg.worker.inProcess) {
         state.workerReady = (async () => {
@@ -99,6 +119,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (state.worker) await settleWithin('stopping the index worker', state.worker.stop(), SHUTDOWN_STEP_MS, logger);
       state.extractor?.dispose();
       await settleWithin('stopping the outbox relay', state.relay.stop(), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);
       await settleWithin('disconnecting from Kafka', state.producer.disconnect(), SHUTDOWN_STEP_MS, logger);
       await settleWithin('disconnecting from Milvus', state.store.close(), SHUTDOWN_STEP_MS, logger);
     },

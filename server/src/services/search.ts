@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { SimilarQuery, SimilarResponse } from '../contracts/http';
-import { ConflictError } from '../http-errors';
+import { ConflictError, UnprocessableEntityError } from '../http-errors';
+import { createIndexStateRepository } from '../index-state/repository';
 import { isImage } from '../indexing/handlers';
 import { createFileRecords } from '../search/file-records';
 import { findSimilar } from '../search/find-similar';
@@ -12,6 +13,7 @@ import { getService } from '../utils/get-service';
 /** "Find similar media": one service behind the admin and content-API routes. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const files = createFileRecords(strapi);
+  const states = createIndexStateRepository(strapi);
 
   /** Partitions to search for the requested content types; unknown UIDs are a client error. */
   const partitionsFor = (contentTypes: string[]) => {
@@ -32,7 +34,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const requested = query.contentType ? partitionsFor(query.contentType) : undefined;
       const store = pipeline.store();
       const vector = await store.getVector(fileId);
-      if (!vector) throw new ConflictError(`File ${fileId} is not indexed yet; try again in a few seconds`, { fileId, indexed: false });
+      if (!vector) {
+        const state = await states.stateOf(fileId);
+        if (state?.status === 'failed') {
+          throw new UnprocessableEntityError(`File ${fileId} cannot be indexed: ${state.reason}`, { fileId, indexed: false, reason: state.reason });
+        }
+        throw new ConflictError(`File ${fileId} is not indexed yet; try again in a few seconds`, { fileId, indexed: false });
+      }
 
       // A content type none of whose entries uses media yet has no partition: nothing to find there.
       const partitions = requested && (await store.existingPartitions(requested));
@@ -57,7 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           pagination: { page: query.page, pageSize: query.pageSize, hasMore },
           threshold: query.threshold,
           contentTypes: query.contentType ?? null,
-          model: pipeline.config().model.id,
+          model: pipeline.model().id,
         },
       };
     },

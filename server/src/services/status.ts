@@ -1,20 +1,35 @@
 import type { Core } from '@strapi/strapi';
 import type { IndexStatus } from '../contracts/http';
+import { createIndexStateRepository } from '../index-state/repository';
 import { createFileRecords } from '../search/file-records';
 import { getService } from '../utils/get-service';
 
 /** Index status for the admin page: library size, what is indexed, what waits in the outbox. */
+const RECENT_FAILURES = 20;
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const files = createFileRecords(strapi);
+  const states = createIndexStateRepository(strapi);
   return {
     async get(): Promise<IndexStatus> {
       const pipeline = getService(strapi, 'pipeline');
       const store = pipeline.storeIfReady();
-      const [images, maxId, outbox] = await Promise.all([files.countImages(), files.maxId(), pipeline.outbox().pendingStats()]);
+      const [images, maxId, outbox, failed, recent] = await Promise.all([
+        files.countImages(),
+        files.maxId(),
+        pipeline.outbox().pendingStats(),
+        states.countFailed(),
+        states.recentFailures(RECENT_FAILURES),
+      ]);
+      const names = await files.findMany(recent.map((failure) => failure.fileId));
       return {
-        model: pipeline.config().model.id,
+        model: pipeline.model().id,
         library: { images },
         index: store ? { reachable: true, collection: store.collection, ...(await store.stats(maxId)) } : { reachable: false },
+        failures: {
+          count: failed,
+          recent: recent.map(({ fileId, reason, eventTime }) => ({ fileId, name: names.get(fileId)?.name ?? null, reason: reason ?? '', at: eventTime })),
+        },
         outbox,
         worker: { inProcess: pipeline.config().worker.inProcess, running: pipeline.workerRunning() },
       };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildMediaEvent, toKafkaMessage, toMediaFile } from '../../../server/src/capture/event-builder';
-import { MEDIA_EVENT_TYPES, mediaEventJsonSchemas, mediaEventSchema } from '../../../server/src/contracts/events';
+import { buildMediaEvent, toMediaFile } from '../../../server/src/capture/event-builder';
+import { MEDIA_EVENT_TYPES, eventJsonSchemas, mediaEventSchema, toKafkaMessage } from '../../../server/src/contracts/events';
 
 const row = {
   id: 7,
@@ -73,7 +73,7 @@ describe('media event envelope', () => {
 describe('published JSON Schemas', () => {
   const dir = path.join(__dirname, '../../../server/src/contracts/schemas');
 
-  it.each(Object.entries(mediaEventJsonSchemas()))('%s is committed and matches the code', (type, schema) => {
+  it.each(Object.entries(eventJsonSchemas()))('%s is committed and matches the code', (type, schema) => {
     const committed = JSON.parse(fs.readFileSync(path.join(dir, `${type}.json`), 'utf8'));
     expect(committed).toEqual(schema);
   });

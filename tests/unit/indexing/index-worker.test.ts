@@ -1,5 +1,5 @@
 import { buildMediaEvent, toMediaFile } from '../../../server/src/capture/event-builder';
-import { MEDIA_EVENT_TYPES, type MediaEventType } from '../../../server/src/contracts/events';
+import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, indexEventSchema, type IndexEvent, type MediaEventType } from '../../../server/src/contracts/events';
 import { UnavailableError, UnindexableError } from '../../../server/src/errors';
 import { createMediaEventHandlers } from '../../../server/src/indexing/handlers';
 import type { Embedder } from '../../../server/src/indexing/embedder';
@@ -54,10 +54,20 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
   const kafka = fakeConsumer(messages);
   const { embedder, calls } = fakeEmbedder(options.failures);
   const { store, writes } = fakeStore();
-  const worker = createIndexWorker({ consumer: kafka.consumer, handlers: createMediaEventHandlers({ store }), embedder, batchSize: options.batchSize ?? 8, logger: quiet });
+  const reports: IndexEvent[][] = [];
+  const worker = createIndexWorker({
+    consumer: kafka.consumer,
+    handlers: createMediaEventHandlers({ store }),
+    embedder,
+    report: async (events) => void reports.push(events),
+    model: 'resnet50',
+    batchSize: options.batchSize ?? 8,
+    logger: quiet,
+  });
   await worker.start();
   const error = await kafka.deliver().catch((e: unknown) => e);
-  return { error, embedCalls: calls, writes, done: kafka.done };
+  const reported = reports.flat().map((event) => `${event.subject} ${event.type === INDEX_EVENT_TYPES.failed ? `failed: ${event.data.reason}` : event.data.action}`);
+  return { error, embedCalls: calls, writes, done: kafka.done, reported, reports };
 }
 
 describe('index worker', () => {
@@ -73,6 +83,15 @@ describe('index worker', () => {
     expect(done).toEqual(['0', '1', '2', '3']);
   });
 
+  it('reports what became of every event, as valid index events, in one publish per chunk', async () => {
+    const messages = [message(0, MEDIA_EVENT_TYPES.created, 1), message(1, MEDIA_EVENT_TYPES.created, 2, 'application/pdf')];
+    const { reports, reported } = await run(messages);
+    expect(reports).toHaveLength(1);
+    expect(reported).toEqual(['1 indexed', '2 skipped']);
+    for (const event of reports[0]) expect(indexEventSchema.safeParse(event).success).toBe(true);
+    expect(reports[0][0].data).toMatchObject({ fileId: 1, model: 'resnet50', causation: { id: JSON.parse(messages[0].value!).id, type: MEDIA_EVENT_TYPES.created } });
+  });
+
   it('splits a large batch into chunks of batchSize', async () => {
     const messages = Array.from({ length: 5 }, (_, i) => message(i, MEDIA_EVENT_TYPES.created, i + 1));
     const { embedCalls } = await run(messages, { batchSize: 2 });
@@ -80,23 +99,25 @@ describe('index worker', () => {
   });
 
   it('skips what can never be indexed, with the rest of the batch going on', async () => {
-    const { error, writes, done } = await run(
+    const { error, writes, done, reported } = await run(
       [message(0, MEDIA_EVENT_TYPES.created, 1), message(1, MEDIA_EVENT_TYPES.created, 2), { ...message(2, MEDIA_EVENT_TYPES.created, 3), value: 'not json' }],
       { failures: { 1: new UnindexableError('the file is empty') } }
     );
     expect(error).toBeUndefined();
     expect(writes).toEqual(['upsert 2=2']);
     expect(done).toEqual(['0', '1', '2']);
+    expect(reported).toEqual(['1 failed: the file is empty', '2 indexed']);
   });
 
   it('stops at a retriable failure without marking it done, so it is re-delivered', async () => {
-    const { error, writes, done } = await run(
+    const { error, writes, done, reported } = await run(
       [message(0, MEDIA_EVENT_TYPES.created, 1), message(1, MEDIA_EVENT_TYPES.created, 2), message(2, MEDIA_EVENT_TYPES.created, 3)],
       { failures: { 2: new UnavailableError('file storage timed out') } }
     );
     expect(error).toBeInstanceOf(UnavailableError);
     expect(writes).toEqual(['upsert 1=1']);
     expect(done).toEqual(['0']);
+    expect(reported).toEqual(['1 indexed']);
   });
 
   it('does not embed files that are not images', async () => {

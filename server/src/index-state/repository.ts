@@ -1,0 +1,65 @@
+import type { Core } from '@strapi/strapi';
+import { INDEX_EVENT_TYPES, type IndexEvent } from '../contracts/events';
+import { INDEX_STATE_UID } from '../content-types';
+
+/** What the workers last reported for each file: one row per file, newest index event wins. */
+
+export type IndexStatusValue = 'indexed' | 'moved' | 'removed' | 'skipped' | 'failed';
+
+export interface FileIndexState {
+  fileId: number;
+  status: IndexStatusValue;
+  reason: string | null;
+  model: string;
+  eventTime: string;
+}
+
+export interface IndexStateRepository {
+  /** Stores the event's outcome unless a newer one is already stored (events may be re-delivered). */
+  record(event: IndexEvent): Promise<void>;
+  stateOf(fileId: number): Promise<FileIndexState | null>;
+  countFailed(): Promise<number>;
+  recentFailures(limit: number): Promise<FileIndexState[]>;
+}
+
+const FIELDS = ['fileId', 'status', 'reason', 'model', 'eventTime'] as const;
+
+const toState = (row: Record<string, unknown>): FileIndexState => ({
+  fileId: Number(row.fileId),
+  status: row.status as IndexStatusValue,
+  reason: (row.reason as string | null) ?? null,
+  model: String(row.model),
+  eventTime: new Date(row.eventTime as string).toISOString(),
+});
+
+export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepository {
+  const query = () => strapi.db.query(INDEX_STATE_UID);
+  return {
+    async record(event) {
+      const failed = event.type === INDEX_EVENT_TYPES.failed;
+      const data = {
+        fileId: event.data.fileId,
+        status: failed ? 'failed' : event.data.action,
+        reason: event.data.reason,
+        model: event.data.model,
+        eventId: event.id,
+        eventTime: new Date(event.time),
+      };
+      const current = await query().findOne({ where: { fileId: data.fileId }, select: ['id', 'eventTime'] });
+      if (!current) await query().create({ data });
+      else if (new Date(current.eventTime as string) <= data.eventTime) await query().update({ where: { id: current.id }, data });
+    },
+
+    async stateOf(fileId) {
+      const row = await query().findOne({ where: { fileId }, select: [...FIELDS] });
+      return row ? toState(row) : null;
+    },
+
+    countFailed: () => query().count({ where: { status: 'failed' } }),
+
+    async recentFailures(limit) {
+      const rows = await query().findMany({ where: { status: 'failed' }, orderBy: { eventTime: 'desc' }, limit, select: [...FIELDS] });
+      return rows.map(toState);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { indexEventSchema, parseEvent } from '../contracts/events';
+import type { EventConsumer } from '../kafka/consumer';
+import type { Logger } from '../logger';
+import type { IndexStateRepository } from './repository';
+
+/**
+ * Keeps Strapi's index-state table in step with the index events the workers publish, wherever they run.
+ * Its consumer group is Strapi's own, so each event is recorded once however many Strapi instances run.
+ */
+export interface IndexStateTracker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createIndexStateTracker(deps: { consumer: EventConsumer; states: IndexStateRepository; logger: Logger }): IndexStateTracker {
+  const { consumer, states, logger } = deps;
+  return {
+    start: () =>
+      consumer.start(async (messages, control) => {
+        for (const message of messages) {
+          if (!control.active()) return;
+          const parsed = parseEvent(indexEventSchema, message.value);
+          if ('event' in parsed) await states.record(parsed.event);
+          else logger.warn(`skipped index event at partition ${message.partition} offset ${message.offset}: ${parsed.invalid}`);
+          control.done(message);
+        }
+      }),
+    stop: () => consumer.stop(),
+  };
+}
