@@ -12,3 +12,10 @@ export function samplePhotos(): string[] {
 
 /** `count` items, repeating `items` in order. */
 export const cycle = <T>(items: readonly T[], count: number): T[] => Array.from({ length: count }, (_, i) => items[i % items.length]);
+
+/** Every real photograph available to the benchmarks: the samples, and the quality set when it was fetched. */
+export function benchmarkPhotos(): string[] {
+  const quality = path.join(PACKAGE_ROOT, '.samples', 'quality');
+  const extra = fs.existsSync(quality) ? fs.readdirSync(quality).filter((name) => /\.(jpe?g|png)$/i.test(name)).map((name) => path.join(quality, name)) : [];
+  return [...samplePhotos(), ...extra.sort()];
+}

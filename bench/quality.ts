@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { preprocessingSchema, modelSchema } from '../server/src/config/schema';
+import { decodeForModel } from '../server/src/features/decode';
+import { loadExtractor, type FeatureExtractor } from '../server/src/features/extractor';
+import { resolveModel } from '../server/src/features/models';
+import { PACKAGE_ROOT } from '../server/src/paths';
+import { hashSimilarity, phash } from './phash';
+import { benchmarkPhotos } from './photos';
+import { printTable } from './stats';
+import { makeVariant, VARIANTS, type VariantName } from './variants';
+
+/**
+ * Near-duplicate quality on real photos. Every photo is the library (and the distractors of every other); each
+ * edited copy of it is a query. Reported per edit: recall@1, recall@10 and mAP (one relevant item per query, so
+ * mAP is the mean reciprocal rank of the original). Then the question editors feel: take the threshold that keeps
+ * 95% (99%) of the true (copy, original) pairs; how many queries also match a photo that is not their original,
+ * and how many pairs of distinct library photos score above it, per 1,000 photos.
+ */
+
+const CACHE = path.join(PACKAGE_ROOT, '.cache', 'quality-variants');
+const variantNames = Object.keys(VARIANTS) as VariantName[];
+
+interface Method {
+  name: string;
+  /** Representations of the originals and of the queries, in the same order as the inputs. */
+  represent(images: Buffer[]): Promise<unknown[]>;
+  similarity(a: unknown, b: unknown): number;
+}
+
+const dot = (a: unknown, b: unknown) => {
+  const x = a as number[];
+  const y = b as number[];
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * y[i];
+  return sum;
+};
+
+function cnnMethod(name: string, extractor: FeatureExtractor, trimBorders: boolean): Method {
+  const decode = { ...preprocessingSchema.parse({}), trimBorders, size: extractor.model.inputSize };
+  return {
+    name,
+    async represent(images) {
+      const vectors: number[][] = [];
+      for (let i = 0; i < images.length; i += 8) {
+        const pixels = await Promise.all(images.slice(i, i + 8).map((bytes) => decodeForModel(bytes, decode)));
+        vectors.push(...(await extractor.extract(pixels)));
+      }
+      return vectors;
+    },
+    similarity: dot,
+  };
+}
+
+const phashMethod: Method = {
+  name: 'pHash, 64 bits',
+  represent: (images) => Promise.all(images.map(phash)),
+  similarity: (a, b) => hashSimilarity(a as bigint, b as bigint),
+};
+
+/** The edited copies, made once and kept under .cache so later runs skip the work. */
+async function variantsOf(photo: string): Promise<Buffer[]> {
+  const dir = path.join(CACHE, path.basename(photo));
+  fs.mkdirSync(dir, { recursive: true });
+  const original = fs.readFileSync(photo);
+  return Promise.all(
+    variantNames.map(async (name) => {
+      const file = path.join(dir, `${name}.jpg`);
+      if (!fs.existsSync(file)) fs.writeFileSync(file, await makeVariant(original, name));
+      return fs.readFileSync(file);
+    })
+  );
+}
+
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
+
+interface Result {
+  method: string;
+  perVariant: Record<string, { recall1: number; recall10: number; map: number }>;
+  overall: { recall1: number; recall10: number; map: number; worstRecall1: number };
+  thresholds: Array<{ kept: number; threshold: number; falseMatchQueries: number; falsePairsPer1000: number }>;
+}
+
+async function evaluate(method: Method, originals: Buffer[], copies: Buffer[][]): Promise<Result> {
+  const library = await method.represent(originals);
+  const queries = await method.represent(copies.flat());
+  const perVariant: Result['perVariant'] = {};
+  const trueScores: number[] = [];
+  const bestImpostors: number[] = [];
+  const ranks: number[][] = variantNames.map(() => []);
+  queries.forEach((query, q) => {
+    const photo = Math.floor(q / variantNames.length);
+    const variant = q % variantNames.length;
+    const own = method.similarity(query, library[photo]);
+    let better = 0;
+    let impostor = -Infinity;
+    library.forEach((item, i) => {
+      if (i === photo) return;
+      const score = method.similarity(query, item);
+      if (score >= own) better++;
+      impostor = Math.max(impostor, score);
+    });
+    ranks[variant].push(better + 1);
+    trueScores.push(own);
+    bestImpostors.push(impostor);
+  });
+  const summary = (list: number[]) => ({
+    recall1: list.filter((rank) => rank === 1).length / list.length,
+    recall10: list.filter((rank) => rank <= 10).length / list.length,
+    map: list.reduce((sum, rank) => sum + 1 / rank, 0) / list.length,
+  });
+  variantNames.forEach((name, v) => (perVariant[name] = summary(ranks[v])));
+  const overall = { ...summary(ranks.flat()), worstRecall1: Math.min(...Object.values(perVariant).map((r) => r.recall1)) };
+
+  const libraryPairs: number[] = [];
+  for (let i = 0; i < library.length; i++) for (let j = i + 1; j < library.length; j++) libraryPairs.push(method.similarity(library[i], library[j]));
+  const thresholds = [0.95, 0.99].map((kept) => {
+    const threshold = quantile(trueScores, 1 - kept);
+    return {
+      kept,
+      threshold,
+      falseMatchQueries: bestImpostors.filter((score) => score >= threshold).length / bestImpostors.length,
+      falsePairsPer1000: (libraryPairs.filter((score) => score >= threshold).length / library.length) * 1000,
+    };
+  });
+  return { method: method.name, perVariant, overall, thresholds };
+}
+
+async function main() {
+  const photos = benchmarkPhotos();
+  console.log(`${photos.length} photos, ${variantNames.length} edits each: ${photos.length * variantNames.length} queries`);
+  const originals = photos.map((photo) => fs.readFileSync(photo));
+  const copies = await Promise.all(photos.map(variantsOf));
+  const extractor = await loadExtractor(resolveModel(modelSchema.parse({})));
+  const methods = [cnnMethod('resnet50, borders trimmed', extractor, true), cnnMethod('resnet50, no trimming', extractor, false), phashMethod];
+  const results: Result[] = [];
+  for (const method of methods) {
+    const started = Date.now();
+    results.push(await evaluate(method, originals, copies));
+    console.log(`${method.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  extractor.dispose();
+
+  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  printTable(
+    'Recall@1 per edit',
+    [...variantNames, 'overall'].map((name) => ({
+      edit: name,
+      ...Object.fromEntries(results.map((r) => [r.method, pct(name === 'overall' ? r.overall.recall1 : r.perVariant[name].recall1)])),
+    }))
+  );
+  printTable(
+    'Recall@10 and mAP, overall',
+    results.map((r) => ({ method: r.method, 'recall@1': pct(r.overall.recall1), 'worst edit recall@1': pct(r.overall.worstRecall1), 'recall@10': pct(r.overall.recall10), mAP: r.overall.map.toFixed(3) }))
+  );
+  printTable(
+    'One threshold for "duplicate"',
+    results.flatMap((r) =>
+      r.thresholds.map((t) => ({
+        method: r.method,
+        'true pairs kept': pct(t.kept),
+        threshold: t.threshold.toFixed(3),
+        'queries also matching another photo': pct(t.falseMatchQueries),
+        'false pairs per 1,000 photos': t.falsePairsPer1000.toFixed(1),
+      }))
+    )
+  );
+  console.log(JSON.stringify({ bench: 'quality', photos: photos.length, edits: variantNames, results }));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
