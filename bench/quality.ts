@@ -23,8 +23,15 @@ const variantNames = Object.keys(VARIANTS) as VariantName[];
 
 interface Method {
   name: string;
-  /** Representations of the originals and of the queries, in the same order as the inputs. */
+  /** Representations of the images, in order. */
   represent(images: Buffer[]): Promise<unknown[]>;
+  similarity(a: unknown, b: unknown): number;
+}
+
+interface Represented {
+  name: string;
+  library: unknown[];
+  queries: unknown[];
   similarity(a: unknown, b: unknown): number;
 }
 
@@ -81,9 +88,22 @@ interface Result {
   thresholds: Array<{ kept: number; threshold: number; falseMatchQueries: number; falsePairsPer1000: number }>;
 }
 
-async function evaluate(method: Method, originals: Buffer[], copies: Buffer[][]): Promise<Result> {
-  const library = await method.represent(originals);
-  const queries = await method.represent(copies.flat());
+/**
+ * Vectors centred on the library's mean, then L2-normalized again. ReLU features all sit in one orthant, so every
+ * pair shares a large common component; removing it leaves what tells photos apart.
+ */
+function centred(base: Represented): Represented {
+  const library = base.library as number[][];
+  const mean = library[0].map((_, d) => library.reduce((sum, vector) => sum + vector[d], 0) / library.length);
+  const centre = (vector: number[]) => {
+    const shifted = vector.map((value, d) => value - mean[d]);
+    const norm = Math.hypot(...shifted) || 1;
+    return shifted.map((value) => value / norm);
+  };
+  return { ...base, name: `${base.name}, centred`, library: library.map(centre), queries: (base.queries as number[][]).map(centre) };
+}
+
+function evaluate({ name, library, queries, similarity }: Represented): Result {
   const perVariant: Result['perVariant'] = {};
   const trueScores: number[] = [];
   const bestImpostors: number[] = [];
@@ -91,12 +111,12 @@ async function evaluate(method: Method, originals: Buffer[], copies: Buffer[][])
   queries.forEach((query, q) => {
     const photo = Math.floor(q / variantNames.length);
     const variant = q % variantNames.length;
-    const own = method.similarity(query, library[photo]);
+    const own = similarity(query, library[photo]);
     let better = 0;
     let impostor = -Infinity;
     library.forEach((item, i) => {
       if (i === photo) return;
-      const score = method.similarity(query, item);
+      const score = similarity(query, item);
       if (score >= own) better++;
       impostor = Math.max(impostor, score);
     });
@@ -113,7 +133,7 @@ async function evaluate(method: Method, originals: Buffer[], copies: Buffer[][])
   const overall = { ...summary(ranks.flat()), worstRecall1: Math.min(...Object.values(perVariant).map((r) => r.recall1)) };
 
   const libraryPairs: number[] = [];
-  for (let i = 0; i < library.length; i++) for (let j = i + 1; j < library.length; j++) libraryPairs.push(method.similarity(library[i], library[j]));
+  for (let i = 0; i < library.length; i++) for (let j = i + 1; j < library.length; j++) libraryPairs.push(similarity(library[i], library[j]));
   const thresholds = [0.95, 0.99].map((kept) => {
     const threshold = quantile(trueScores, 1 - kept);
     return {
@@ -123,7 +143,7 @@ async function evaluate(method: Method, originals: Buffer[], copies: Buffer[][])
       falsePairsPer1000: (libraryPairs.filter((score) => score >= threshold).length / library.length) * 1000,
     };
   });
-  return { method: method.name, perVariant, overall, thresholds };
+  return { method: name, perVariant, overall, thresholds };
 }
 
 async function main() {
@@ -133,13 +153,15 @@ async function main() {
   const copies = await Promise.all(photos.map(variantsOf));
   const extractor = await loadExtractor(resolveModel(modelSchema.parse({})));
   const methods = [cnnMethod('resnet50, borders trimmed', extractor, true), cnnMethod('resnet50, no trimming', extractor, false), phashMethod];
-  const results: Result[] = [];
+  const represented: Represented[] = [];
   for (const method of methods) {
     const started = Date.now();
-    results.push(await evaluate(method, originals, copies));
+    represented.push({ name: method.name, library: await method.represent(originals), queries: await method.represent(copies.flat()), similarity: method.similarity });
     console.log(`${method.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
   extractor.dispose();
+  represented.splice(1, 0, centred(represented[0]));
+  const results = represented.map(evaluate);
 
   const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
   printTable(
