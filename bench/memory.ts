@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import { modelSchema, preprocessingSchema } from '../server/src/config/schema';
 import { loadExtractor, loadTf } from '../server/src/features/extractor';
 import { resolveModel } from '../server/src/features/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
+import { readLocalPath } from '../server/src/indexing/file-source';
 import { cycle, samplePhotos } from './photos';
 import { printTable } from './stats';
 
@@ -17,7 +17,7 @@ const SAMPLE_EVERY = 200;
 async function main() {
   const tf = await loadTf();
   const extractor = await loadExtractor(resolveModel(modelSchema.parse({})));
-  const embedder = createEmbedder({ extractor, readFile: (file) => fs.promises.readFile(file.url), decode: preprocessingSchema.parse({}), concurrency: 4 });
+  const embedder = createEmbedder({ extractor, readFile: readLocalPath, decode: preprocessingSchema.parse({}), concurrency: 4 });
   const files = cycle(samplePhotos(), IMAGES);
   const tensorsBefore = tf.memory().numTensors;
   const samples: Array<{ images: number; rssMiB: number }> = [];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../server/src/paths';
 
-/** The real photographs scripts/fetch-samples.sh provides. */
+/** The real photographs of scripts/sample-photos.tsv, which setup fetches. */
 export function samplePhotos(): string[] {
   const dir = path.join(PACKAGE_ROOT, '.samples', 'photos');
   const photos = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /\.(jpe?g|png)$/i.test(name)).map((name) => path.join(dir, name)) : [];

@@ -6,7 +6,9 @@ import { decodeForModel } from '../server/src/features/decode';
 import { loadExtractor, loadTf } from '../server/src/features/extractor';
 import { resolveModel } from '../server/src/features/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
+import { readLocalPath } from '../server/src/indexing/file-source';
 import { PACKAGE_ROOT } from '../server/src/paths';
+import { mapConcurrently } from '../server/src/utils/map-concurrently';
 import { benchmarkPhotos, cycle, samplePhotos } from './photos';
 import { medianRate, printTable } from './stats';
 
@@ -21,13 +23,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const IMAGES = Number(process.env.IMAGES ?? 16);
 const DECODE_CONCURRENCY = 4;
 const KERAS_PYTHON = process.env.KERAS_PYTHON ?? path.join(PACKAGE_ROOT, '.services', 'keras', 'venv', 'bin', 'python');
-
-async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
-}
 
 function kerasReference(): { tensorflow: string; batch1: number; batch8: number } | string {
   if (!fs.existsSync(KERAS_PYTHON)) return `skipped: no Python TensorFlow at ${KERAS_PYTHON} (run scripts/setup-keras-reference.sh)`;
@@ -60,12 +55,12 @@ async function main() {
   console.log(`${photos.length} photos, ${IMAGES} images a round, ${ROUNDS} rounds, model ${model.id}, backend ${tf.getBackend()}`);
 
   const decodeRate = await medianRate(ROUNDS, IMAGES, () =>
-    inParallel(bytes, DECODE_CONCURRENCY, (input) => decodeForModel(input, { ...preprocessing, size: model.inputSize }))
+    mapConcurrently(bytes, DECODE_CONCURRENCY, (input) => decodeForModel(input, { ...preprocessing, size: model.inputSize }))
   );
   // The same on every benchmark photo, camera-sized ones (up to 10 MP, many progressive JPEGs) included.
   const allBytes = benchmarkPhotos().map((file) => fs.readFileSync(file));
   const decodeAllRate = await medianRate(ROUNDS, allBytes.length, () =>
-    inParallel(allBytes, DECODE_CONCURRENCY, (input) => decodeForModel(input, { ...preprocessing, size: model.inputSize }))
+    mapConcurrently(allBytes, DECODE_CONCURRENCY, (input) => decodeForModel(input, { ...preprocessing, size: model.inputSize }))
   );
   const pixels = await Promise.all(bytes.map((input) => decodeForModel(input, { ...preprocessing, size: model.inputSize })));
   const modelRate = async (batch: number, run = extractor) =>
@@ -82,7 +77,7 @@ async function main() {
   eager.dispose();
   const embedder = createEmbedder({
     extractor,
-    readFile: async (file) => fs.promises.readFile(file.url),
+    readFile: readLocalPath,
     decode: preprocessing,
     concurrency: DECODE_CONCURRENCY,
   });

@@ -5,6 +5,6 @@ LOG_TAG=quality; source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 bash scripts/setup.sh
-bash scripts/fetch-quality-photos.sh
+bash scripts/fetch-photos.sh scripts/quality-photos.tsv .samples/quality
 npx tsc -p tsconfig.bench.json
 TF_CPP_MIN_LOG_LEVEL=2 node dist/bench/quality.js

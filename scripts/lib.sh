@@ -37,6 +37,15 @@ tf_wheel() {
   echo "$wheel"
 }
 
+# node_headers_dir: the prefix whose include/node holds Node's headers, for node-gyp builds (it would otherwise
+# try to download them). An explicit npm_config_nodedir wins.
+node_headers_dir() {
+  if [ -n "${npm_config_nodedir:-}" ]; then echo "$npm_config_nodedir"
+  elif [ -f /usr/include/node/node.h ]; then echo /usr
+  else dirname "$(dirname "$(command -v node)")"
+  fi
+}
+
 # port_free PORT: true when nothing listens on 127.0.0.1:PORT.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

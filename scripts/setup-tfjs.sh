@@ -36,9 +36,7 @@ strip --strip-unneeded "$deps/lib/"*.so.2 2>/dev/null || true
   && ln -sf libtensorflow_cc.so.2 libtensorflow.so.2.9.1)
 
 log "rebuilding the tfjs-node addon (about a minute)"
-nodedir="${npm_config_nodedir:-}"
-[ -n "$nodedir" ] || { [ -f /usr/include/node/node.h ] && nodedir=/usr || nodedir="$(dirname "$(dirname "$(command -v node)")")"; }
-(cd "$INSTALL_ROOT" && npm_config_build_from_source=true npm_config_nodedir="$nodedir" npm rebuild @tensorflow/tfjs-node --foreground-scripts >"$work/rebuild.log" 2>&1) \
+(cd "$INSTALL_ROOT" && npm_config_build_from_source=true npm_config_nodedir="$(node_headers_dir)" npm rebuild @tensorflow/tfjs-node --foreground-scripts >"$work/rebuild.log" 2>&1) \
   || { tail -30 "$work/rebuild.log"; die "rebuilding @tensorflow/tfjs-node failed"; }
 backend_ok || die "tfjs-node still does not load its native backend"
 log "tfjs-node native backend ready in $((SECONDS - start))s"

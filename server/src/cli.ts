@@ -58,8 +58,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    // The worker keeps running; one-shot commands end here.
-    if (code !== 0 || process.argv[2] !== 'worker') process.exitCode = code;
+    // The exit code applies when the process ends: at once for one-shot commands, on a signal for the worker.
+    process.exitCode = code;
   },
   (error) => {
     console.error(`strapi-image-search: ${errorMessage(error)}`);

@@ -1,11 +1,9 @@
-import fs from 'node:fs/promises';
 import { readConfigFile } from './config/file';
 import { modelSchema, preprocessingSchema } from './config/schema';
-import { errorMessage, UnindexableError } from './errors';
 import { loadExtractor } from './features/extractor';
 import { resolveModel } from './features/models';
 import { createEmbedder } from './indexing/embedder';
-import type { FileSource } from './indexing/file-source';
+import { readLocalPath } from './indexing/file-source';
 
 /**
  * The `embed` command: one JSON line per file, `{"file", "vector"}` or `{"file", "error"}`, computed by exactly
@@ -24,22 +22,13 @@ export interface EmbedOptions {
   batchSize: number;
 }
 
-/** Local paths stand where the worker has file URLs. */
-const readLocalFile: FileSource = async (file) => {
-  try {
-    return await fs.readFile(file.url);
-  } catch (error) {
-    throw new UnindexableError(`cannot read the file: ${errorMessage(error)}`);
-  }
-};
-
 /** Writes one line per file to `out`; resolves to the number of files that got no vector. */
 export async function runEmbed(files: readonly string[], options: EmbedOptions, out: (line: string) => void): Promise<number> {
   const config = (options.config ? readConfigFile(options.config) : {}) as { model?: unknown; preprocessing?: Record<string, unknown> };
   const model = resolveModel(modelSchema.parse(config.model ?? { id: options.model ?? 'resnet50', ...(options.weights ? { weights: options.weights } : {}) }));
   const preprocessing = preprocessingSchema.parse({ ...config.preprocessing, ...(options.trim ? {} : { trimBorders: false }) });
   const extractor = await loadExtractor(model);
-  const embedder = createEmbedder({ extractor, readFile: readLocalFile, decode: preprocessing, concurrency: 4 });
+  const embedder = createEmbedder({ extractor, readFile: readLocalPath, decode: preprocessing, concurrency: 4 });
   let failures = 0;
   try {
     for (let start = 0; start < files.length; start += options.batchSize) {

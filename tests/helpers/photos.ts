@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 
-/** Real photographs fetched by scripts/fetch-samples.sh. */
+/** Real photographs fetched by scripts/fetch-photos.sh (scripts/sample-photos.tsv). */
 export const PHOTOS_DIR = path.resolve(__dirname, '../../.samples/photos');
 
 export function samplePhotos(names: readonly string[]): string[] {
   return names.map((name) => {
     const file = path.join(PHOTOS_DIR, name);
-    if (!fs.existsSync(file)) throw new Error(`sample photo ${file} is missing: run scripts/fetch-samples.sh`);
+    if (!fs.existsSync(file)) throw new Error(`sample photo ${file} is missing: run npm run setup`);
     return file;
   });
 }

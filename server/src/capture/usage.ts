@@ -46,6 +46,8 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
   // The schema is fixed once Strapi has loaded, so these are computed on first use.
   let links: ComponentLink[] | undefined;
   const componentLinks = () => (links ??= buildComponentLinks());
+  let fileTable: ReturnType<typeof readFileJoinTable> | undefined;
+  const fileJoinTable = () => (fileTable ??= readFileJoinTable());
   const mediaHolders = new Map<string, boolean>();
 
   function buildComponentLinks(): ComponentLink[] {
@@ -69,10 +71,10 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
   }
 
   /** The upload plugin's polymorphic join table: (file, related type, related id). */
-  const fileJoinTable = () => {
+  function readFileJoinTable() {
     const table = joinTableOf('plugin::upload.file', 'related');
     return { name: table.name, file: table.joinColumn.name, type: table.morphColumn!.typeColumn.name, id: table.morphColumn!.idColumn.name };
-  };
+  }
 
   const distinct = async (table: string, column: string, where: Record<string, unknown>, inColumn: string, ids: readonly Id[]) =>
     ((await db()(table).distinct(column).where(where).whereIn(inColumn, [...ids])) as Rows).map((row) => row[column]);
@@ -122,7 +124,12 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
       const table = fileJoinTable();
       const rows = (await db()(table.name).select(table.type, table.id).where(table.file, fileId)) as Rows;
       const idsByType = new Map<string, Id[]>();
-      for (const row of rows) idsByType.set(String(row[table.type]), [...(idsByType.get(String(row[table.type])) ?? []), row[table.id]]);
+      for (const row of rows) {
+        const uid = String(row[table.type]);
+        const ids = idsByType.get(uid) ?? [];
+        ids.push(row[table.id]);
+        idsByType.set(uid, ids);
+      }
       const owners = new Set<string>();
       for (const [uid, ids] of idsByType) await collectOwners(uid, ids, owners, new Set());
       return [...owners].sort();

@@ -47,6 +47,9 @@ export const mediaFileSchema = z
 
 export type MediaFile = z.infer<typeof mediaFileSchema>;
 
+/** Only images are indexed; other media are skipped. */
+export const isImage = (mime: string | null) => !!mime && mime.startsWith('image/');
+
 export const mediaEventDataSchema = z.object({
   file: mediaFileSchema,
   contentTypes: z

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs-node';
-import { loadAsGraph, type GraphRunner } from './tf-graph';
+import { loadAsGraph, type Network } from './tf-graph';
 import { readKerasWeights } from './keras-weights';
 import type { ModelSpec, Pooling, Preprocessing } from './models';
 import { buildVgg16 } from './vgg16';
@@ -45,7 +45,7 @@ export async function loadTf(): Promise<Tf> {
  * Builds the forward pass of the model: preprocessed float batch in, raw features out. Layers models run as one
  * TensorFlow graph when every layer translates (see tf-graph.ts), otherwise eagerly.
  */
-async function loadNetwork(tf: Tf, model: ModelSpec, execution: Execution): Promise<GraphRunner> {
+async function loadNetwork(tf: Tf, model: ModelSpec, execution: Execution): Promise<Network> {
   const { source, outputLayer } = model;
   if (source.format === 'graph') {
     const graph = await tf.loadGraphModel(`file://${modelJson(model)}`);

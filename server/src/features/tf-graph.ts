@@ -29,7 +29,8 @@ const DT_INT32 = 3;
 const INPUT = 'input';
 const INPUT_SHAPE = [-1, -1, -1, 3];
 
-export interface GraphRunner {
+/** A model's forward pass, however it runs: preprocessed batch in, raw features out. */
+export interface Network {
   predict(x: tfTypes.Tensor4D): tfTypes.Tensor;
   dispose(): void;
 }
@@ -44,7 +45,7 @@ interface Graph {
 }
 
 /** Builds the graph of `model` up to `outputLayer`, loads it, and returns a runner; null when a layer has no translation. */
-export async function loadAsGraph(tf: Tf, model: tfTypes.LayersModel, outputLayer?: string): Promise<GraphRunner | null> {
+export async function loadAsGraph(tf: Tf, model: tfTypes.LayersModel, outputLayer?: string): Promise<Network | null> {
   let graph: Graph;
   try {
     graph = translate(tf, model, outputLayer ? model.getLayer(outputLayer) : model.layers[model.layers.length - 1]);

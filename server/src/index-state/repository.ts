@@ -1,10 +1,10 @@
 import type { Core } from '@strapi/strapi';
-import { INDEX_EVENT_TYPES, type IndexEvent } from '../contracts/events';
+import { INDEX_EVENT_TYPES, type IndexAction, type IndexEvent } from '../contracts/events';
 import { INDEX_STATE_UID } from '../content-types';
 
 /** What the workers last reported for each file: one row per file, newest index event wins. */
 
-export type IndexStatusValue = 'indexed' | 'moved' | 'removed' | 'skipped' | 'failed';
+export type IndexStatusValue = IndexAction | 'failed';
 
 export interface FileIndexState {
   fileId: number;

@@ -1,6 +1,7 @@
 import type { MediaFile } from '../contracts/events';
 import { decodeForModel, type DecodeOptions } from '../features/decode';
 import type { FeatureExtractor } from '../features/extractor';
+import { mapConcurrently } from '../utils/map-concurrently';
 import type { FileSource } from './file-source';
 
 /**
@@ -37,17 +38,4 @@ export function createEmbedder(deps: {
       return pixels.map((item) => (Buffer.isBuffer(item) ? vectors[next++] : item));
     },
   };
-}
-
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

@@ -26,6 +26,15 @@ export function createFileSource({ publicDir, publicBaseUrl, timeoutMs = 30_000 
   };
 }
 
+/** Local paths stand where the worker has file URLs: the `embed` command and the benchmarks read files this way. */
+export const readLocalPath: FileSource = async (file) => {
+  try {
+    return await fs.readFile(file.url);
+  } catch (error) {
+    throw new UnindexableError(`cannot read the file: ${(error as Error).message}`, { cause: error });
+  }
+};
+
 async function readLocal(publicDir: string, url: string): Promise<Buffer> {
   const root = path.resolve(publicDir);
   const target = path.resolve(root, '.' + decodeURIComponent(url.split('?')[0]));

@@ -1,17 +1,15 @@
-import { MEDIA_EVENT_TYPES, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
+import { isImage, MEDIA_EVENT_TYPES, type IndexAction, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
 import { partitionsForFile } from '../vector-store/partitions';
 import type { VectorStore } from '../vector-store/milvus-store';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
 
-export type Outcome = { action: 'indexed' | 'moved' | 'removed' | 'skipped'; reason?: string };
+export type Outcome = { action: IndexAction; reason?: string };
 
 /** The file's vector: computed ahead for the batch when the worker could, otherwise on demand. */
 export type EmbedFile = (file: MediaFile) => Promise<number[]>;
 
 export type Handler = (event: MediaEvent, embed: EmbedFile) => Promise<Outcome>;
-
-export const isImage = (mime: string | null) => !!mime && mime.startsWith('image/');
 
 /** Events whose handler needs the file's pixels; the worker embeds them in batches. */
 export const needsEmbedding = (event: MediaEvent) =>

@@ -26,7 +26,7 @@ export async function startIndexWorker(
   await producer.connect();
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl });
   const worker = createIndexWorker({
-    consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic, logger }),
+    consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
     handlers: createMediaEventHandlers({ store }),
     embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),

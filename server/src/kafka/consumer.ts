@@ -1,5 +1,4 @@
 import type { Kafka } from 'kafkajs';
-import type { Logger } from '../logger';
 
 export interface IncomingMessage {
   key: string | null;
@@ -27,7 +26,7 @@ export interface EventConsumer {
   stop(): Promise<void>;
 }
 
-export function createEventConsumer(kafka: Kafka, options: { groupId: string; topic: string; logger: Logger }): EventConsumer {
+export function createEventConsumer(kafka: Kafka, options: { groupId: string; topic: string }): EventConsumer {
   const consumer = kafka.consumer({ groupId: options.groupId, retry: { retries: 10 } });
   return {
     async start(handle) {

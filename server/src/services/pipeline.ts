@@ -75,7 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const store = createMilvusStore(cfg.milvus, model);
       const tracker = createIndexStateTracker({
-        consumer: createEventConsumer(kafka, { groupId: `${cfg.worker.groupId}-state`, topic: cfg.kafka.indexTopic, logger }),
+        consumer: createEventConsumer(kafka, { groupId: `${cfg.worker.groupId}-state`, topic: cfg.kafka.indexTopic }),
         states: createIndexStateRepository(strapi),
         logger,
       });

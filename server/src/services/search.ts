@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import { isImage } from '../contracts/events';
 import type { SimilarQuery, SimilarResponse } from '../contracts/http';
 import { ConflictError, UnprocessableEntityError } from '../http-errors';
 import { createIndexStateRepository } from '../index-state/repository';
-import { isImage } from '../indexing/handlers';
 import { createFileRecords } from '../search/file-records';
 import { findSimilar } from '../search/find-similar';
 import { pageOf, resultsNeeded } from '../search/paging';
