@@ -1,5 +1,5 @@
-"""The reference the seed system used: the same ResNet50 (no top, global average pooling) in Python Keras, on the
-same tensorflow-cpu build. Weights do not change the arithmetic, so none are loaded.
+"""The reference the seed system used: the same ResNet50 (no top) in Python Keras, on the same tensorflow-cpu build,
+with the GeM pooling (p = 3) the plugin reads from it. Weights do not change the arithmetic, so none are loaded.
 Usage: python keras_reference.py ROUNDS IMAGES   -> one JSON line of images/s (medians)"""
 import json
 import os
@@ -12,7 +12,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 rounds, images = int(sys.argv[1]), int(sys.argv[2])
-model = tf.keras.applications.ResNet50(weights=None, include_top=False, pooling='avg', input_shape=(224, 224, 3))
+keras = tf.keras
+base = keras.applications.ResNet50(weights=None, include_top=False, input_shape=(224, 224, 3))
+gem = keras.layers.Lambda(lambda m: keras.ops.power(keras.ops.mean(keras.ops.power(keras.ops.maximum(m, 1e-6), 3), axis=(1, 2)), 1 / 3))
+model = keras.Model(base.input, gem(base.output))
 x = tf.keras.applications.resnet50.preprocess_input(np.random.RandomState(0).uniform(0, 255, (images, 224, 224, 3)).astype('float32'))
 call = tf.function(lambda batch: model(batch, training=False))
 

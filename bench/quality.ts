@@ -151,16 +151,26 @@ async function main() {
   console.log(`${photos.length} photos, ${variantNames.length} edits each: ${photos.length * variantNames.length} queries`);
   const originals = photos.map((photo) => fs.readFileSync(photo));
   const copies = await Promise.all(photos.map(variantsOf));
-  const extractor = await loadExtractor(resolveModel(modelSchema.parse({})));
-  const methods = [cnnMethod('resnet50, borders trimmed', extractor, true), cnnMethod('resnet50, no trimming', extractor, false), phashMethod];
+  const shipped = resolveModel(modelSchema.parse({}));
+  // The step before: Keras's own global average pooling (avg_pool), the seed system's feature.
+  const averaged = await loadExtractor({ ...shipped, id: 'resnet50_avg', outputLayer: 'avg_pool', pooling: 'none' });
+  const extractor = await loadExtractor(shipped);
+  const methods = [
+    cnnMethod('avg_pool, trimmed', averaged, true),
+    cnnMethod('GeM, trimmed (shipped)', extractor, true),
+    cnnMethod('GeM, no trimming', extractor, false),
+    phashMethod,
+  ];
   const represented: Represented[] = [];
   for (const method of methods) {
     const started = Date.now();
     represented.push({ name: method.name, library: await method.represent(originals), queries: await method.represent(copies.flat()), similarity: method.similarity });
     console.log(`${method.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
+  averaged.dispose();
   extractor.dispose();
   represented.splice(1, 0, centred(represented[0]));
+  represented.splice(3, 0, centred(represented[2]));
   const results = represented.map(evaluate);
 
   const pct = (value: number) => `${(value * 100).toFixed(1)}%`;

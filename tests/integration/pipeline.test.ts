@@ -90,16 +90,19 @@ describe('upload -> index -> find similar', () => {
 
   it('pages through results without overlap and says when more exist', async () => {
     const pages = [];
-    for (const page of [1, 2, 3]) pages.push((await api.similar(copyOfFirst, { page, pageSize: 1 })).body);
+    for (const page of [1, 2, 3]) pages.push((await api.similar(copyOfFirst, { page, pageSize: 1, threshold: 0 })).body);
     const seen = pages.flatMap((body) => ids(body.data));
     expect(seen).toHaveLength(3);
     expect(new Set(seen).size).toBe(3);
     expect(pages.map((body) => body.meta.pagination.hasMore)).toEqual([true, true, false]);
-    expect((await api.similar(copyOfFirst, { page: 4, pageSize: 1 })).body.data).toEqual([]);
+    expect((await api.similar(copyOfFirst, { page: 4, pageSize: 1, threshold: 0 })).body.data).toEqual([]);
   });
 
   it('cuts results under the threshold', async () => {
-    const all: SimilarHit[] = (await api.similar(copyOfFirst)).body.data;
+    const byDefault = await api.similar(copyOfFirst);
+    expect(byDefault.body.meta.threshold).toBe(0.45);
+    expect(byDefault.body.data.every((hit: SimilarHit) => hit.similarity >= 0.45)).toBe(true);
+    const all: SimilarHit[] = (await api.similar(copyOfFirst, { threshold: 0 })).body.data;
     const threshold = (all[0].similarity + all[1].similarity) / 2;
     const cut = await api.similar(copyOfFirst, { threshold });
     expect(ids(cut.body.data)).toEqual([originals[0]]);
@@ -110,17 +113,17 @@ describe('upload -> index -> find similar', () => {
     await strapi.documents('api::article.article').create({ data: { title: 'With the first photo', cover: originals[0] } as never });
     await strapi.documents('api::page.page').create({ data: { title: 'With the second photo', hero: originals[1] } as never });
     const inArticles = await eventually('the article partition to hold the first photo', async () => {
-      const res = await api.similar(copyOfFirst, { contentType: 'api::article.article' });
+      const res = await api.similar(copyOfFirst, { contentType: 'api::article.article', threshold: 0 });
       return ids(res.body.data ?? []).includes(originals[0]) ? (res.body.data as SimilarHit[]) : undefined;
     });
     expect(ids(inArticles)).toEqual([originals[0]]);
     const inPages = await eventually('the page partition to hold the second photo', async () => {
-      const res = await api.similar(copyOfFirst, { contentType: 'api::page.page' });
+      const res = await api.similar(copyOfFirst, { contentType: 'api::page.page', threshold: 0 });
       return ids(res.body.data ?? []).includes(originals[1]) ? (res.body.data as SimilarHit[]) : undefined;
     });
     expect(ids(inPages)).toEqual([originals[1]]);
     // Across the whole library each file appears once, though the first photo now has rows in two partitions.
-    const everywhere: SimilarHit[] = (await api.similar(copyOfFirst)).body.data;
+    const everywhere: SimilarHit[] = (await api.similar(copyOfFirst, { threshold: 0 })).body.data;
     expect(new Set(ids(everywhere)).size).toBe(everywhere.length);
   });
 
@@ -128,7 +131,7 @@ describe('upload -> index -> find similar', () => {
     const coffee = originals[2];
     const inPartition = (contentType: string) =>
       eventually(`file ${coffee} to reach the ${contentType} partition`, async () => {
-        const res = await api.similar(copyOfFirst, { contentType });
+        const res = await api.similar(copyOfFirst, { contentType, threshold: 0 });
         return ids(res.body.data ?? []).includes(coffee) ? true : undefined;
       });
     // A component field of an article, and a block of a page's dynamic zone.
@@ -141,7 +144,7 @@ describe('upload -> index -> find similar', () => {
     // Emptying the dynamic zone detaches the file from pages again.
     await strapi.documents('api::page.page').update({ documentId: page.documentId, data: { blocks: [] } as never });
     await eventually(`file ${coffee} to leave the page partition`, async () => {
-      const res = await api.similar(copyOfFirst, { contentType: 'api::page.page' });
+      const res = await api.similar(copyOfFirst, { contentType: 'api::page.page', threshold: 0 });
       return res.status === 200 && !ids(res.body.data).includes(coffee) ? true : undefined;
     });
   });
@@ -214,7 +217,7 @@ describe('upload -> index -> find similar', () => {
       expect(res.status).toBe(200);
       return res.body.data.index.files === res.body.data.library.images ? res.body.data : undefined;
     });
-    expect(status).toMatchObject({ model: 'resnet50', index: { reachable: true }, outbox: { pending: 0 }, worker: { inProcess: true, running: true } });
+    expect(status).toMatchObject({ model: 'resnet50_gem', index: { reachable: true }, outbox: { pending: 0 }, worker: { inProcess: true, running: true } });
     expect(status.library.images).toBe(4);
   });
 

@@ -67,7 +67,7 @@ describe('a standalone worker process', () => {
     const copy = await api.upload(await resizedCopy(photo, path.join(tmp, 'copy.jpg')));
     await api.indexed(copy, 120_000);
     const hits: SimilarHit[] = await eventually('all three files to be searchable', async () => {
-      const res = await api.similar(copy);
+      const res = await api.similar(copy, { threshold: 0 });
       return res.status === 200 && res.body.data.length === 2 ? res.body.data : undefined;
     });
     expect(ids(hits)[0]).toBe(original);

@@ -35,7 +35,7 @@ export const modelSchema = z.preprocess(
         outputLayer: z.string().min(1).optional(),
         inputSize: z.number().int().min(16).max(1024),
         preprocessing: z.enum(['caffe', 'tf', 'torch', 'none']),
-        pooling: z.enum(['avg', 'max', 'none']).default('none'),
+        pooling: z.enum(['avg', 'max', 'gem', 'none']).default('none'),
         dim: z.number().int().min(2).max(32768),
       })
       .strict(),
@@ -108,6 +108,16 @@ export const configSchema = z
         /** Where relative file URLs (local upload provider) are read from. */
         publicDir: z.string().optional(),
         publicBaseUrl: z.url().optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Defaults measured by `npm run bench:quality` (README, "Near-duplicate quality"). */
+    search: z
+      .object({
+        /** Similarity under which search results are dropped, unless a request says otherwise: keeps 99.9% of edited copies. */
+        threshold: z.number().min(0).max(1).default(0.45),
+        /** Similarity from which two images count as duplicates: keeps 95% of edited copies. */
+        duplicateThreshold: z.number().min(0).max(1).default(0.7),
       })
       .strict()
       .prefault({}),

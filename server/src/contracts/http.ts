@@ -35,7 +35,7 @@ export const similarQuerySchema = z
       .number({ error: 'threshold must be a number' })
       .min(0, 'threshold must be between 0 and 1')
       .max(1, 'threshold must be between 0 and 1')
-      .default(0),
+      .optional(),
     contentType: z.preprocess(
       toList,
       z.array(z.string().regex(/^[a-z0-9-]+::[a-z0-9-]+\.[a-z0-9-]+$/, 'contentType must be content-type UIDs such as api::article.article')).optional()

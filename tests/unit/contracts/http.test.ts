@@ -8,8 +8,8 @@ const firstIssue = (query: Record<string, unknown>) => {
 };
 
 describe('similar-search query contract', () => {
-  it('applies defaults', () => {
-    expect(parse({}).data).toEqual({ page: 1, pageSize: SEARCH_LIMITS.defaultPageSize, threshold: 0 });
+  it('applies defaults, leaving the threshold to the config', () => {
+    expect(parse({}).data).toEqual({ page: 1, pageSize: SEARCH_LIMITS.defaultPageSize });
   });
 
   it('reads query-string values and content-type lists in every common shape', () => {

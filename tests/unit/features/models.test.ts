@@ -98,17 +98,20 @@ describe('custom models', () => {
     return tf.model({ inputs: input, outputs: head as tf.SymbolicTensor });
   };
 
-  it('reads any layer of a layers model, pooled as configured', async () => {
+  // GeM (p = 3) by hand: the cube root of the mean cube, over positions.
+  const byHand = { avg: (map: tf.Tensor4D) => map.mean([1, 2]), gem: (map: tf.Tensor4D) => map.maximum(1e-6).pow(3).mean([1, 2]).pow(1 / 3) };
+
+  it.each(['avg', 'gem'] as const)('reads any layer of a layers model, pooled as configured (%s)', async (pooling) => {
     const network = small();
-    const dir = path.join(tmp, 'custom-layers');
+    const dir = path.join(tmp, `custom-layers-${pooling}`);
     await network.save(`file://${dir}`);
-    const config = { id: 'custom', name: 'small', path: dir, format: 'layers', outputLayer: 'features', inputSize: 32, preprocessing: 'tf', pooling: 'avg', dim: 8 };
+    const config = { id: 'custom', name: 'small', path: dir, format: 'layers', outputLayer: 'features', inputSize: 32, preprocessing: 'tf', pooling, dim: 8 };
     const extractor = await loadExtractor(resolveModel(modelConfig(config)));
     const pixels = images(32);
     const expected = tf.tidy(() => {
       const features = tf.model({ inputs: network.inputs, outputs: network.getLayer('features').output as tf.SymbolicTensor });
       const input = tf.tensor4d(Float32Array.from(Buffer.concat(pixels)), [2, 32, 32, 3]).div(127.5).sub(1);
-      const pooled = (features.predict(input) as tf.Tensor4D).mean([1, 2]);
+      const pooled = byHand[pooling](features.predict(input) as tf.Tensor4D);
       return pooled.div(pooled.norm('euclidean', 1, true)).arraySync() as number[][];
     });
     try {
