@@ -17,6 +17,7 @@ module.exports = ({ env }) => ({
         collectionPrefix: env('IMAGE_SEARCH_COLLECTION_PREFIX', 'image_search'),
       },
       preprocessing: { maxInputPixels: env.int('IMAGE_SEARCH_MAX_INPUT_PIXELS', 100_000_000) },
+      search: { maxUploadBytes: env.int('IMAGE_SEARCH_MAX_UPLOAD_BYTES', 20 * 1024 * 1024) },
       worker: {
         inProcess: env.bool('IMAGE_SEARCH_IN_PROCESS_WORKER', true),
         groupId: env('IMAGE_SEARCH_GROUP_ID', 'strapi-image-search-indexer'),

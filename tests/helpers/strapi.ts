@@ -24,8 +24,15 @@ export async function bootStrapi(env: Record<string, string>): Promise<Core.Stra
   return strapi;
 }
 
+/** An admin role granted exactly these actions (e.g. `plugin::image-search.read`); returns its code. */
+export async function createRole(strapi: Core.Strapi, name: string, actions: string[]): Promise<string> {
+  const role = await strapi.service('admin::role').create({ name, description: name });
+  await strapi.service('admin::role').assignPermissions(role.id, actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] })));
+  return role.code as string;
+}
+
 /** Admin users by role, logged in: returns their JWTs. */
-export async function createAdmin(strapi: Core.Strapi, roleCode: 'strapi-super-admin' | 'strapi-editor', email: string): Promise<string> {
+export async function createAdmin(strapi: Core.Strapi, roleCode: string, email: string): Promise<string> {
   await strapi.service('admin::role').createRolesIfNoneExist();
   const role = await strapi.db.query('admin::role').findOne({ where: { code: roleCode } });
   const password = 'Test-password-1';

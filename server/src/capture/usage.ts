@@ -1,11 +1,20 @@
 import type { Core } from '@strapi/strapi';
+import type { EntryUsage } from '../contracts/http';
 
 /**
- * Which content types use a file, read from the database's join tables (the source of truth). Media inside
- * components and dynamic zones, nested at any depth, count for the content type that holds them.
+ * Which entries use a file, read from the database's join tables (the source of truth), and the one write on them:
+ * re-pointing references. Media inside components and dynamic zones, nested at any depth, count for the content
+ * type that holds them.
  */
 
 export interface UsageRepository {
+  /** Every entry row (draft, published, locale) referencing each file, with the field that does. */
+  entriesUsingFiles(fileIds: readonly number[]): Promise<Map<number, EntryUsage[]>>;
+  /**
+   * Moves every reference to file `from` onto file `to`, in one transaction; a field that already holds `to`
+   * just loses `from`. Returns how many references moved or merged.
+   */
+  repointFile(from: number, to: number): Promise<number>;
   /** Sorted UIDs of the content types whose entries (any locale, draft or published) reference the file. */
   contentTypesUsingFile(fileId: number): Promise<string[]>;
   /** Ids of the files referenced by any row (draft, published, locale) of one document, components included. */
@@ -25,6 +34,8 @@ interface JoinTable {
 /** One place where rows of component `child` hang under rows of `parent` (a content type or a component). */
 interface ComponentLink {
   parent: string;
+  /** The parent's component or dynamic-zone attribute. */
+  attribute: string;
   child: string;
   table: string;
   parentColumn: string;
@@ -56,7 +67,7 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
       for (const [name, attribute] of Object.entries(schema.attributes)) {
         if (attribute.type !== 'component' && attribute.type !== 'dynamiczone') continue;
         const joinTable = joinTableOf(parent, name);
-        const base = { parent, table: joinTable.name, parentColumn: joinTable.joinColumn.name };
+        const base = { parent, attribute: name, table: joinTable.name, parentColumn: joinTable.joinColumn.name };
         if (attribute.type === 'component') {
           result.push({ ...base, child: attribute.component!, childColumn: joinTable.inverseJoinColumn!.name, where: { ...joinTable.on } });
         } else {
@@ -73,7 +84,70 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
   /** The upload plugin's polymorphic join table: (file, related type, related id). */
   function readFileJoinTable() {
     const table = joinTableOf('plugin::upload.file', 'related');
-    return { name: table.name, file: table.joinColumn.name, type: table.morphColumn!.typeColumn.name, id: table.morphColumn!.idColumn.name };
+    // Strapi names the media attribute of a morph row in a `field` column.
+    return { name: table.name, file: table.joinColumn.name, type: table.morphColumn!.typeColumn.name, id: table.morphColumn!.idColumn.name, field: 'field' };
+  }
+
+  const mainFields = new Map<string, string>();
+  /** The field the Content Manager shows an entry by; documentId when it has none to offer. */
+  async function mainFieldOf(uid: string): Promise<string> {
+    const known = mainFields.get(uid);
+    if (known) return known;
+    let field = 'documentId';
+    try {
+      const configuration = await strapi.plugin('content-manager')?.service('content-types').findConfiguration({ uid });
+      const configured = configuration?.settings?.mainField;
+      if (typeof configured === 'string' && configured in strapi.contentTypes[uid as never].attributes) field = configured;
+    } catch {
+      // No Content Manager (a headless worker): documentId it is.
+    }
+    mainFields.set(uid, field);
+    return field;
+  }
+
+  interface Reference {
+    fileId: number;
+    /** Row id in the table of the current uid. */
+    id: Id;
+    path: string;
+  }
+
+  /** Turns references held by rows of `uid` into entry usages, climbing out of components. */
+  async function collectEntries(uid: string, references: Reference[], out: Map<number, EntryUsage[]>, seen: Set<string>): Promise<void> {
+    if (references.length === 0) return;
+    const ids = [...new Set(references.map((ref) => ref.id))];
+    if (isContentType(uid)) {
+      const attributes = strapi.contentTypes[uid as never].attributes as Record<string, unknown>;
+      const mainField = await mainFieldOf(uid);
+      const select = ['id', 'documentId', mainField, ...['publishedAt', 'locale'].filter((name) => name in attributes)];
+      const rows = (await strapi.db.query(uid as never).findMany({ where: { id: { $in: ids } }, select: [...new Set(select)] })) as Array<Record<string, unknown>>;
+      const byId = new Map(rows.map((row) => [String(row.id), row]));
+      for (const ref of references) {
+        const row = byId.get(String(ref.id));
+        if (!row) continue;
+        const usages = out.get(ref.fileId) ?? [];
+        usages.push({
+          contentType: uid,
+          documentId: String(row.documentId),
+          title: String(row[mainField] ?? row.documentId),
+          field: ref.path,
+          status: 'publishedAt' in attributes && !row.publishedAt ? 'draft' : 'published',
+          locale: (row.locale as string) ?? null,
+        });
+        out.set(ref.fileId, usages);
+      }
+      return;
+    }
+    if (seen.has(uid)) return;
+    for (const link of componentLinks().filter((l) => l.child === uid)) {
+      const rows = (await db()(link.table).select(link.parentColumn, link.childColumn).where(link.where).whereIn(link.childColumn, ids)) as Rows;
+      const parents = new Map<string, Id[]>();
+      for (const row of rows) parents.set(String(row[link.childColumn]), [...(parents.get(String(row[link.childColumn])) ?? []), row[link.parentColumn]]);
+      const lifted = references.flatMap((ref) =>
+        (parents.get(String(ref.id)) ?? []).map((parentId) => ({ fileId: ref.fileId, id: parentId, path: `${link.attribute}.${ref.path}` }))
+      );
+      await collectEntries(link.parent, lifted, out, new Set(seen).add(uid));
+    }
   }
 
   const distinct = async (table: string, column: string, where: Record<string, unknown>, inColumn: string, ids: readonly Id[]) =>
@@ -120,6 +194,35 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
   }
 
   return {
+    async entriesUsingFiles(fileIds) {
+      const out = new Map<number, EntryUsage[]>(fileIds.map((id) => [id, []]));
+      if (fileIds.length === 0) return out;
+      const table = fileJoinTable();
+      const rows = (await db()(table.name).select(table.file, table.type, table.id, table.field).whereIn(table.file, [...fileIds])) as Rows;
+      const byType = new Map<string, Reference[]>();
+      for (const row of rows) {
+        const uid = String(row[table.type]);
+        byType.set(uid, [...(byType.get(uid) ?? []), { fileId: Number(row[table.file]), id: row[table.id], path: String(row[table.field]) }]);
+      }
+      for (const [uid, references] of byType) await collectEntries(uid, references, out, new Set());
+      for (const usages of out.values()) usages.sort((a, b) => a.contentType.localeCompare(b.contentType) || a.documentId.localeCompare(b.documentId) || a.status.localeCompare(b.status));
+      return out;
+    },
+
+    async repointFile(from, to) {
+      const table = fileJoinTable();
+      return db().transaction(async (trx) => {
+        const rows = (await trx(table.name).select(table.type, table.id, table.field).where(table.file, from)) as Rows;
+        for (const row of rows) {
+          const slot = { [table.type]: row[table.type], [table.id]: row[table.id], [table.field]: row[table.field] };
+          const keeperThere = await trx(table.name).where({ ...slot, [table.file]: to }).first();
+          if (keeperThere) await trx(table.name).where({ ...slot, [table.file]: from }).delete();
+          else await trx(table.name).where({ ...slot, [table.file]: from }).update({ [table.file]: to });
+        }
+        return rows.length;
+      });
+    },
+
     async contentTypesUsingFile(fileId) {
       const table = fileJoinTable();
       const rows = (await db()(table.name).select(table.type, table.id).where(table.file, fileId)) as Rows;

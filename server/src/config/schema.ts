@@ -118,6 +118,8 @@ export const configSchema = z
         threshold: z.number().min(0).max(1).default(0.45),
         /** Similarity from which two images count as duplicates: keeps 95% of edited copies. */
         duplicateThreshold: z.number().min(0).max(1).default(0.7),
+        /** Largest image accepted by search by image, in bytes. */
+        maxUploadBytes: z.number().int().min(1024).default(20 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

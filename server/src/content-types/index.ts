@@ -1,10 +1,13 @@
 import indexStateSchema from './index-state/schema.json';
+import notDuplicateSchema from './not-duplicate/schema.json';
 import outboxEventSchema from './outbox-event/schema.json';
 
 export const OUTBOX_UID = 'plugin::image-search.outbox-event';
 export const INDEX_STATE_UID = 'plugin::image-search.index-state';
+export const NOT_DUPLICATE_UID = 'plugin::image-search.not-duplicate';
 
 export default {
   'outbox-event': { schema: outboxEventSchema },
   'index-state': { schema: indexStateSchema },
+  'not-duplicate': { schema: notDuplicateSchema },
 };

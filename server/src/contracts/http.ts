@@ -7,7 +7,12 @@ export const SEARCH_LIMITS = {
   maxPageSize: 100,
   /** Milvus caps top-k at 16384; results beyond it are unreachable by paging. */
   maxResultWindow: 16384,
+  /** Files one resolve or "not duplicates" call may name. */
+  maxGroupFiles: 100,
 } as const;
+
+/** The multipart field of `POST .../search` that carries the query image. */
+export const QUERY_IMAGE_FIELD = 'image';
 
 const toList = (value: unknown) =>
   value === undefined
@@ -24,21 +29,34 @@ export const fileIdParamSchema = z.object({
   id: integerParam('id').positive('id must be a positive integer'),
 });
 
+const paging = {
+  page: integerParam('page').min(1, 'page must be at least 1').default(1),
+  pageSize: integerParam('pageSize')
+    .min(1, 'pageSize must be at least 1')
+    .max(SEARCH_LIMITS.maxPageSize, `pageSize must be at most ${SEARCH_LIMITS.maxPageSize}`)
+    .default(SEARCH_LIMITS.defaultPageSize),
+};
+
+const thresholdParam = z.coerce
+  .number({ error: 'threshold must be a number' })
+  .min(0, 'threshold must be between 0 and 1')
+  .max(1, 'threshold must be between 0 and 1')
+  .optional();
+
+const contentTypeParam = z.preprocess(
+  toList,
+  z.array(z.string().regex(/^[a-z0-9-]+::[a-z0-9-]+\.[a-z0-9-]+$/, 'contentType must be content-type UIDs such as api::article.article')).optional()
+);
+
 export const similarQuerySchema = z
   .object({
-    page: integerParam('page').min(1, 'page must be at least 1').default(1),
-    pageSize: integerParam('pageSize')
-      .min(1, 'pageSize must be at least 1')
-      .max(SEARCH_LIMITS.maxPageSize, `pageSize must be at most ${SEARCH_LIMITS.maxPageSize}`)
-      .default(SEARCH_LIMITS.defaultPageSize),
-    threshold: z.coerce
-      .number({ error: 'threshold must be a number' })
-      .min(0, 'threshold must be between 0 and 1')
-      .max(1, 'threshold must be between 0 and 1')
-      .optional(),
-    contentType: z.preprocess(
+    ...paging,
+    threshold: thresholdParam,
+    contentType: contentTypeParam,
+    /** MIME types (`image/png`) or families (`image/*`) results must have. */
+    mime: z.preprocess(
       toList,
-      z.array(z.string().regex(/^[a-z0-9-]+::[a-z0-9-]+\.[a-z0-9-]+$/, 'contentType must be content-type UIDs such as api::article.article')).optional()
+      z.array(z.string().regex(/^[a-z]+\/([a-z0-9.+-]+|\*)$/, 'mime must be MIME types such as image/png or image/*')).optional()
     ),
   })
   .strict()
@@ -49,18 +67,70 @@ export const similarQuerySchema = z
 
 export type SimilarQuery = z.infer<typeof similarQuerySchema>;
 
+export const duplicatesQuerySchema = z
+  .object({ ...paging, threshold: thresholdParam, contentType: contentTypeParam })
+  .strict();
+
+export type DuplicatesQuery = z.infer<typeof duplicatesQuerySchema>;
+
+const fileIdList = (name: string, min: number) =>
+  z
+    .array(z.number({ error: `${name} must hold file ids` }).int(`${name} must hold integer file ids`).positive(`${name} must hold positive file ids`), {
+      error: `${name} must be an array of file ids`,
+    })
+    .min(min, `${name} needs at least ${min} file id${min > 1 ? 's' : ''}`)
+    .max(SEARCH_LIMITS.maxGroupFiles, `${name} takes at most ${SEARCH_LIMITS.maxGroupFiles} file ids`)
+    .refine((ids) => new Set(ids).size === ids.length, `${name} must not repeat a file id`);
+
+export const resolveDuplicatesSchema = z
+  .object({
+    keeperId: z.number({ error: 'keeperId must be a file id' }).int('keeperId must be an integer').positive('keeperId must be positive'),
+    discardIds: fileIdList('discardIds', 1),
+  })
+  .strict()
+  .refine((body) => !body.discardIds.includes(body.keeperId), { message: 'discardIds must not contain the keeper', path: ['discardIds'] });
+
+export type ResolveDuplicates = z.infer<typeof resolveDuplicatesSchema>;
+
+export const dismissDuplicatesSchema = z.object({ fileIds: fileIdList('fileIds', 2) }).strict();
+
+export type DismissDuplicates = z.infer<typeof dismissDuplicatesSchema>;
+
 export interface FileSummary {
   id: number;
   documentId: string;
   name: string;
   url: string;
+  /** The small rendition Strapi made on upload, or the file itself when it made none. */
+  thumbnailUrl: string;
   mime: string | null;
   width: number | null;
   height: number | null;
+  /** Bytes. */
+  size: number | null;
+  alternativeText: string | null;
+  caption: string | null;
+  createdAt: string | null;
+}
+
+/** One entry row referencing a file. Drafts and published versions are separate rows. */
+export interface EntryUsage {
+  contentType: string;
+  documentId: string;
+  /** The entry's display field (the Content Manager's main field), or its documentId. */
+  title: string;
+  /** Path of the media field, through components: `cover`, `seo.shareImage`, `blocks.image`. */
+  field: string;
+  status: 'draft' | 'published';
+  locale: string | null;
+}
+
+export interface UsedFile extends FileSummary {
+  usedBy: EntryUsage[];
 }
 
 export interface SimilarHit {
-  file: FileSummary;
+  file: UsedFile;
   /** Cosine similarity clamped to [0, 1]; 1 means the same image. */
   similarity: number;
 }
@@ -68,12 +138,39 @@ export interface SimilarHit {
 export interface SimilarResponse {
   data: SimilarHit[];
   meta: {
-    query: { fileId: number };
+    query: { fileId: number } | { image: { name: string; mime: string; width: number; height: number } };
     pagination: { page: number; pageSize: number; hasMore: boolean };
     threshold: number;
     contentTypes: string[] | null;
     model: string;
   };
+}
+
+export interface DuplicateGroup {
+  /** Stable name of the group: its smallest file id. */
+  id: number;
+  /** Largest resolution, then richest metadata (alt text, caption), then oldest. */
+  suggestedKeeperId: number;
+  /** The group's files, the suggested keeper first; similarity is to the suggested keeper. */
+  files: Array<UsedFile & { similarity: number }>;
+}
+
+export interface DuplicatesResponse {
+  data: DuplicateGroup[];
+  meta: {
+    pagination: { page: number; pageSize: number; total: number; pageCount: number };
+    threshold: number;
+    contentTypes: string[] | null;
+  };
+}
+
+export interface ResolveReport {
+  keeperId: number;
+  deleted: number[];
+  /** Entry rows that referenced a discarded file and now reference the keeper. */
+  repointed: Array<EntryUsage & { fromFileId: number }>;
+  /** Metadata the keeper lacked and took from a discarded copy. */
+  merged: { alternativeText?: string; caption?: string };
 }
 
 export interface IndexFailure {

@@ -1,4 +1,5 @@
+import duplicates from './duplicates';
 import search from './search';
 import status from './status';
 
-export default { search, status };
+export default { duplicates, search, status };

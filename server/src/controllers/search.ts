@@ -1,12 +1,23 @@
 import type { Core } from '@strapi/strapi';
 import { fileIdParamSchema, similarQuerySchema } from '../contracts/http';
 import { getService } from '../utils/get-service';
+import type { RequestContext } from './context';
+import { readQueryImage } from './query-image';
 import { parseInput } from './validate';
 
+
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async similarToFile(ctx: { params: unknown; query: unknown; body: unknown }) {
+  async similarToFile(ctx: RequestContext) {
     const { id } = parseInput(fileIdParamSchema, ctx.params);
     const query = parseInput(similarQuerySchema, ctx.query);
     ctx.body = await getService(strapi, 'search').similarToFile(id, query);
+  },
+
+  /** Multipart: the image in the field `image`; parameters in the query string or as other form fields. */
+  async similarToImage(ctx: RequestContext) {
+    const fields = ctx.request.body && typeof ctx.request.body === 'object' ? ctx.request.body : {};
+    const query = parseInput(similarQuerySchema, { ...ctx.query, ...fields });
+    const image = await readQueryImage(ctx.request.files, getService(strapi, 'pipeline').config().search.maxUploadBytes);
+    ctx.body = await getService(strapi, 'search').similarToImage(image, query);
   },
 });

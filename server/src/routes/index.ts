@@ -1,19 +1,28 @@
-import { permissionAction } from '../contracts/permissions';
+import { permissionAction, type AdminAction } from '../contracts/permissions';
 
-const canRead = ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [permissionAction('read')] } }];
+const allowed = (action: AdminAction) => ({
+  policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [permissionAction(action)] } }],
+});
 
 export default {
   // Served at /image-search/..., for the admin panel (admin JWT + RBAC action).
   admin: {
     type: 'admin',
     routes: [
-      { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: { policies: canRead } },
-      { method: 'GET', path: '/status', handler: 'status.get', config: { policies: canRead } },
+      { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: allowed('read') },
+      { method: 'POST', path: '/search', handler: 'search.similarToImage', config: allowed('read') },
+      { method: 'GET', path: '/duplicates', handler: 'duplicates.groups', config: allowed('read') },
+      { method: 'POST', path: '/duplicates/resolve', handler: 'duplicates.resolve', config: allowed('resolve') },
+      { method: 'POST', path: '/duplicates/dismiss', handler: 'duplicates.dismiss', config: allowed('resolve') },
+      { method: 'GET', path: '/status', handler: 'status.get', config: allowed('read') },
     ],
   },
-  // Served at /api/image-search/..., for sites (API token or users-permissions role granted search.similarToFile).
+  // Served at /api/image-search/..., for sites (API token or users-permissions role granted the handler).
   'content-api': {
     type: 'content-api',
-    routes: [{ method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: { policies: [] } }],
+    routes: [
+      { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: { policies: [] } },
+      { method: 'POST', path: '/search', handler: 'search.similarToImage', config: { policies: [] } },
+    ],
   },
 };

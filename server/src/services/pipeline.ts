@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { createOutbox, type Outbox } from '../capture/outbox';
-import { createRecorder } from '../capture/recorder';
+import { createRecorder, type Recorder } from '../capture/recorder';
 import { createOutboxRelay, type OutboxRelay } from '../capture/relay';
 import { subscribeEntryChanges } from '../capture/entry-listener';
 import { subscribeMediaLifecycles } from '../capture/media-listener';
@@ -38,7 +38,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         outbox: Outbox;
         store: VectorStore;
         storeReady: boolean;
-        extractor?: FeatureExtractor;
+        recorder: Recorder;
+        /** Loaded by the in-process worker at start, or by the first search by image. */
+        extractor?: Promise<FeatureExtractor>;
         worker?: IndexWorker;
         workerReady: Promise<unknown>;
       }
@@ -79,7 +81,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         states: createIndexStateRepository(strapi),
         logger,
       });
-      running = { abort, unsubscribe, producer, relay, tracker, outbox, store, storeReady: false, workerReady: Promise.resolve() };
+      running = { abort, unsubscribe, producer, relay, tracker, outbox, store, recorder, storeReady: false, workerReady: Promise.resolve() };
       const state = running;
       const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
         (ok) => {
@@ -96,11 +98,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (cfg.worker.inProcess) {
         state.workerReady = (async () => {
-          state.extractor = await loadExtractor(model);
+          const extractor = await this.extractor();
           await storeReady;
           state.worker = await retryUntilReady(
             'starting the index worker',
-            () => startIndexWorker(cfg, { store, extractor: state.extractor!, logger, publicDir: strapi.dirs.static.public }),
+            () => startIndexWorker(cfg, { store, extractor, logger, publicDir: strapi.dirs.static.public }),
             { logger, signal: abort.signal }
           );
           if (state.worker) logger.info(`index worker consuming ${cfg.kafka.topic} as group ${cfg.worker.groupId}`);
@@ -117,7 +119,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await state.workerReady;
       // Offsets are committed only after success, so work abandoned here is re-delivered later.
       if (state.worker) await settleWithin('stopping the index worker', state.worker.stop(), SHUTDOWN_STEP_MS, logger);
-      state.extractor?.dispose();
+      (await state.extractor?.catch(() => undefined))?.dispose();
       await settleWithin('stopping the outbox relay', state.relay.stop(), SHUTDOWN_STEP_MS, logger);
       await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);
       await settleWithin('disconnecting from Kafka', state.producer.disconnect(), SHUTDOWN_STEP_MS, logger);
@@ -136,7 +138,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return state.storeReady ? state.store : undefined;
     },
 
+    /** The model, loaded once per process (about 100 MB of weights): shared by the worker and search by image. */
+    extractor(): Promise<FeatureExtractor> {
+      const state = started();
+      state.extractor ??= loadExtractor(this.model()).catch((error) => {
+        state.extractor = undefined;
+        throw error;
+      });
+      return state.extractor;
+    },
+
     outbox: () => started().outbox,
+    recorder: () => started().recorder,
     workerRunning: () => !!running?.worker?.running,
   };
 };

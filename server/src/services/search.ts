@@ -1,19 +1,32 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import sharp from 'sharp';
+import { createUsageRepository } from '../capture/usage';
 import { isImage } from '../contracts/events';
-import type { SimilarQuery, SimilarResponse } from '../contracts/http';
+import { QUERY_IMAGE_FIELD, SEARCH_LIMITS, type SimilarHit, type SimilarQuery, type SimilarResponse, type UsedFile } from '../contracts/http';
+import { UnindexableError } from '../errors';
+import { decodeForModel } from '../features/decode';
 import { ConflictError, UnprocessableEntityError } from '../http-errors';
 import { createIndexStateRepository } from '../index-state/repository';
 import { createFileRecords } from '../search/file-records';
 import { findSimilar } from '../search/find-similar';
+import { mimeMatches } from '../search/mime';
 import { pageOf, resultsNeeded } from '../search/paging';
 import { partitionForContentType } from '../vector-store/partitions';
 import { getService } from '../utils/get-service';
+
+/** An image sent with the request, searched for but never stored. */
+export interface QueryImage {
+  bytes: Buffer;
+  name: string;
+}
 
 /** "Find similar media": one service behind the admin and content-API routes. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const files = createFileRecords(strapi);
   const states = createIndexStateRepository(strapi);
+  const usage = createUsageRepository(strapi);
+  const pipeline = () => getService(strapi, 'pipeline');
 
   /** Partitions to search for the requested content types; unknown UIDs are a client error. */
   const partitionsFor = (contentTypes: string[]) => {
@@ -24,17 +37,49 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return contentTypes.map(partitionForContentType);
   };
 
+  /** The ranked live files for a page of results: deleted files and other MIME types are skipped, widening the window. */
+  async function rank(vector: number[], query: SimilarQuery, excludeFileId?: number) {
+    const requested = query.contentType ? partitionsFor(query.contentType) : undefined;
+    const store = pipeline().store();
+    const threshold = query.threshold ?? pipeline().config().search.threshold;
+    // A content type none of whose entries uses media yet has no partition: nothing to find there.
+    const partitions = requested && (await store.existingPartitions(requested));
+    const wanted = resultsNeeded(query.page, query.pageSize);
+    let live: Array<{ file: Omit<UsedFile, 'usedBy'>; similarity: number }> = [];
+    if (!partitions || partitions.length > 0) {
+      for (let needed = wanted; ; needed = Math.min(SEARCH_LIMITS.maxResultWindow, needed * 2)) {
+        const ranked = await findSimilar(store, { vector, needed, threshold, partitions, excludeFileId });
+        // Vectors of files deleted a moment ago may linger until their delete event is applied: drop them.
+        const records = await files.findMany(ranked.map((hit) => hit.fileId));
+        live = ranked.flatMap((hit) => {
+          const record = records.get(hit.fileId);
+          return record && mimeMatches(record.mime, query.mime) ? [{ file: record, similarity: hit.similarity }] : [];
+        });
+        if (live.length >= wanted || ranked.length < needed || needed === SEARCH_LIMITS.maxResultWindow) break;
+      }
+    }
+    const { items, hasMore } = pageOf(live, query.page, query.pageSize);
+    const usedBy = await usage.entriesUsingFiles(items.map((item) => item.file.id));
+    const data: SimilarHit[] = items.map((item) => ({ ...item, file: { ...item.file, usedBy: usedBy.get(item.file.id) ?? [] } }));
+    return {
+      data,
+      meta: {
+        pagination: { page: query.page, pageSize: query.pageSize, hasMore },
+        threshold,
+        contentTypes: query.contentType ?? null,
+        model: pipeline().model().id,
+      },
+    };
+  }
+
   return {
     async similarToFile(fileId: number, query: SimilarQuery): Promise<SimilarResponse> {
-      const pipeline = getService(strapi, 'pipeline');
       const file = await files.findOne(fileId);
       if (!file) throw new errors.NotFoundError(`File ${fileId} not found`);
       if (!isImage(file.mime)) throw new errors.ValidationError(`File ${fileId} is not an image (${file.mime ?? 'unknown type'})`);
+      if (query.contentType) partitionsFor(query.contentType);
 
-      const threshold = query.threshold ?? pipeline.config().search.threshold;
-      const requested = query.contentType ? partitionsFor(query.contentType) : undefined;
-      const store = pipeline.store();
-      const vector = await store.getVector(fileId);
+      const vector = await pipeline().store().getVector(fileId);
       if (!vector) {
         const state = await states.stateOf(fileId);
         if (state?.status === 'failed') {
@@ -42,33 +87,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         throw new ConflictError(`File ${fileId} is not indexed yet; try again in a few seconds`, { fileId, indexed: false });
       }
+      const { data, meta } = await rank(vector, query, fileId);
+      return { data, meta: { ...meta, query: { fileId } } };
+    },
 
-      // A content type none of whose entries uses media yet has no partition: nothing to find there.
-      const partitions = requested && (await store.existingPartitions(requested));
-      const needed = resultsNeeded(query.page, query.pageSize);
-      const ranked =
-        partitions && partitions.length === 0
-          ? []
-          : await findSimilar(store, { vector, needed, threshold, partitions, excludeFileId: fileId });
-
-      // Vectors of files deleted a moment ago may linger until their delete event is applied: drop them.
-      const records = await files.findMany(ranked.map((hit) => hit.fileId));
-      const live = ranked.flatMap((hit) => {
-        const record = records.get(hit.fileId);
-        return record ? [{ file: record, similarity: hit.similarity }] : [];
-      });
-      const { items, hasMore } = pageOf(live, query.page, query.pageSize);
-
-      return {
-        data: items,
-        meta: {
-          query: { fileId },
-          pagination: { page: query.page, pageSize: query.pageSize, hasMore },
-          threshold,
-          contentTypes: query.contentType ?? null,
-          model: pipeline.model().id,
-        },
-      };
+    /** Searches with an image that is not in the library; the image goes through the indexer's exact path. */
+    async similarToImage(image: QueryImage, query: SimilarQuery): Promise<SimilarResponse> {
+      if (query.contentType) partitionsFor(query.contentType);
+      const { preprocessing } = pipeline().config();
+      const extractor = await pipeline().extractor();
+      let pixels: Buffer;
+      let described: { mime: string; width: number; height: number };
+      try {
+        pixels = await decodeForModel(image.bytes, { ...preprocessing, size: extractor.model.inputSize });
+        const { format, width = 0, height = 0 } = await sharp(image.bytes, { limitInputPixels: preprocessing.maxInputPixels }).metadata();
+        described = { mime: `image/${format}`, width, height };
+      } catch (error) {
+        const reason = error instanceof UnindexableError ? error.message : 'the image cannot be decoded';
+        throw new errors.ValidationError(`${QUERY_IMAGE_FIELD}: ${reason}`, { param: QUERY_IMAGE_FIELD });
+      }
+      const [vector] = await extractor.extract([pixels]);
+      const { data, meta } = await rank(vector, query);
+      return { data, meta: { ...meta, query: { image: { name: image.name, ...described } } } };
     },
   };
 };

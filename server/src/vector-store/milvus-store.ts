@@ -16,6 +16,8 @@ export interface VectorSearch {
   /** Restrict to these partitions; all partitions when absent. */
   partitions?: string[];
   excludeFileId?: number;
+  /** Bounded consistency: for scans, which may miss the last second of writes but skip Strong's wait per call. */
+  bounded?: boolean;
 }
 
 export interface VectorStore {
@@ -26,6 +28,8 @@ export interface VectorStore {
   /** The file's vector; `fresh` guarantees it reflects every write acknowledged before the call. */
   getVector(fileId: number, options?: { fresh?: boolean }): Promise<number[] | null>;
   search(query: VectorSearch): Promise<ScoredRow[]>;
+  /** One vector per indexed file (file ids up to maxFileId), in the given partitions or all. */
+  listVectors(maxFileId: number, partitions?: string[]): Promise<Map<number, number[]>>;
   existingPartitions(names: readonly string[]): Promise<string[]>;
   /** Distinct files and rows indexed, for file ids up to maxFileId. */
   stats(maxFileId: number): Promise<{ files: number; vectors: number }>;
@@ -36,6 +40,8 @@ const FIELDS = { pk: 'pk', fileId: 'file_id', version: 'version', vector: 'embed
 const QUERY_PAGE = 16384;
 /** File ids per stats query; a window's rows (ids x partitions per file) must stay under QUERY_PAGE. */
 const STATS_WINDOW = 2048;
+/** File ids per vector query: a 2048-d row is 8 KB, and gRPC replies should stay a few MB. */
+const VECTOR_WINDOW = 256;
 
 type MilvusConfig = PluginConfig['milvus'];
 
@@ -157,7 +163,7 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
       return null;
     },
 
-    async search({ vector, limit, partitions, excludeFileId }) {
+    async search({ vector, limit, partitions, excludeFileId, bounded }) {
       const res = await client.search({
         collection_name: collection,
         vector: [...vector],
@@ -167,10 +173,27 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
         output_fields: [FIELDS.fileId],
         metric_type: 'COSINE',
         params: searchParams(config.index, limit),
-        ...consistency,
+        ...(bounded ? { consistency_level: 'Bounded' as never } : consistency),
       });
       check(res.status, 'search');
       return res.results.map((row) => ({ fileId: Number(row[FIELDS.fileId]), score: Number(row.score) }));
+    },
+
+    async listVectors(maxFileId, partitions) {
+      const vectors = new Map<number, number[]>();
+      for (let low = 0; low <= maxFileId; low += VECTOR_WINDOW) {
+        const res = await client.query({
+          collection_name: collection,
+          expr: `${FIELDS.fileId} >= ${low} && ${FIELDS.fileId} < ${low + VECTOR_WINDOW}`,
+          output_fields: [FIELDS.fileId, FIELDS.vector],
+          partition_names: partitions,
+          limit: QUERY_PAGE,
+          ...consistency,
+        });
+        check(res.status, 'query');
+        for (const row of res.data) vectors.set(Number(row[FIELDS.fileId]), row[FIELDS.vector] as number[]);
+      }
+      return vectors;
     },
 
     async existingPartitions(names) {

@@ -1,4 +1,4 @@
-import { SEARCH_LIMITS, fileIdParamSchema, similarQuerySchema } from '../../../server/src/contracts/http';
+import { SEARCH_LIMITS, dismissDuplicatesSchema, fileIdParamSchema, resolveDuplicatesSchema, similarQuerySchema } from '../../../server/src/contracts/http';
 
 const parse = (query: Record<string, unknown>) => similarQuerySchema.safeParse(query);
 const firstIssue = (query: Record<string, unknown>) => {
@@ -47,5 +47,24 @@ describe('similar-search query contract', () => {
   it('accepts only positive integer file ids', () => {
     expect(fileIdParamSchema.safeParse({ id: '12' }).data).toEqual({ id: 12 });
     for (const id of ['0', '-3', 'abc', '1e3x', '2.5']) expect(fileIdParamSchema.safeParse({ id }).success).toBe(false);
+  });
+});
+
+describe('duplicates contracts', () => {
+  it('reads a resolve body and refuses a keeper among the discarded copies', () => {
+    expect(resolveDuplicatesSchema.safeParse({ keeperId: 1, discardIds: [2, 3] }).success).toBe(true);
+    const result = resolveDuplicatesSchema.safeParse({ keeperId: 1, discardIds: [1] });
+    expect(result.success || result.error.issues[0]).toMatchObject({ path: ['discardIds'], message: 'discardIds must not contain the keeper' });
+  });
+
+  it('needs two files to call "not duplicates", at most the group limit', () => {
+    expect(dismissDuplicatesSchema.safeParse({ fileIds: [1] }).success).toBe(false);
+    expect(dismissDuplicatesSchema.safeParse({ fileIds: Array.from({ length: SEARCH_LIMITS.maxGroupFiles + 1 }, (_, i) => i + 1) }).success).toBe(false);
+    expect(dismissDuplicatesSchema.safeParse({ fileIds: [1, 2] }).success).toBe(true);
+  });
+
+  it('reads MIME filters as lists', () => {
+    expect(similarQuerySchema.parse({ mime: 'image/png,image/*' }).mime).toEqual(['image/png', 'image/*']);
+    expect(similarQuerySchema.safeParse({ mime: 'png' }).success).toBe(false);
   });
 });

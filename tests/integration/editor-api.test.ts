@@ -1,0 +1,258 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import sharp from 'sharp';
+import type { DuplicateGroup, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
+import { permissionAction } from '../../server/src/contracts/permissions';
+import { ids, pluginApi } from '../helpers/api';
+import { bootStrapi, createAdmin, createApiToken, createRole } from '../helpers/strapi';
+import { eventually, serviceEnv } from '../helpers/services';
+import { resizedCopy, samplePhotos } from '../helpers/photos';
+
+/**
+ * The editor's API on the real stack: search by an uploaded image, where files are used, the duplicates review
+ * (groups, "not duplicates", resolve), every bad input, and the permission of every route.
+ */
+
+const run = `ed${Date.now().toString(36)}`;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-editor-'));
+const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+let strapi: Core.Strapi;
+let api: ReturnType<typeof pluginApi>;
+let fullToken: string;
+let readerJwt: string;
+let editorJwt: string;
+
+const [astronaut, cat, coffee] = samplePhotos(['skimage-astronaut.png', 'skimage-chelsea.png', 'skimage-coffee.png']);
+let original: number;
+let copy: number;
+let catId: number;
+let catCopy: number;
+let coffeeId: number;
+
+const auth = () => api.adminAuth;
+const searchByImage = (file: string | Buffer, query: Record<string, string> = {}, authorization = auth()) =>
+  api.http.post('/image-search/search').query(query).set('Authorization', authorization).attach('image', file, 'query.jpg');
+const duplicates = (query: Record<string, string | number> = {}, authorization = auth()) =>
+  api.http.get('/image-search/duplicates').query(query).set('Authorization', authorization);
+const post = (route: string, body: unknown, authorization = auth()) => api.http.post(`/image-search${route}`).set('Authorization', authorization).send(body as object);
+
+beforeAll(async () => {
+  strapi = await bootStrapi({
+    ...serviceEnv(),
+    DATABASE_FILENAME: path.join(tmp, 'data.db'),
+    IMAGE_SEARCH_TOPIC: `image-search.${run}`,
+    IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
+    IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
+    IMAGE_SEARCH_MAX_INPUT_PIXELS: '1000000',
+    IMAGE_SEARCH_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+  });
+  const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
+  fullToken = await createApiToken(strapi, `full-${run}`, 'full-access');
+  api = pluginApi(strapi, { adminJwt, apiToken: fullToken });
+  readerJwt = await createAdmin(strapi, await createRole(strapi, `Reader ${run}`, [permissionAction('read')]), `reader-${run}@example.com`);
+  editorJwt = await createAdmin(strapi, 'strapi-editor', `editor-${run}@example.com`);
+
+  original = await api.upload(astronaut);
+  copy = await api.upload(await resizedCopy(astronaut, path.join(tmp, 'astronaut-copy.jpg')));
+  catId = await api.upload(cat);
+  catCopy = await api.upload(await resizedCopy(cat, path.join(tmp, 'cat-copy.jpg')));
+  coffeeId = await api.upload(coffee);
+  for (const id of [original, copy, catId, catCopy, coffeeId]) await api.indexed(id);
+}, 240_000);
+
+afterAll(async () => {
+  await strapi?.destroy();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('search by an uploaded image', () => {
+  it('finds the original and its copy first, without storing the query image', async () => {
+    const before = await strapi.db.query('plugin::upload.file').count();
+    const query = await resizedCopy(astronaut, path.join(tmp, 'query.jpg'));
+    const res = await searchByImage(query);
+    expect(res.status).toBe(200);
+    expect(ids(res.body.data).slice(0, 2).sort()).toEqual([original, copy].sort());
+    expect(res.body.data[0].similarity).toBeGreaterThan(0.9);
+    expect(res.body.meta.query.image).toEqual({ name: 'query.jpg', mime: 'image/jpeg', width: expect.any(Number), height: expect.any(Number) });
+    expect(await strapi.db.query('plugin::upload.file').count()).toBe(before);
+  });
+
+  it('takes parameters from the query string or the form, and filters by MIME type', async () => {
+    const pngOnly = await searchByImage(astronaut, { mime: 'image/png', threshold: '0' });
+    expect(pngOnly.status).toBe(200);
+    expect(pngOnly.body.data.length).toBeGreaterThan(0);
+    expect(pngOnly.body.data.every((hit: SimilarHit) => hit.file.mime === 'image/png')).toBe(true);
+    const form = await api.http.post('/image-search/search').set('Authorization', auth()).field('threshold', '0.99').field('pageSize', '1').attach('image', astronaut);
+    expect(form.status).toBe(200);
+    expect(form.body.meta).toMatchObject({ threshold: 0.99, pagination: { pageSize: 1 } });
+  });
+
+  it('serves the content API to a token allowed to search by image, and refuses others', async () => {
+    const allowed = await createApiToken(strapi, `by-image-${run}`, 'custom', ['plugin::image-search.search.similarToImage']);
+    const readOnly = await createApiToken(strapi, `read-only-${run}`, 'read-only');
+    const contentApi = (token?: string) => {
+      const req = api.http.post('/api/image-search/search').attach('image', astronaut);
+      return token ? req.set('Authorization', `Bearer ${token}`) : req;
+    };
+    const res = await contentApi(allowed);
+    expect(res.status).toBe(200);
+    expect(ids(res.body.data)[0]).toBe(original);
+    expect((await contentApi(readOnly)).status).toBe(403);
+    expect((await contentApi()).status).toBe(403);
+  });
+
+  it('answers every bad input with a clear 4xx, never a 500', async () => {
+    const text = path.join(tmp, 'notes.txt');
+    fs.writeFileSync(text, 'not an image at all');
+    const empty = path.join(tmp, 'empty.jpg');
+    fs.writeFileSync(empty, '');
+    const huge = path.join(tmp, 'huge.png');
+    await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#808080' } }).png().toFile(huge);
+    const tooBig = path.join(tmp, 'too-big.bin');
+    fs.writeFileSync(tooBig, Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1));
+    const truncated = path.join(tmp, 'truncated.png');
+    fs.writeFileSync(truncated, fs.readFileSync(astronaut).subarray(0, 2000));
+
+    const cases: Array<[string, () => Promise<{ status: number; body: { error?: { message: string } } }>, number, string]> = [
+      ['no image', () => api.http.post('/image-search/search').set('Authorization', auth()), 400, 'image'],
+      ['a text file', () => searchByImage(text), 400, 'image'],
+      ['an empty file', () => searchByImage(empty), 400, 'empty'],
+      ['a truncated PNG', () => searchByImage(truncated), 400, 'image'],
+      ['over the pixel limit', () => searchByImage(huge), 400, 'pixels'],
+      ['over the byte limit', () => searchByImage(tooBig), 413, 'limit'],
+      ['two images', () => api.http.post('/image-search/search').set('Authorization', auth()).attach('image', astronaut).attach('image', coffee), 400, 'one image'],
+      ['a bad threshold', () => searchByImage(astronaut, { threshold: '2' }), 400, 'threshold'],
+      ['a bad page', () => searchByImage(astronaut, { page: '-1' }), 400, 'page'],
+      ['a bad MIME filter', () => searchByImage(astronaut, { mime: 'png' }), 400, 'mime'],
+      ['an unknown content type', () => searchByImage(astronaut, { contentType: 'api::nope.nope' }), 400, 'contentType'],
+      ['an unknown parameter', () => searchByImage(astronaut, { colour: 'red' }), 400, 'colour'],
+    ];
+    for (const [name, send, status, words] of cases) {
+      const res = await send();
+      expect({ name, status: res.status }).toEqual({ name, status });
+      expect({ name, message: res.body.error?.message }).toEqual({ name, message: expect.stringContaining(words) });
+    }
+  });
+});
+
+describe('duplicates review', () => {
+  it('groups each photo with its copy, keeper first, pages stable', async () => {
+    const res = await duplicates();
+    expect(res.status).toBe(200);
+    const groups: DuplicateGroup[] = res.body.data;
+    expect(groups.map((group) => group.files.map((file) => file.id).sort())).toEqual([
+      [original, copy].sort(),
+      [catId, catCopy].sort(),
+    ]);
+    // The originals have the larger resolution.
+    expect(groups.map((group) => group.suggestedKeeperId)).toEqual([original, catId]);
+    expect(groups[0].files[0]).toMatchObject({ id: original, similarity: 1, thumbnailUrl: expect.any(String), usedBy: [] });
+    expect(groups[0].files[1].similarity).toBeGreaterThan(0.9);
+    expect(res.body.meta).toMatchObject({ threshold: 0.7, pagination: { page: 1, total: 2, pageCount: 1 } });
+
+    const pages = await Promise.all([1, 2].map(async (page) => (await duplicates({ page, pageSize: 1 })).body.data[0].id));
+    expect(pages).toEqual(groups.map((group) => group.id));
+    expect((await duplicates({ threshold: 0.9999 })).body.data).toEqual([]);
+  });
+
+  it('never groups files marked "not duplicates" again', async () => {
+    const res = await post('/duplicates/dismiss', { fileIds: [catId, catCopy] });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ fileIds: [catId, catCopy], pairsMarked: 1 });
+    expect((await post('/duplicates/dismiss', { fileIds: [catCopy, catId] })).body.data.pairsMarked).toBe(0);
+    const groups: DuplicateGroup[] = (await duplicates()).body.data;
+    expect(groups.map((group) => group.id)).toEqual([Math.min(original, copy)]);
+  });
+
+  it('resolves a group: entries re-pointed to the keeper in drafts and published versions, the copy deleted', async () => {
+    const articles = strapi.documents('api::article.article');
+    const article = await articles.create({
+      data: { title: 'Astronaut story', cover: copy, gallery: [copy, original, coffeeId], seo: { metaTitle: 'Space', shareImage: copy } } as never,
+    });
+    await articles.publish({ documentId: article.documentId });
+    // The draft moves on after publishing: only the draft's gallery loses the coffee photo.
+    await articles.update({ documentId: article.documentId, data: { gallery: [copy, original] } as never });
+    const page = await strapi.documents('api::page.page').create({ data: { title: 'Home', hero: copy } as never });
+
+    const similar: SimilarHit[] = (await api.similar(original)).body.data;
+    const usedBy = similar.find((hit) => hit.file.id === copy)!.file.usedBy;
+    expect(usedBy.map((entry) => `${entry.contentType} ${entry.field} ${entry.status}`).sort()).toEqual(
+      [
+        'api::article.article cover draft',
+        'api::article.article cover published',
+        'api::article.article gallery draft',
+        'api::article.article gallery published',
+        'api::article.article seo.shareImage draft',
+        'api::article.article seo.shareImage published',
+        'api::page.page hero published',
+      ].sort()
+    );
+    expect(usedBy.find((entry) => entry.contentType === 'api::page.page')).toMatchObject({ documentId: page.documentId, title: 'Home' });
+
+    const res = await post('/duplicates/resolve', { keeperId: original, discardIds: [copy] });
+    expect(res.status).toBe(200);
+    const report: ResolveReport = res.body.data;
+    expect(report).toMatchObject({ keeperId: original, deleted: [copy] });
+    expect(report.repointed).toHaveLength(7);
+
+    for (const status of ['draft', 'published'] as const) {
+      const entry = (await articles.findOne({ documentId: article.documentId, status, populate: ['cover', 'gallery', 'seo.shareImage'] as never })) as unknown as {
+        cover: { id: number };
+        gallery: Array<{ id: number }>;
+        seo: { shareImage: { id: number } };
+      };
+      expect({ status, cover: entry.cover.id, share: entry.seo.shareImage.id }).toEqual({ status, cover: original, share: original });
+      // The keeper was in the gallery already: it appears once, where it was.
+      expect({ status, gallery: entry.gallery.map((file) => file.id) }).toEqual({ status, gallery: status === 'draft' ? [original] : [original, coffeeId] });
+    }
+    const hero = (await strapi.documents('api::page.page').findOne({ documentId: page.documentId, populate: ['hero'] as never })) as unknown as { hero: { id: number } };
+    expect(hero.hero.id).toBe(original);
+    expect(await strapi.db.query('plugin::upload.file').findOne({ where: { id: copy } })).toBeNull();
+    expect(await strapi.db.connection('files_related_mph').where('file_id', copy).count({ n: '*' }).first()).toEqual({ n: 0 });
+    await eventually('the resolved group to leave the review', async () => ((await duplicates()).body.data.length === 0 ? true : undefined));
+  });
+
+  it('answers every bad input with a clear 4xx, never a 500', async () => {
+    const cases: Array<[string, () => Promise<{ status: number; body: { error?: { message: string } } }>, number, string]> = [
+      ['a threshold above 1', () => duplicates({ threshold: 2 }), 400, 'threshold'],
+      ['page size 0', () => duplicates({ pageSize: 0 }), 400, 'pageSize'],
+      ['an unknown content type', () => duplicates({ contentType: 'api::nope.nope' }), 400, 'contentType'],
+      ['an unknown parameter', () => duplicates({ sort: 'size' }), 400, 'sort'],
+      ['resolve without a body', () => post('/duplicates/resolve', {}), 400, 'keeperId'],
+      ['a keeper that is also discarded', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [catId] }), 400, 'keeper'],
+      ['nothing to discard', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [] }), 400, 'discardIds'],
+      ['a text keeper id', () => post('/duplicates/resolve', { keeperId: 'one', discardIds: [catCopy] }), 400, 'keeperId'],
+      ['a repeated discard id', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [catCopy, catCopy] }), 400, 'repeat'],
+      ['an unknown file to resolve', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [999_999] }), 404, '999999'],
+      ['a single file to dismiss', () => post('/duplicates/dismiss', { fileIds: [catId] }), 400, 'fileIds'],
+      ['a file list that is not a list', () => post('/duplicates/dismiss', { fileIds: 'all' }), 400, 'fileIds'],
+      ['an unknown file to dismiss', () => post('/duplicates/dismiss', { fileIds: [catId, 999_999] }), 404, '999999'],
+    ];
+    for (const [name, send, status, words] of cases) {
+      const res = await send();
+      expect({ name, status: res.status }).toEqual({ name, status });
+      expect({ name, message: res.body.error?.message }).toEqual({ name, message: expect.stringContaining(words) });
+    }
+  });
+});
+
+describe('permissions', () => {
+  const routes: Array<[string, (authorization?: string) => Promise<{ status: number }>, 'read' | 'resolve']> = [
+    ['GET /files/:id/similar', (a) => withAuth(api.http.get(`/image-search/files/${catId}/similar`), a), 'read'],
+    ['POST /search', (a) => withAuth(api.http.post('/image-search/search').attach('image', cat), a), 'read'],
+    ['GET /duplicates', (a) => withAuth(api.http.get('/image-search/duplicates'), a), 'read'],
+    ['GET /status', (a) => withAuth(api.http.get('/image-search/status'), a), 'read'],
+    ['POST /duplicates/resolve', (a) => withAuth(api.http.post('/image-search/duplicates/resolve').send({ keeperId: catId, discardIds: [catCopy] }), a), 'resolve'],
+    ['POST /duplicates/dismiss', (a) => withAuth(api.http.post('/image-search/duplicates/dismiss').send({ fileIds: [catId, coffeeId] }), a), 'resolve'],
+  ];
+  const withAuth = <T extends { set(name: string, value: string): T }>(req: T, authorization?: string) => (authorization ? req.set('Authorization', authorization) : req);
+
+  it.each(routes.map(([name, send, action]) => [name, send, action] as const))('%s: 401 without auth, 403 without the action', async (_, send, action) => {
+    expect((await send()).status).toBe(401);
+    expect((await send(`Bearer ${editorJwt}`)).status).toBe(403);
+    // A role with "read" only may look, not resolve.
+    expect((await send(`Bearer ${readerJwt}`)).status).toBe(action === 'read' ? 200 : 403);
+  });
+});
