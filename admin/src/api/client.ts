@@ -1,11 +1,67 @@
 import { useFetchClient } from '@strapi/strapi/admin';
-import type { IndexStatusResponse } from '../../../server/src/contracts/http';
+import type {
+  DismissDuplicates,
+  DuplicatesResponse,
+  IndexStatusResponse,
+  ReindexReport,
+  ResolveDuplicates,
+  ResolveReport,
+  SimilarResponse,
+} from '../../../server/src/contracts/http';
+import { QUERY_IMAGE_FIELD } from '../../../server/src/contracts/http';
 import { PLUGIN_ID } from '../../../server/src/contracts/permissions';
+
+/** Query parameters as the admin sends them; the server validates them with the shared contracts. */
+export interface SearchParams {
+  page: number;
+  pageSize: number;
+  threshold: number;
+  contentType?: string[];
+}
+
+export interface DuplicatesParams {
+  page: number;
+  pageSize: number;
+  threshold: number;
+}
+
+/** A content type as the Content Manager lists it. */
+export interface ContentTypeInfo {
+  uid: string;
+  kind: 'collectionType' | 'singleType';
+  displayName: string;
+}
+
+const params = (query: object) => ({ params: Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))) });
 
 /** The one client the admin uses to call the plugin's admin routes, typed by the shared contracts. */
 export function useImageSearchApi() {
-  const { get } = useFetchClient();
+  const { get, post } = useFetchClient();
   return {
     getStatus: async () => (await get<IndexStatusResponse>(`/${PLUGIN_ID}/status`)).data.data,
+
+    reindex: async () => (await post<{ data: ReindexReport }>(`/${PLUGIN_ID}/reindex`, {})).data.data,
+
+    similarToFile: async (fileId: number, query: SearchParams) => (await get<SimilarResponse>(`/${PLUGIN_ID}/files/${fileId}/similar`, params(query))).data,
+
+    similarToImage: async (image: Blob, query: SearchParams) => {
+      const form = new FormData();
+      form.append(QUERY_IMAGE_FIELD, image, image instanceof File ? image.name : 'pasted-image');
+      return (await post<SimilarResponse>(`/${PLUGIN_ID}/search`, form, params(query))).data;
+    },
+
+    duplicates: async (query: DuplicatesParams) => (await get<DuplicatesResponse>(`/${PLUGIN_ID}/duplicates`, params(query))).data,
+
+    resolve: async (body: ResolveDuplicates) => (await post<{ data: ResolveReport }>(`/${PLUGIN_ID}/duplicates/resolve`, body)).data.data,
+
+    dismiss: async (body: DismissDuplicates) => (await post<{ data: { pairsMarked: number } }>(`/${PLUGIN_ID}/duplicates/dismiss`, body)).data.data,
+
+    /** Content types editors can open, for filters and "used by" labels. */
+    contentTypes: async (): Promise<ContentTypeInfo[]> => {
+      const { data } = await get<{ data: Array<{ uid: string; kind: ContentTypeInfo['kind']; isDisplayed: boolean; info: { displayName: string } }> }>(
+        '/content-manager/content-types'
+      );
+      return data.data.filter((type) => type.isDisplayed && type.uid.startsWith('api::')).map(({ uid, kind, info }) => ({ uid, kind, displayName: info.displayName }));
+    },
   };
 }

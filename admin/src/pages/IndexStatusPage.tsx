@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Box, Button, Flex, Grid, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import { ArrowClockwise } from '@strapi/icons';
-import { Layouts, Page } from '@strapi/strapi/admin';
+import { ArrowClockwise, Play } from '@strapi/icons';
+import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import type { IndexStatus } from '../../../server/src/contracts/http';
+import { PERMISSIONS } from '../../../server/src/contracts/permissions';
 import { useImageSearchApi } from '../api/client';
 import { trad } from '../translations/prefix';
 
@@ -32,6 +33,9 @@ export const IndexStatusPage = () => {
   const api = useImageSearchApi();
   const [status, setStatus] = useState<IndexStatus>();
   const [failed, setFailed] = useState(false);
+  const [reindexing, setReindexing] = useState(false);
+  const { toggleNotification } = useNotification();
+  const { allowedActions } = useRBAC({ manage: [...PERMISSIONS.manage] });
 
   const refresh = useCallback(async () => {
     try {
@@ -47,6 +51,22 @@ export const IndexStatusPage = () => {
     const timer = setInterval(refresh, REFRESH_MS);
     return () => clearInterval(timer);
   }, [refresh]);
+
+  const reindex = async () => {
+    setReindexing(true);
+    try {
+      const { queued } = await api.reindex();
+      toggleNotification({
+        type: 'success',
+        message: formatMessage({ id: trad('status.reindex.queued'), defaultMessage: '{queued} images queued for indexing' }, { queued }),
+      });
+      await refresh();
+    } catch {
+      toggleNotification({ type: 'danger', message: formatMessage({ id: trad('status.reindex.error'), defaultMessage: 'Could not start the reindex' }) });
+    } finally {
+      setReindexing(false);
+    }
+  };
 
   if (failed && !status) return <Page.Error>{formatMessage({ id: trad('status.error'), defaultMessage: 'Could not load the index status' })}</Page.Error>;
   if (!status) return <Page.Loading />;
@@ -65,9 +85,16 @@ export const IndexStatusPage = () => {
         title={t('status.title', 'Index status')}
         subtitle={t('status.model', 'Model {model}', { model: status.model })}
         primaryAction={
-          <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={refresh}>
-            {t('status.refresh', 'Refresh')}
-          </Button>
+          <Flex gap={2}>
+            <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={refresh}>
+              {t('status.refresh', 'Refresh')}
+            </Button>
+            {allowedActions.canManage && (
+              <Button startIcon={<Play />} onClick={reindex} loading={reindexing}>
+                {t('status.reindex', 'Index what is missing')}
+              </Button>
+            )}
+          </Flex>
         }
       />
       <Layouts.Content>
@@ -89,7 +116,11 @@ export const IndexStatusPage = () => {
               />
             </Grid.Item>
             <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
-              <Figure label={t('status.failures.count', 'Could not be indexed')} value={formatNumber(status.failures.count)} />
+              <Figure
+                label={t('status.index.pending', 'Waiting to be indexed')}
+                value={status.index.reachable ? formatNumber(status.index.pending) : '—'}
+                hint={`${t('status.failures.count', 'Could not be indexed')}: ${formatNumber(status.failures.count)}`}
+              />
             </Grid.Item>
             <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
               <Figure
@@ -103,6 +134,25 @@ export const IndexStatusPage = () => {
               />
             </Grid.Item>
           </Grid.Root>
+          {status.index.reachable && status.library.images > 0 && (
+            <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+              <Flex justifyContent="space-between" paddingBottom={3}>
+                <Typography variant="delta" tag="h2">
+                  {t('status.progress', 'Searchable')}
+                </Typography>
+                <Typography textColor="neutral600">
+                  {formatNumber((status.index.files + status.failures.count) / status.library.images, { style: 'percent', maximumFractionDigits: 0 })}
+                </Typography>
+              </Flex>
+              <Box background="neutral150" hasRadius height="0.8rem" overflow="hidden">
+                <Box
+                  background="primary600"
+                  height="100%"
+                  style={{ width: `${Math.min(100, (100 * (status.index.files + status.failures.count)) / status.library.images)}%`, transition: 'width 0.5s' }}
+                />
+              </Box>
+            </Box>
+          )}
           <Figure label={t('status.worker', 'Index worker')} value={worker} />
           {status.failures.recent.length > 0 && (
             <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>

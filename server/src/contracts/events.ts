@@ -18,6 +18,7 @@ export const MEDIA_EVENT_TYPES = {
   updated: 'image-search.media.updated.v1',
   deleted: 'image-search.media.deleted.v1',
   usageChanged: 'image-search.media.usage-changed.v1',
+  reindexRequested: 'image-search.media.reindex-requested.v1',
 } as const;
 
 export const INDEX_EVENT_TYPES = {
@@ -88,6 +89,7 @@ const DATA_SCHEMAS = {
   [MEDIA_EVENT_TYPES.updated]: mediaEventDataSchema,
   [MEDIA_EVENT_TYPES.deleted]: mediaEventDataSchema,
   [MEDIA_EVENT_TYPES.usageChanged]: mediaEventDataSchema,
+  [MEDIA_EVENT_TYPES.reindexRequested]: mediaEventDataSchema,
   [INDEX_EVENT_TYPES.applied]: indexAppliedDataSchema,
   [INDEX_EVENT_TYPES.failed]: indexFailedDataSchema,
 } as const;
@@ -98,6 +100,7 @@ const DESCRIPTIONS: Record<EventType, string> = {
   [MEDIA_EVENT_TYPES.updated]: "A file's information (name, alternative text, caption, folder) was edited; the binary is unchanged",
   [MEDIA_EVENT_TYPES.deleted]: 'A file was deleted',
   [MEDIA_EVENT_TYPES.usageChanged]: 'The set of content types whose entries use a file changed',
+  [MEDIA_EVENT_TYPES.reindexRequested]: 'An administrator asked for a file missing from the index (or indexed by another model) to be indexed',
   [INDEX_EVENT_TYPES.applied]: 'A media event was applied to the index',
   [INDEX_EVENT_TYPES.failed]: 'A media event could not be applied: the file cannot be indexed, and why',
 };
@@ -128,6 +131,7 @@ export const mediaEventSchema = z.discriminatedUnion('type', [
   envelope(MEDIA_EVENT_TYPES.updated),
   envelope(MEDIA_EVENT_TYPES.deleted),
   envelope(MEDIA_EVENT_TYPES.usageChanged),
+  envelope(MEDIA_EVENT_TYPES.reindexRequested),
 ]);
 
 export const indexEventSchema = z.discriminatedUnion('type', [envelope(INDEX_EVENT_TYPES.applied), envelope(INDEX_EVENT_TYPES.failed)]);

@@ -184,11 +184,19 @@ export interface IndexFailure {
 export interface IndexStatus {
   model: string;
   library: { images: number };
-  index: { reachable: true; collection: string; files: number; vectors: number } | { reachable: false };
+  /** `pending`: images neither indexed nor failed yet, i.e. still on their way through Kafka and the workers. */
+  index: { reachable: true; collection: string; files: number; vectors: number; pending: number } | { reachable: false };
   /** Files the workers could not index, with the reasons of the latest ones. */
   failures: { count: number; recent: IndexFailure[] };
   outbox: { pending: number; oldestPendingAt: string | null };
   worker: { inProcess: boolean; running: boolean };
+}
+
+export interface ReindexReport {
+  /** Images queued for indexing: missing from the index of the current model. */
+  queued: number;
+  /** Images already indexed, left alone. */
+  indexed: number;
 }
 
 export interface IndexStatusResponse {

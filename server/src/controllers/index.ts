@@ -1,5 +1,6 @@
 import duplicates from './duplicates';
+import reindex from './reindex';
 import search from './search';
 import status from './status';
 
-export default { duplicates, search, status };
+export default { duplicates, reindex, search, status };

@@ -13,7 +13,8 @@ export type Handler = (event: MediaEvent, embed: EmbedFile) => Promise<Outcome>;
 
 /** Events whose handler needs the file's pixels; the worker embeds them in batches. */
 export const needsEmbedding = (event: MediaEvent) =>
-  (event.type === MEDIA_EVENT_TYPES.created || event.type === MEDIA_EVENT_TYPES.replaced) && isImage(event.data.file.mime);
+  (event.type === MEDIA_EVENT_TYPES.created || event.type === MEDIA_EVENT_TYPES.replaced || event.type === MEDIA_EVENT_TYPES.reindexRequested) &&
+  isImage(event.data.file.mime);
 
 export function createMediaEventHandlers({ store }: { store: VectorStore }): Record<MediaEventType, Handler> {
   const version = (event: MediaEvent) => Date.parse(event.time);
@@ -38,6 +39,7 @@ export function createMediaEventHandlers({ store }: { store: VectorStore }): Rec
   return {
     [MEDIA_EVENT_TYPES.created]: index,
     [MEDIA_EVENT_TYPES.replaced]: index,
+    [MEDIA_EVENT_TYPES.reindexRequested]: index,
     [MEDIA_EVENT_TYPES.updated]: async () => ({ action: 'skipped', reason: 'metadata only' }),
     [MEDIA_EVENT_TYPES.usageChanged]: move,
     [MEDIA_EVENT_TYPES.deleted]: async (event) => {

@@ -22,10 +22,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         states.recentFailures(RECENT_FAILURES),
       ]);
       const names = await files.findMany(recent.map((failure) => failure.fileId));
+      const stats = store && (await store.stats(maxId));
       return {
         model: pipeline.model().id,
         library: { images },
-        index: store ? { reachable: true, collection: store.collection, ...(await store.stats(maxId)) } : { reachable: false },
+        index: stats
+          ? { reachable: true, collection: store.collection, files: stats.fileIds.size, vectors: stats.vectors, pending: Math.max(0, images - stats.fileIds.size - failed) }
+          : { reachable: false },
         failures: {
           count: failed,
           recent: recent.map(({ fileId, reason, eventTime }) => ({ fileId, name: names.get(fileId)?.name ?? null, reason: reason ?? '', at: eventTime })),

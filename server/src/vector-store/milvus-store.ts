@@ -31,8 +31,8 @@ export interface VectorStore {
   /** One vector per indexed file (file ids up to maxFileId), in the given partitions or all. */
   listVectors(maxFileId: number, partitions?: string[]): Promise<Map<number, number[]>>;
   existingPartitions(names: readonly string[]): Promise<string[]>;
-  /** Distinct files and rows indexed, for file ids up to maxFileId. */
-  stats(maxFileId: number): Promise<{ files: number; vectors: number }>;
+  /** The files indexed, and how many rows they have (one per partition), for file ids up to maxFileId. */
+  stats(maxFileId: number): Promise<{ fileIds: Set<number>; vectors: number }>;
   close(): Promise<void>;
 }
 
@@ -217,7 +217,7 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
         for (const row of res.data) files.add(Number(row[FIELDS.fileId]));
         vectors += res.data.length;
       }
-      return { files: files.size, vectors };
+      return { fileIds: files, vectors };
     },
 
     async close() {

@@ -1,0 +1,210 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Box, Button, Dialog, Flex, Grid, Radio, Typography } from '@strapi/design-system';
+import { ArrowLeft, ArrowRight, Check, Cross } from '@strapi/icons';
+import { ConfirmDialog, Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+import type { DuplicateGroup, DuplicatesResponse } from '../../../server/src/contracts/http';
+import { PERMISSIONS } from '../../../server/src/contracts/permissions';
+import { useImageSearchApi } from '../api/client';
+import { FileCard, Label } from '../components/FileCard';
+import { ThresholdField } from '../components/ThresholdField';
+import { useContentTypes } from '../components/useContentTypes';
+import { trad } from '../translations/prefix';
+
+const PAGE_SIZE = 10;
+const DEFAULT_THRESHOLD = 0.7;
+
+const errorMessage = (error: unknown) => (error as { response?: { data?: { error?: { message?: string } } } }).response?.data?.error?.message;
+
+/** One group: its files side by side, the keeper to choose, and the two ways to settle it. */
+const Group = ({
+  group,
+  canResolve,
+  onResolve,
+  onDismiss,
+}: {
+  group: DuplicateGroup;
+  canResolve: boolean;
+  onResolve: (keeperId: number) => void;
+  onDismiss: () => void;
+}) => {
+  const { formatMessage } = useIntl();
+  const t = (id: string, defaultMessage: string) => formatMessage({ id: trad(id), defaultMessage });
+  const contentTypes = useContentTypes();
+  const [keeperId, setKeeperId] = useState(group.suggestedKeeperId);
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6} data-testid={`group-${group.id}`}>
+      <Flex justifyContent="space-between" paddingBottom={4} gap={4} wrap="wrap">
+        <Typography variant="delta" tag="h2">
+          {formatMessage({ id: trad('duplicates.group'), defaultMessage: '{count} copies' }, { count: group.files.length })}
+        </Typography>
+        {canResolve && (
+          <Flex gap={2}>
+            <Button variant="tertiary" startIcon={<Cross />} onClick={onDismiss}>
+              {t('duplicates.dismiss', 'Not duplicates')}
+            </Button>
+            <Button startIcon={<Check />} onClick={() => onResolve(keeperId)}>
+              {t('duplicates.resolve', 'Keep selected, merge the others')}
+            </Button>
+          </Flex>
+        )}
+      </Flex>
+      <Radio.Group value={String(keeperId)} onValueChange={(value: string) => setKeeperId(Number(value))} aria-label={t('duplicates.keeper', 'Copy to keep')}>
+        <Grid.Root gap={4}>
+          {group.files.map((file) => (
+            <Grid.Item key={file.id} col={3} m={4} s={6} xs={12} direction="column" alignItems="stretch">
+              <FileCard
+                file={file}
+                similarity={file.id === group.suggestedKeeperId ? undefined : file.similarity}
+                contentTypes={contentTypes}
+                highlighted={file.id === keeperId}
+                badge={file.id === group.suggestedKeeperId ? <Label tone="success">{t('duplicates.suggested', 'Suggested keeper')}</Label> : undefined}
+                footer={canResolve ? <Radio.Item value={String(file.id)}>{t('duplicates.keep', 'Keep this one')}</Radio.Item> : undefined}
+              />
+            </Grid.Item>
+          ))}
+        </Grid.Root>
+      </Radio.Group>
+    </Box>
+  );
+};
+
+/** "What in my library is duplicated?": groups of near-duplicates, and resolving them without breaking entries. */
+export const DuplicatesPage = () => {
+  const { formatMessage } = useIntl();
+  const t = (id: string, defaultMessage: string, values?: Record<string, string | number>) => formatMessage({ id: trad(id), defaultMessage }, values);
+  const api = useImageSearchApi();
+  const { toggleNotification } = useNotification();
+  const { allowedActions } = useRBAC({ resolve: [...PERMISSIONS.resolve] });
+  const [threshold, setThreshold] = useState(DEFAULT_THRESHOLD);
+  const [page, setPage] = useState(1);
+  const [result, setResult] = useState<DuplicatesResponse>();
+  const [failure, setFailure] = useState<string>();
+  const [confirming, setConfirming] = useState<{ group: DuplicateGroup; keeperId: number }>();
+
+  const load = useCallback(async () => {
+    try {
+      setResult(await api.duplicates({ page, pageSize: PAGE_SIZE, threshold }));
+      setFailure(undefined);
+    } catch (error) {
+      setFailure(errorMessage(error) ?? t('duplicates.error', 'Could not load the duplicates'));
+    }
+  }, [page, threshold]);
+
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const resolve = async () => {
+    if (!confirming) return;
+    const { group, keeperId } = confirming;
+    try {
+      const report = await api.resolve({ keeperId, discardIds: group.files.map((file) => file.id).filter((id) => id !== keeperId) });
+      toggleNotification({
+        type: 'success',
+        message: t('duplicates.resolved', '{deleted} copies deleted, {entries} entry fields now use the kept file', {
+          deleted: report.deleted.length,
+          entries: report.repointed.length,
+        }),
+      });
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: errorMessage(error) ?? t('duplicates.resolve.error', 'Could not resolve the group') });
+    }
+    setConfirming(undefined);
+    load();
+  };
+
+  const dismiss = async (group: DuplicateGroup) => {
+    try {
+      await api.dismiss({ fileIds: group.files.map((file) => file.id) });
+      toggleNotification({ type: 'success', message: t('duplicates.dismissed', 'Marked as not duplicates: this group will not come back') });
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: errorMessage(error) ?? t('duplicates.dismiss.error', 'Could not mark the group') });
+    }
+    load();
+  };
+
+  const discarded = confirming ? confirming.group.files.filter((file) => file.id !== confirming.keeperId) : [];
+  const affected = discarded.flatMap((file) => file.usedBy);
+  const pagination = result?.meta.pagination;
+
+  return (
+    <Page.Main>
+      <Page.Title>{t('duplicates.title', 'Duplicates')}</Page.Title>
+      <Layouts.Header
+        title={t('duplicates.title', 'Duplicates')}
+        subtitle={pagination ? t('duplicates.subtitle', '{total, plural, one {# group} other {# groups}} of near-duplicate media', { total: pagination.total }) : undefined}
+      />
+      <Layouts.Content>
+        <Flex direction="column" alignItems="stretch" gap={6}>
+          <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+            <ThresholdField
+              label={t('duplicates.threshold', 'Similarity that counts as a duplicate')}
+              hint={t('duplicates.threshold.hint', 'At 0.70, 95% of edited copies (crops, re-encodes, borders) are caught. Raise it to see only the closest copies.')}
+              value={threshold}
+              onChange={(value) => {
+                setThreshold(value);
+                setPage(1);
+              }}
+            />
+          </Box>
+          {failure && (
+            <Box background="danger100" padding={4} hasRadius>
+              <Typography textColor="danger700">{failure}</Typography>
+            </Box>
+          )}
+          {!result && !failure && <Page.Loading />}
+          {result?.data.length === 0 && (
+            <Box background="neutral0" hasRadius shadow="tableShadow" padding={8}>
+              <Typography variant="delta" tag="p" textAlign="center">
+                {t('duplicates.none', 'No duplicates at this similarity')}
+              </Typography>
+            </Box>
+          )}
+          {result?.data.map((group) => (
+            <Group
+              key={`${group.id}-${group.files.map((file) => file.id).join('-')}`}
+              group={group}
+              canResolve={allowedActions.canResolve}
+              onResolve={(keeperId) => setConfirming({ group, keeperId })}
+              onDismiss={() => dismiss(group)}
+            />
+          ))}
+          {pagination && pagination.pageCount > 1 && (
+            <Flex justifyContent="flex-end" gap={2}>
+              <Typography textColor="neutral600">{t('pagination.of', 'Page {page} of {count}', { page: pagination.page, count: pagination.pageCount })}</Typography>
+              <Button variant="tertiary" startIcon={<ArrowLeft />} disabled={page === 1} onClick={() => setPage(page - 1)}>
+                {t('pagination.previous', 'Previous')}
+              </Button>
+              <Button variant="tertiary" endIcon={<ArrowRight />} disabled={page >= pagination.pageCount} onClick={() => setPage(page + 1)}>
+                {t('pagination.next', 'Next')}
+              </Button>
+            </Flex>
+          )}
+        </Flex>
+      </Layouts.Content>
+      <Dialog.Root open={!!confirming} onOpenChange={(open: boolean) => !open && setConfirming(undefined)}>
+        <ConfirmDialog title={t('duplicates.confirm.title', 'Merge these copies?')} onConfirm={resolve} variant="danger-light">
+          <Flex direction="column" alignItems="stretch" gap={3}>
+            <Typography>
+              {t('duplicates.confirm.body', '{count} copies will be deleted. Every entry using them will use the kept file instead:', { count: discarded.length })}
+            </Typography>
+            {affected.length === 0 ? (
+              <Typography textColor="neutral600">{t('duplicates.confirm.none', 'No entry uses them.')}</Typography>
+            ) : (
+              <ul data-testid="affected-entries">
+                {affected.map((use) => (
+                  <li key={`${use.contentType}/${use.documentId}/${use.field}/${use.status}/${use.locale}`}>
+                    <Typography variant="omega">
+                      {use.title} · {use.field} ({use.status})
+                    </Typography>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Flex>
+        </ConfirmDialog>
+      </Dialog.Root>
+    </Page.Main>
+  );
+};
