@@ -17,18 +17,6 @@ stop() {
   bash scripts/services.sh stop
 }
 
-# The admin panel is rebuilt only when the plugin's admin code or the app changed since the last build.
-build_admin() {
-  local marker="$APP/build/.built"
-  if [ -f "$marker" ] && [ -z "$(find admin/src playground/src playground/config package.json -newer "$marker" -print -quit)" ]; then
-    log "admin panel is up to date"; return
-  fi
-  log "building the admin panel (about a minute)"
-  (cd "$APP" && STRAPI_TELEMETRY_DISABLED=true "$ROOT/node_modules/.bin/strapi" build >"$INSTANCE/build.log" 2>&1) \
-    || { tail -n 40 "$INSTANCE/build.log" >&2; die "the admin build failed"; }
-  touch "$marker"
-}
-
 # Secrets for the local demo app, generated once into the app's ignored .env.
 write_env() {
   [ -f "$APP/.env" ] && return
@@ -47,7 +35,7 @@ start() {
   bash scripts/setup.sh
   bash scripts/services.sh start
   mkdir -p "$INSTANCE"
-  build_admin
+  build_admin "$INSTANCE/build.log"
   write_env
   if pid_alive "$INSTANCE/pid"; then log "Strapi already running"; else
     port_free "$PORT" || die "port $PORT is busy: stop what uses it or set PORT"

@@ -93,3 +93,18 @@ service_main() {
     *) die "usage: $0 install | start [--fresh] | stop | status" ;;
   esac
 }
+
+# Builds the playground's admin panel (with the plugin's pages) into playground/build, only when the plugin's
+# admin code or the app changed since the last build. Usage: build_admin LOG_FILE
+build_admin() {
+  local app="$ROOT/playground" log_file="$1"
+  local marker="$app/build/.built"
+  if [ -f "$marker" ] && [ -z "$(cd "$ROOT" && find admin/src server/src/contracts playground/src playground/config package.json -newer "$marker" -print -quit)" ]; then
+    log "admin panel is up to date"; return
+  fi
+  log "building the admin panel (about a minute)"
+  mkdir -p "$(dirname "$log_file")"
+  (cd "$app" && STRAPI_TELEMETRY_DISABLED=true "$ROOT/node_modules/.bin/strapi" build >"$log_file" 2>&1) \
+    || { tail -n 40 "$log_file" >&2; die "the admin build failed"; }
+  touch "$marker"
+}

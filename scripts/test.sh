@@ -17,6 +17,8 @@ if [ "$which" = all ] || [ "$which" = integration ]; then
   export IMAGE_SEARCH_RUN_DIR="$SERVICES_DIR/test-run"
   export KAFKA_PORT="${TEST_KAFKA_PORT:-19092}" KAFKA_CONTROLLER_PORT="${TEST_KAFKA_CONTROLLER_PORT:-19093}"
   export MILVUS_PORT="${TEST_MILVUS_PORT:-19540}" MILVUS_HEALTH_PORT="${TEST_MILVUS_HEALTH_PORT:-19091}" MILVUS_ETCD_PORT="${TEST_MILVUS_ETCD_PORT:-12379}"
+  bash scripts/setup-chromium.sh
+  build_admin "$IMAGE_SEARCH_RUN_DIR/build.log"
   trap 'bash scripts/services.sh stop' EXIT
   bash scripts/services.sh start --fresh
   log "integration tests"

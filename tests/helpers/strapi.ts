@@ -5,7 +5,8 @@ import type { Core } from '@strapi/strapi';
 
 export const PLAYGROUND_DIR = path.resolve(__dirname, '../../playground');
 
-export async function bootStrapi(env: Record<string, string>): Promise<Core.Strapi> {
+/** With `serveAdminPanel`, the admin built into playground/build by scripts/test.sh is served too. */
+export async function bootStrapi(env: Record<string, string>, { serveAdminPanel = false } = {}): Promise<Core.Strapi> {
   Object.assign(process.env, {
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
@@ -19,7 +20,7 @@ export async function bootStrapi(env: Record<string, string>): Promise<Core.Stra
   });
   // Required lazily so the env above is in place when Strapi reads its config.
   const { createStrapi } = await import('@strapi/strapi');
-  const strapi = await createStrapi({ appDir: PLAYGROUND_DIR, distDir: PLAYGROUND_DIR, autoReload: false, serveAdminPanel: false }).load();
+  const strapi = await createStrapi({ appDir: PLAYGROUND_DIR, distDir: PLAYGROUND_DIR, autoReload: false, serveAdminPanel }).load();
   await strapi.server.mount();
   return strapi;
 }
