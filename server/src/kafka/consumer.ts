@@ -26,8 +26,11 @@ export interface EventConsumer {
   stop(): Promise<void>;
 }
 
+const FETCH_WAIT_MS = 1000;
+
 export function createEventConsumer(kafka: Kafka, options: { groupId: string; topic: string }): EventConsumer {
-  const consumer = kafka.consumer({ groupId: options.groupId, retry: { retries: 10 } });
+  // A stop waits for the fetch in flight: a 1 s long-poll (kafkajs's default is 5 s) keeps shutdown within its step.
+  const consumer = kafka.consumer({ groupId: options.groupId, retry: { retries: 10 }, maxWaitTimeInMs: FETCH_WAIT_MS });
   return {
     async start(handle) {
       await consumer.connect();
