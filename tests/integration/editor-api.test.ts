@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import sharp from 'sharp';
-import type { DuplicateGroup, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
+import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
+import { getService } from '../../server/src/utils/get-service';
 import { ids, pluginApi } from '../helpers/api';
 import { bootStrapi, createAdmin, createApiToken, createRole } from '../helpers/strapi';
 import { eventually, serviceEnv } from '../helpers/services';
@@ -138,6 +139,18 @@ describe('search by an uploaded image', () => {
 });
 
 describe('duplicates review', () => {
+  it('notices near-duplicates at upload time, through the duplicate-detected event', async () => {
+    const notices: DuplicateNoticeView[] = await eventually('the upload-time notices', async () => {
+      const res = await api.http.get('/image-search/duplicates/recent').set('Authorization', auth());
+      const pairs = (res.body.data ?? []) as DuplicateNoticeView[];
+      const named = (a: number, b: number) => pairs.some((n) => n.file.id === a && n.duplicates.some((d) => d.file.id === b));
+      return (named(copy, original) || named(original, copy)) && (named(catCopy, catId) || named(catId, catCopy)) ? pairs : undefined;
+    });
+    for (const notice of notices) for (const duplicate of notice.duplicates) expect(duplicate.similarity).toBeGreaterThanOrEqual(0.7);
+    // The coffee photo has no near-duplicate.
+    expect(notices.map((notice) => notice.file.id)).not.toContain(coffeeId);
+  });
+
   it('groups each photo with its copy, keeper first, pages stable', async () => {
     const res = await duplicates();
     expect(res.status).toBe(200);
@@ -238,11 +251,24 @@ describe('duplicates review', () => {
   });
 });
 
+describe('reindex', () => {
+  it('queues only the images the index lacks, and they become searchable again', async () => {
+    await getService(strapi, 'pipeline').store().deleteFile(coffeeId);
+    const res = await api.http.post('/image-search/reindex').set('Authorization', auth());
+    expect(res.status).toBe(200);
+    expect(res.body.data.queued).toBe(1);
+    expect(res.body.data.indexed).toBeGreaterThan(0);
+    await api.indexed(coffeeId);
+  });
+});
+
 describe('permissions', () => {
-  const routes: Array<[string, (authorization?: string) => Promise<{ status: number }>, 'read' | 'resolve']> = [
+  const routes: Array<[string, (authorization?: string) => Promise<{ status: number }>, 'read' | 'resolve' | 'manage']> = [
     ['GET /files/:id/similar', (a) => withAuth(api.http.get(`/image-search/files/${catId}/similar`), a), 'read'],
     ['POST /search', (a) => withAuth(api.http.post('/image-search/search').attach('image', cat), a), 'read'],
     ['GET /duplicates', (a) => withAuth(api.http.get('/image-search/duplicates'), a), 'read'],
+    ['GET /duplicates/recent', (a) => withAuth(api.http.get('/image-search/duplicates/recent'), a), 'read'],
+    ['POST /reindex', (a) => withAuth(api.http.post('/image-search/reindex'), a), 'manage'],
     ['GET /status', (a) => withAuth(api.http.get('/image-search/status'), a), 'read'],
     ['POST /duplicates/resolve', (a) => withAuth(api.http.post('/image-search/duplicates/resolve').send({ keeperId: catId, discardIds: [catCopy] }), a), 'resolve'],
     ['POST /duplicates/dismiss', (a) => withAuth(api.http.post('/image-search/duplicates/dismiss').send({ fileIds: [catId, coffeeId] }), a), 'resolve'],
@@ -252,7 +278,7 @@ describe('permissions', () => {
   it.each(routes.map(([name, send, action]) => [name, send, action] as const))('%s: 401 without auth, 403 without the action', async (_, send, action) => {
     expect((await send()).status).toBe(401);
     expect((await send(`Bearer ${editorJwt}`)).status).toBe(403);
-    // A role with "read" only may look, not resolve.
+    // A role with "read" only may look, not resolve or reindex.
     expect((await send(`Bearer ${readerJwt}`)).status).toBe(action === 'read' ? 200 : 403);
   });
 });

@@ -1,6 +1,7 @@
 import { useFetchClient } from '@strapi/strapi/admin';
 import type {
   DismissDuplicates,
+  DuplicateNoticeView,
   DuplicatesResponse,
   IndexStatusResponse,
   ReindexReport,
@@ -51,6 +52,8 @@ export function useImageSearchApi() {
     },
 
     duplicates: async (query: DuplicatesParams) => (await get<DuplicatesResponse>(`/${PLUGIN_ID}/duplicates`, params(query))).data,
+
+    recentDuplicates: async () => (await get<{ data: DuplicateNoticeView[] }>(`/${PLUGIN_ID}/duplicates/recent`)).data.data,
 
     resolve: async (body: ResolveDuplicates) => (await post<{ data: ResolveReport }>(`/${PLUGIN_ID}/duplicates/resolve`, body)).data.data,
 

@@ -7,7 +7,7 @@ import type { ContentTypeInfo } from '../api/client';
 import { trad } from '../translations/prefix';
 
 /** Relative upload URLs are served by Strapi, which may not be where the admin is. */
-const assetUrl = (url: string) => (url.startsWith('/') ? `${(window as { strapi?: { backendURL?: string } }).strapi?.backendURL ?? ''}${url}` : url);
+export const assetUrl = (url: string) => (url.startsWith('/') ? `${(window as { strapi?: { backendURL?: string } }).strapi?.backendURL ?? ''}${url}` : url);
 
 const entryPath = (type: ContentTypeInfo | undefined, uid: string, documentId: string) =>
   type?.kind === 'singleType' ? `/content-manager/single-types/${uid}` : `/content-manager/collection-types/${uid}/${documentId}`;

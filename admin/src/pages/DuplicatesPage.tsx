@@ -3,10 +3,10 @@ import { Box, Button, Dialog, Flex, Grid, Radio, Typography } from '@strapi/desi
 import { ArrowLeft, ArrowRight, Check, Cross } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
-import type { DuplicateGroup, DuplicatesResponse } from '../../../server/src/contracts/http';
+import type { DuplicateGroup, DuplicateNoticeView, DuplicatesResponse } from '../../../server/src/contracts/http';
 import { PERMISSIONS } from '../../../server/src/contracts/permissions';
 import { useImageSearchApi } from '../api/client';
-import { FileCard, Label } from '../components/FileCard';
+import { assetUrl, FileCard, Label } from '../components/FileCard';
 import { ThresholdField } from '../components/ThresholdField';
 import { useContentTypes } from '../components/useContentTypes';
 import { trad } from '../translations/prefix';
@@ -69,6 +69,33 @@ const Group = ({
   );
 };
 
+/** Upload-time notices: files whose indexing found a near-duplicate already in the library. */
+const RecentNotices = ({ notices }: { notices: DuplicateNoticeView[] }) => {
+  const { formatMessage, formatNumber, formatDate } = useIntl();
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6} data-testid="recent-duplicates">
+      <Typography variant="delta" tag="h2">
+        {formatMessage({ id: trad('duplicates.recent'), defaultMessage: 'Recent uploads that look like files already in the library' })}
+      </Typography>
+      <Flex direction="column" alignItems="stretch" gap={3} paddingTop={4}>
+        {notices.map((notice) => (
+          <Flex key={notice.file.id} gap={3}>
+            <img src={assetUrl(notice.file.thumbnailUrl)} alt="" width={40} height={40} style={{ objectFit: 'cover', borderRadius: 4 }} />
+            <Typography>
+              <Typography fontWeight="bold">{notice.file.name}</Typography>{' '}
+              {formatMessage({ id: trad('duplicates.recent.like'), defaultMessage: 'looks like' })}{' '}
+              {notice.duplicates.map((d) => `${d.file.name} (${formatNumber(d.similarity, { style: 'percent', maximumFractionDigits: 0 })})`).join(', ')}
+            </Typography>
+            <Typography variant="pi" textColor="neutral500">
+              {formatDate(notice.at, { dateStyle: 'short', timeStyle: 'short' })}
+            </Typography>
+          </Flex>
+        ))}
+      </Flex>
+    </Box>
+  );
+};
+
 /** "What in my library is duplicated?": groups of near-duplicates, and resolving them without breaking entries. */
 export const DuplicatesPage = () => {
   const { formatMessage } = useIntl();
@@ -81,9 +108,11 @@ export const DuplicatesPage = () => {
   const [result, setResult] = useState<DuplicatesResponse>();
   const [failure, setFailure] = useState<string>();
   const [confirming, setConfirming] = useState<{ group: DuplicateGroup; keeperId: number }>();
+  const [notices, setNotices] = useState<DuplicateNoticeView[]>([]);
 
   const load = useCallback(async () => {
     try {
+      api.recentDuplicates().then(setNotices, () => undefined);
       setResult(await api.duplicates({ page, pageSize: PAGE_SIZE, threshold }));
       setFailure(undefined);
     } catch (error) {
@@ -148,6 +177,7 @@ export const DuplicatesPage = () => {
               }}
             />
           </Box>
+          {notices.length > 0 && <RecentNotices notices={notices} />}
           {failure && (
             <Box background="danger100" padding={4} hasRadius>
               <Typography textColor="danger700">{failure}</Typography>

@@ -101,7 +101,7 @@ export const IndexStatusPage = () => {
         <Flex direction="column" alignItems="stretch" gap={6}>
           {!status.index.reachable && (
             <Box background="danger100" padding={4} hasRadius>
-              <Typography textColor="danger700">{t('status.index.unreachable', 'Milvus is not reachable')}</Typography>
+              <Typography textColor="danger700">{t('status.index.unreachable', 'Milvus is not reachable: search is unavailable until it is back.')}</Typography>
             </Box>
           )}
           <Grid.Root gap={4}>
@@ -112,7 +112,7 @@ export const IndexStatusPage = () => {
               <Figure
                 label={t('status.index.files', 'Images indexed')}
                 value={status.index.reachable ? formatNumber(status.index.files) : '—'}
-                hint={status.index.reachable ? `${t('status.index.vectors', 'Vectors')}: ${formatNumber(status.index.vectors)}` : undefined}
+                hint={status.index.reachable ? `${t('status.index.vectors', 'Vectors (one per content type using an image)')}: ${formatNumber(status.index.vectors)}` : undefined}
               />
             </Grid.Item>
             <Grid.Item col={3} s={12} direction="column" alignItems="stretch">

@@ -24,6 +24,7 @@ export const MEDIA_EVENT_TYPES = {
 export const INDEX_EVENT_TYPES = {
   applied: 'image-search.index.applied.v1',
   failed: 'image-search.index.failed.v1',
+  duplicateDetected: 'image-search.duplicate-detected.v1',
 } as const;
 
 export type MediaEventType = (typeof MEDIA_EVENT_TYPES)[keyof typeof MEDIA_EVENT_TYPES];
@@ -76,6 +77,17 @@ export const indexAppliedDataSchema = z.object({
   causation: causationSchema,
 });
 
+export const duplicateDetectedDataSchema = z.object({
+  fileId: z.number().int().positive().describe('The file just indexed'),
+  model: z.string().min(1),
+  threshold: z.number().min(0).max(1).describe('The duplicate threshold of the worker that found them'),
+  duplicates: z
+    .array(z.object({ fileId: z.number().int().positive(), similarity: z.number().min(0).max(1) }))
+    .min(1)
+    .describe('Files of the library at or above the threshold, most similar first (at most 5)'),
+  causation: causationSchema,
+});
+
 export const indexFailedDataSchema = z.object({
   fileId: z.number().int().positive(),
   model: z.string().min(1),
@@ -92,6 +104,7 @@ const DATA_SCHEMAS = {
   [MEDIA_EVENT_TYPES.reindexRequested]: mediaEventDataSchema,
   [INDEX_EVENT_TYPES.applied]: indexAppliedDataSchema,
   [INDEX_EVENT_TYPES.failed]: indexFailedDataSchema,
+  [INDEX_EVENT_TYPES.duplicateDetected]: duplicateDetectedDataSchema,
 } as const;
 
 const DESCRIPTIONS: Record<EventType, string> = {
@@ -103,6 +116,7 @@ const DESCRIPTIONS: Record<EventType, string> = {
   [MEDIA_EVENT_TYPES.reindexRequested]: 'An administrator asked for a file missing from the index (or indexed by another model) to be indexed',
   [INDEX_EVENT_TYPES.applied]: 'A media event was applied to the index',
   [INDEX_EVENT_TYPES.failed]: 'A media event could not be applied: the file cannot be indexed, and why',
+  [INDEX_EVENT_TYPES.duplicateDetected]: 'A newly indexed file has near-duplicates in the library',
 };
 
 export function schemaUrn(type: EventType): string {
@@ -134,7 +148,11 @@ export const mediaEventSchema = z.discriminatedUnion('type', [
   envelope(MEDIA_EVENT_TYPES.reindexRequested),
 ]);
 
-export const indexEventSchema = z.discriminatedUnion('type', [envelope(INDEX_EVENT_TYPES.applied), envelope(INDEX_EVENT_TYPES.failed)]);
+export const indexEventSchema = z.discriminatedUnion('type', [
+  envelope(INDEX_EVENT_TYPES.applied),
+  envelope(INDEX_EVENT_TYPES.failed),
+  envelope(INDEX_EVENT_TYPES.duplicateDetected),
+]);
 
 export type MediaEvent = z.infer<typeof mediaEventSchema>;
 export type IndexEvent = z.infer<typeof indexEventSchema>;

@@ -164,6 +164,13 @@ export interface DuplicatesResponse {
   };
 }
 
+/** A file whose indexing found near-duplicates already in the library (from `image-search.duplicate-detected.v1`). */
+export interface DuplicateNoticeView {
+  file: FileSummary;
+  at: string;
+  duplicates: Array<{ file: FileSummary; similarity: number }>;
+}
+
 export interface ResolveReport {
   keeperId: number;
   deleted: number[];

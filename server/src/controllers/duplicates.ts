@@ -10,6 +10,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = await getService(strapi, 'duplicates').groups(parseInput(duplicatesQuerySchema, ctx.query));
   },
 
+  async recent(ctx: RequestContext) {
+    ctx.body = { data: await getService(strapi, 'duplicates').recent() };
+  },
+
   async resolve(ctx: RequestContext) {
     ctx.body = { data: await getService(strapi, 'duplicates').resolve(parseInput(resolveDuplicatesSchema, ctx.request.body ?? {})) };
   },

@@ -14,9 +14,18 @@ export interface FileIndexState {
   eventTime: string;
 }
 
+/** What a worker found when it indexed a file: near-duplicates already in the library. */
+export interface DuplicateNotice {
+  fileId: number;
+  duplicates: Array<{ fileId: number; similarity: number }>;
+  eventTime: string;
+}
+
 export interface IndexStateRepository {
   /** Stores the event's outcome unless a newer one is already stored (events may be re-delivered). */
   record(event: IndexEvent): Promise<void>;
+  /** The latest near-duplicate notices, newest first. */
+  recentDuplicates(limit: number): Promise<DuplicateNotice[]>;
   stateOf(fileId: number): Promise<FileIndexState | null>;
   countFailed(): Promise<number>;
   recentFailures(limit: number): Promise<FileIndexState[]>;
@@ -36,6 +45,14 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
   const query = () => strapi.db.query(INDEX_STATE_UID);
   return {
     async record(event) {
+      if (event.type === INDEX_EVENT_TYPES.duplicateDetected) {
+        // It follows the file's applied event on the same partition, so the row exists; a stale notice loses.
+        const current = await query().findOne({ where: { fileId: event.data.fileId }, select: ['id', 'eventTime'] });
+        if (current && new Date(current.eventTime as string) <= new Date(event.time)) {
+          await query().update({ where: { id: current.id }, data: { duplicates: event.data.duplicates, eventTime: new Date(event.time) } });
+        }
+        return;
+      }
       const failed = event.type === INDEX_EVENT_TYPES.failed;
       const data = {
         fileId: event.data.fileId,
@@ -44,6 +61,8 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
         model: event.data.model,
         eventId: event.id,
         eventTime: new Date(event.time),
+        // A new vector (or none) makes an earlier notice stale; a move or a metadata edit keeps it.
+        ...(failed || event.data.action === 'indexed' || event.data.action === 'removed' ? { duplicates: null } : {}),
       };
       const current = await query().findOne({ where: { fileId: data.fileId }, select: ['id', 'eventTime'] });
       if (!current) await query().create({ data });
@@ -53,6 +72,15 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
     async stateOf(fileId) {
       const row = await query().findOne({ where: { fileId }, select: [...FIELDS] });
       return row ? toState(row) : null;
+    },
+
+    async recentDuplicates(limit) {
+      const rows = await query().findMany({ where: { duplicates: { $notNull: true } }, orderBy: { eventTime: 'desc' }, limit, select: ['fileId', 'duplicates', 'eventTime'] });
+      return rows.map((row) => ({
+        fileId: Number(row.fileId),
+        duplicates: row.duplicates as DuplicateNotice['duplicates'],
+        eventTime: new Date(row.eventTime as string).toISOString(),
+      }));
     },
 
     countFailed: () => query().count({ where: { status: 'failed' } }),

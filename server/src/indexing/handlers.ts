@@ -4,7 +4,8 @@ import type { VectorStore } from '../vector-store/milvus-store';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
 
-export type Outcome = { action: IndexAction; reason?: string };
+/** `vector` is set when a new vector was written, for the duplicate check that follows. */
+export type Outcome = { action: IndexAction; reason?: string; vector?: number[] };
 
 /** The file's vector: computed ahead for the batch when the worker could, otherwise on demand. */
 export type EmbedFile = (file: MediaFile) => Promise<number[]>;
@@ -22,8 +23,9 @@ export function createMediaEventHandlers({ store }: { store: VectorStore }): Rec
   const index: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
     if (!isImage(file.mime)) return { action: 'skipped', reason: `not an image (${file.mime ?? 'unknown type'})` };
-    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), await embed(file), version(event));
-    return { action: 'indexed' };
+    const vector = await embed(file);
+    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, version(event));
+    return { action: 'indexed', vector };
   };
 
   // The vector does not depend on where a file is used, so a move reuses it; a file not indexed yet gets indexed.

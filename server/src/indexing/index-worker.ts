@@ -2,6 +2,7 @@ import { buildEvent, INDEX_EVENT_TYPES, mediaEventSchema, parseEvent, type Index
 import { errorMessage, isRetriable } from '../errors';
 import type { BatchControl, EventConsumer, IncomingMessage } from '../kafka/consumer';
 import type { Logger } from '../logger';
+import type { DuplicateDetector } from './duplicate-detector';
 import type { Embedder } from './embedder';
 import { needsEmbedding, type EmbedFile, type Handler } from './handlers';
 
@@ -21,19 +22,29 @@ export interface IndexWorker {
 
 type Parsed = { message: IncomingMessage; event?: MediaEvent; invalid?: string };
 
+interface Applied {
+  report: IndexEvent;
+  /** The vector this event wrote, for the duplicate check. */
+  written?: { fileId: number; vector: number[]; causation: { id: string; type: MediaEventType } };
+}
+
 export function createIndexWorker(deps: {
   consumer: EventConsumer;
   handlers: Record<MediaEventType, Handler>;
   embedder: Embedder;
   /** Publishes index events; resolves once they are stored. */
   report: (events: IndexEvent[]) => Promise<void>;
+  /** Looks for near-duplicates of each newly indexed file, once its chunk is written. */
+  detectDuplicates: DuplicateDetector;
+  /** Named in duplicate-detected events. */
+  duplicateThreshold: number;
   /** The model id the index events name. */
   model: string;
   /** Images per model call. */
   batchSize: number;
   logger: Logger;
 }): IndexWorker {
-  const { consumer, handlers, embedder, report, model, batchSize, logger } = deps;
+  const { consumer, handlers, embedder, report, model, detectDuplicates, duplicateThreshold, batchSize, logger } = deps;
   let running = false;
 
   /** Vectors computed ahead for a chunk; events whose image was not embedded ahead are embedded on demand. */
@@ -45,8 +56,8 @@ export function createIndexWorker(deps: {
     };
   }
 
-  /** Applies one message; returns the index event to report, none for a message that is not a media event. */
-  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<IndexEvent | undefined> {
+  /** Applies one message; returns what to report, nothing for a message that is not a media event. */
+  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<Applied | undefined> {
     if (!event) {
       logger.warn(`skipped message at partition ${message.partition} offset ${message.offset}: ${invalid}`);
       return undefined;
@@ -57,15 +68,34 @@ export function createIndexWorker(deps: {
     try {
       const outcome = await handlers[event.type](event, embedFor(event, ahead));
       logger.info(`${event.type} file ${fileId}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
-      return buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model, action: outcome.action, reason: outcome.reason ?? null, causation });
+      const report = buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model, action: outcome.action, reason: outcome.reason ?? null, causation });
+      return { report, written: outcome.vector && { fileId, vector: outcome.vector, causation } };
     } catch (error) {
       if (isRetriable(error)) {
         logger.warn(`retrying ${event.type} file ${fileId}: ${errorMessage(error)}`);
         throw error;
       }
       logger.warn(`file ${fileId} cannot be indexed: ${errorMessage(error)}`);
-      return buildEvent(INDEX_EVENT_TYPES.failed, fileId, { fileId, model, reason: errorMessage(error), causation });
+      return { report: buildEvent(INDEX_EVENT_TYPES.failed, fileId, { fileId, model, reason: errorMessage(error), causation }) };
     }
+  }
+
+  /**
+   * Duplicate-detected events for the files this chunk indexed, searched together once all are written, so copies
+   * in one chunk find each other. A failed search only costs the notice.
+   */
+  async function duplicateNotices(written: NonNullable<Applied['written']>[]): Promise<IndexEvent[]> {
+    const found = await Promise.all(
+      written.map(({ fileId, vector }) =>
+        detectDuplicates(fileId, vector).catch((error) => {
+          logger.warn(`duplicate check of file ${fileId} failed: ${errorMessage(error)}`);
+          return [];
+        })
+      )
+    );
+    return written.flatMap(({ fileId, causation }, i) =>
+      found[i].length > 0 ? [buildEvent(INDEX_EVENT_TYPES.duplicateDetected, fileId, { fileId, model, threshold: duplicateThreshold, duplicates: found[i], causation })] : []
+    );
   }
 
   async function handleBatch(messages: IncomingMessage[], control: BatchControl): Promise<void> {
@@ -77,18 +107,21 @@ export function createIndexWorker(deps: {
       if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
       const applied: IncomingMessage[] = [];
       const reports: IndexEvent[] = [];
+      const written: NonNullable<Applied['written']>[] = [];
       let retry: unknown;
       for (const item of chunk) {
         if (!control.active()) break;
         try {
-          const indexEvent = await apply(item, ahead);
-          if (indexEvent) reports.push(indexEvent);
+          const result = await apply(item, ahead);
+          if (result) reports.push(result.report);
+          if (result?.written) written.push(result.written);
           applied.push(item.message);
         } catch (error) {
           retry = error;
           break;
         }
       }
+      reports.push(...(await duplicateNotices(written)));
       // Reported before marked done: if the report fails, the chunk is re-delivered and re-applied (idempotently).
       if (reports.length > 0) await report(reports);
       applied.forEach((message) => control.done(message));

@@ -6,6 +6,7 @@ import { createKafka, ensureTopics } from '../kafka/client';
 import { createEventProducer } from '../kafka/producer';
 import type { Logger } from '../logger';
 import type { VectorStore } from '../vector-store/milvus-store';
+import { createDuplicateDetector } from './duplicate-detector';
 import { createEmbedder } from './embedder';
 import { createFileSource } from './file-source';
 import { createMediaEventHandlers } from './handlers';
@@ -31,6 +32,8 @@ export async function startIndexWorker(
     embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
     model: extractor.model.id,
+    detectDuplicates: createDuplicateDetector({ store, threshold: config.search.duplicateThreshold }),
+    duplicateThreshold: config.search.duplicateThreshold,
     batchSize: config.worker.batchSize,
     logger,
   });

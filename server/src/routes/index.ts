@@ -12,6 +12,7 @@ export default {
       { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: allowed('read') },
       { method: 'POST', path: '/search', handler: 'search.similarToImage', config: allowed('read') },
       { method: 'GET', path: '/duplicates', handler: 'duplicates.groups', config: allowed('read') },
+      { method: 'GET', path: '/duplicates/recent', handler: 'duplicates.recent', config: allowed('read') },
       { method: 'POST', path: '/duplicates/resolve', handler: 'duplicates.resolve', config: allowed('resolve') },
       { method: 'POST', path: '/duplicates/dismiss', handler: 'duplicates.dismiss', config: allowed('resolve') },
       { method: 'GET', path: '/status', handler: 'status.get', config: allowed('read') },

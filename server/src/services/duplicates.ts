@@ -2,7 +2,16 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { createUsageRepository } from '../capture/usage';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
-import type { DismissDuplicates, DuplicateGroup, DuplicatesQuery, DuplicatesResponse, ResolveDuplicates, ResolveReport } from '../contracts/http';
+import type {
+  DismissDuplicates,
+  DuplicateGroup,
+  DuplicateNoticeView,
+  DuplicatesQuery,
+  DuplicatesResponse,
+  ResolveDuplicates,
+  ResolveReport,
+} from '../contracts/http';
+import { createIndexStateRepository } from '../index-state/repository';
 import { groupDuplicates, suggestKeeper, type SimilarPair } from '../duplicates/grouping';
 import { createNotDuplicatesRepository } from '../duplicates/not-duplicates';
 import { createFileRecords, FILE_UID } from '../search/file-records';
@@ -15,6 +24,8 @@ import { mapConcurrently } from '../utils/map-concurrently';
 const NEIGHBOURS = 16;
 /** Milvus searches in flight while scanning the library. */
 const SCAN_CONCURRENCY = 4;
+/** Upload-time notices shown on the duplicates page. */
+const RECENT_NOTICES = 10;
 
 const dot = (x: readonly number[], y: readonly number[]) => x.reduce((sum, value, i) => sum + value * y[i], 0);
 
@@ -23,6 +34,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const files = createFileRecords(strapi);
   const usage = createUsageRepository(strapi);
   const notDuplicates = createNotDuplicatesRepository(strapi);
+  const states = createIndexStateRepository(strapi);
   const pipeline = () => getService(strapi, 'pipeline');
 
   /** Every pair of indexed files at or above the threshold, from one nearest-neighbour search per file. */
@@ -116,6 +128,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         repointed: discardIds.flatMap((id) => (usages.get(id) ?? []).map((entry) => ({ ...entry, fromFileId: id }))),
         merged,
       };
+    },
+
+    /** Files whose indexing found near-duplicates, newest first; deleted files drop out. */
+    async recent(): Promise<DuplicateNoticeView[]> {
+      const notices = await states.recentDuplicates(RECENT_NOTICES);
+      const records = await files.findMany(notices.flatMap((notice) => [notice.fileId, ...notice.duplicates.map((d) => d.fileId)]));
+      return notices.flatMap((notice) => {
+        const file = records.get(notice.fileId);
+        const duplicates = notice.duplicates.flatMap((d) => (records.has(d.fileId) ? [{ file: records.get(d.fileId)!, similarity: d.similarity }] : []));
+        return file && duplicates.length > 0 ? [{ file, at: notice.eventTime, duplicates }] : [];
+      });
     },
 
     async dismiss({ fileIds }: DismissDuplicates): Promise<{ fileIds: number[]; pairsMarked: number }> {

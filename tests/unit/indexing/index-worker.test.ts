@@ -1,6 +1,7 @@
 import { buildMediaEvent, toMediaFile } from '../../../server/src/capture/event-builder';
 import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, indexEventSchema, type IndexEvent, type MediaEventType } from '../../../server/src/contracts/events';
 import { UnavailableError, UnindexableError } from '../../../server/src/errors';
+import { createDuplicateDetector } from '../../../server/src/indexing/duplicate-detector';
 import { createMediaEventHandlers } from '../../../server/src/indexing/handlers';
 import type { Embedder } from '../../../server/src/indexing/embedder';
 import { createIndexWorker } from '../../../server/src/indexing/index-worker';
@@ -46,6 +47,9 @@ function fakeStore() {
     replaceFileVectors: async (fileId: number, _partitions: string[], vector: number[]) => void writes.push(`upsert ${fileId}=${vector}`),
     deleteFile: async (fileId: number) => void writes.push(`delete ${fileId}`),
     getVector: async () => null,
+    // File 1 has a near-duplicate (file 99) in the library; others have nothing close.
+    search: async ({ excludeFileId }: { excludeFileId: number }) =>
+      excludeFileId === 1 ? [{ fileId: 99, score: 0.95 }, { fileId: 98, score: 0.4 }] : [{ fileId: 98, score: 0.4 }],
   } as unknown as VectorStore;
   return { store, writes };
 }
@@ -61,12 +65,23 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
     embedder,
     report: async (events) => void reports.push(events),
     model: 'resnet50',
+    detectDuplicates: createDuplicateDetector({ store, threshold: 0.7 }),
+    duplicateThreshold: 0.7,
     batchSize: options.batchSize ?? 8,
     logger: quiet,
   });
   await worker.start();
   const error = await kafka.deliver().catch((e: unknown) => e);
-  const reported = reports.flat().map((event) => `${event.subject} ${event.type === INDEX_EVENT_TYPES.failed ? `failed: ${event.data.reason}` : event.data.action}`);
+  const reported = reports.flat().map((event) => {
+    switch (event.type) {
+      case INDEX_EVENT_TYPES.failed:
+        return `${event.subject} failed: ${event.data.reason}`;
+      case INDEX_EVENT_TYPES.duplicateDetected:
+        return `${event.subject} duplicates ${event.data.duplicates.map((d) => d.fileId).join(',')}`;
+      default:
+        return `${event.subject} ${event.data.action}`;
+    }
+  });
   return { error, embedCalls: calls, writes, done: kafka.done, reported, reports };
 }
 
@@ -87,7 +102,8 @@ describe('index worker', () => {
     const messages = [message(0, MEDIA_EVENT_TYPES.created, 1), message(1, MEDIA_EVENT_TYPES.created, 2, 'application/pdf')];
     const { reports, reported } = await run(messages);
     expect(reports).toHaveLength(1);
-    expect(reported).toEqual(['1 indexed', '2 skipped']);
+    // File 1 has a near-duplicate in the library: a duplicate-detected event follows the chunk's applied events.
+    expect(reported).toEqual(['1 indexed', '2 skipped', '1 duplicates 99']);
     for (const event of reports[0]) expect(indexEventSchema.safeParse(event).success).toBe(true);
     expect(reports[0][0].data).toMatchObject({ fileId: 1, model: 'resnet50', causation: { id: JSON.parse(messages[0].value!).id, type: MEDIA_EVENT_TYPES.created } });
   });
@@ -117,7 +133,7 @@ describe('index worker', () => {
     expect(error).toBeInstanceOf(UnavailableError);
     expect(writes).toEqual(['upsert 1=1']);
     expect(done).toEqual(['0']);
-    expect(reported).toEqual(['1 indexed']);
+    expect(reported).toEqual(['1 indexed', '1 duplicates 99']);
   });
 
   it('does not embed files that are not images', async () => {
