@@ -215,9 +215,15 @@ describe('upload -> index -> find similar', () => {
     const status = await eventually('every image to be indexed', async () => {
       const res = await api.http.get('/image-search/status').set('Authorization', `Bearer ${adminJwt}`);
       expect(res.status).toBe(200);
-      return res.body.data.index.files === res.body.data.library.images ? res.body.data : undefined;
+      const { index, library, worker } = res.body.data;
+      return index.files === library.images && worker.lag === 0 ? res.body.data : undefined;
     });
-    expect(status).toMatchObject({ model: 'resnet50_gem', index: { reachable: true }, outbox: { pending: 0 }, worker: { inProcess: true, running: true } });
+    expect(status).toMatchObject({
+      model: 'resnet50_gem',
+      index: { reachable: true, pending: 0 },
+      outbox: { pending: 0 },
+      worker: { inProcess: true, running: true, lag: 0 },
+    });
     expect(status.library.images).toBe(4);
   });
 

@@ -153,7 +153,15 @@ export const IndexStatusPage = () => {
               </Box>
             </Box>
           )}
-          <Figure label={t('status.worker', 'Index worker')} value={worker} />
+          <Figure
+            label={t('status.worker', 'Index worker')}
+            value={worker}
+            hint={
+              status.worker.lag === null
+                ? t('status.worker.lag.unknown', 'Kafka is not reachable: the backlog is unknown')
+                : t('status.worker.lag', '{lag} media events not consumed yet', { lag: formatNumber(status.worker.lag) })
+            }
+          />
           {status.failures.recent.length > 0 && (
             <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
               <Typography variant="delta" tag="h2">

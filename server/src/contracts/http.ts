@@ -196,7 +196,8 @@ export interface IndexStatus {
   /** Files the workers could not index, with the reasons of the latest ones. */
   failures: { count: number; recent: IndexFailure[] };
   outbox: { pending: number; oldestPendingAt: string | null };
-  worker: { inProcess: boolean; running: boolean };
+  /** `lag`: media events published to Kafka that the workers' consumer group has not consumed yet (null: Kafka unreachable). */
+  worker: { inProcess: boolean; running: boolean; lag: number | null };
 }
 
 export interface ReindexReport {

@@ -40,3 +40,36 @@ export async function ensureTopics(kafka: Kafka, config: PluginConfig['kafka']):
     await admin.disconnect();
   }
 }
+
+/** How far a consumer group is behind a topic: messages published but not yet committed by the group. */
+export interface LagProbe {
+  lag(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createLagProbe(kafka: Kafka, options: { groupId: string; topic: string }): LagProbe {
+  const admin = kafka.admin();
+  let connected: Promise<void> | undefined;
+  return {
+    async lag() {
+      connected ??= admin.connect().catch((error) => {
+        connected = undefined;
+        throw error;
+      });
+      await connected;
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(options.topic),
+        admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }),
+      ]);
+      const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+      // A partition the group never committed on (offset -1) is behind by everything still retained on it.
+      return ends.reduce((sum, end) => {
+        const at = done.get(end.partition) ?? -1;
+        return sum + Math.max(0, Number(end.high) - (at < 0 ? Number(end.low) : at));
+      }, 0);
+    },
+    async close() {
+      if (connected) await admin.disconnect();
+    },
+  };
+}

@@ -12,7 +12,7 @@ import type { IndexWorker } from '../indexing/index-worker';
 import { startIndexWorker } from '../indexing/indexer';
 import { createIndexStateRepository } from '../index-state/repository';
 import { createIndexStateTracker, type IndexStateTracker } from '../index-state/tracker';
-import { createKafka, ensureTopics } from '../kafka/client';
+import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../kafka/client';
 import { createEventConsumer } from '../kafka/consumer';
 import { createEventProducer, type EventProducer } from '../kafka/producer';
 import { prefixed } from '../logger';
@@ -39,6 +39,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         store: VectorStore;
         storeReady: boolean;
         recorder: Recorder;
+        lag: LagProbe;
         /** Loaded by the in-process worker at start, or by the first search by image. */
         extractor?: Promise<FeatureExtractor>;
         worker?: IndexWorker;
@@ -81,7 +82,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         states: createIndexStateRepository(strapi),
         logger,
       });
-      running = { abort, unsubscribe, producer, relay, tracker, outbox, store, recorder, storeReady: false, workerReady: Promise.resolve() };
+      const lag = createLagProbe(kafka, { groupId: cfg.worker.groupId, topic: cfg.kafka.topic });
+      running = { abort, unsubscribe, producer, relay, tracker, outbox, store, recorder, lag, storeReady: false, workerReady: Promise.resolve() };
       const state = running;
       const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
         (ok) => {
@@ -122,7 +124,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       (await state.extractor?.catch(() => undefined))?.dispose();
       await settleWithin('stopping the outbox relay', state.relay.stop(), SHUTDOWN_STEP_MS, logger);
       await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);
-      await settleWithin('disconnecting from Kafka', state.producer.disconnect(), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('disconnecting from Kafka', Promise.all([state.producer.disconnect(), state.lag.close()]), SHUTDOWN_STEP_MS, logger);
       await settleWithin('disconnecting from Milvus', state.store.close(), SHUTDOWN_STEP_MS, logger);
     },
 
@@ -146,6 +148,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw error;
       });
       return state.extractor;
+    },
+
+    /** Media events the index workers (in-process or not) have yet to consume; null while Kafka is unreachable. */
+    async consumerLag(): Promise<number | null> {
+      return started()
+        .lag.lag()
+        .catch(() => null);
     },
 
     outbox: () => started().outbox,

@@ -14,12 +14,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async get(): Promise<IndexStatus> {
       const pipeline = getService(strapi, 'pipeline');
       const store = pipeline.storeIfReady();
-      const [images, maxId, outbox, failed, recent] = await Promise.all([
+      const [images, maxId, outbox, failed, recent, lag] = await Promise.all([
         files.countImages(),
         files.maxId(),
         pipeline.outbox().pendingStats(),
         states.countFailed(),
         states.recentFailures(RECENT_FAILURES),
+        pipeline.consumerLag(),
       ]);
       const names = await files.findMany(recent.map((failure) => failure.fileId));
       const stats = store && (await store.stats(maxId));
@@ -34,7 +35,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           recent: recent.map(({ fileId, reason, eventTime }) => ({ fileId, name: names.get(fileId)?.name ?? null, reason: reason ?? '', at: eventTime })),
         },
         outbox,
-        worker: { inProcess: pipeline.config().worker.inProcess, running: pipeline.workerRunning() },
+        worker: { inProcess: pipeline.config().worker.inProcess, running: pipeline.workerRunning(), lag },
       };
     },
   };
