@@ -24,6 +24,7 @@ export interface DuplicatesParams {
   page: number;
   pageSize: number;
   threshold: number;
+  contentType?: string[];
 }
 
 /** A content type as the Content Manager lists it. */

@@ -5,7 +5,8 @@ import { ConfirmDialog, Layouts, Page, useNotification, useRBAC } from '@strapi/
 import { useIntl } from 'react-intl';
 import type { DuplicateGroup, DuplicateNoticeView, DuplicatesResponse } from '../../../server/src/contracts/http';
 import { PERMISSIONS } from '../../../server/src/contracts/permissions';
-import { useImageSearchApi } from '../api/client';
+import { useImageSearchApi, type ContentTypeInfo } from '../api/client';
+import { ContentTypeFilter } from '../components/ContentTypeFilter';
 import { assetUrl, FileCard, Label } from '../components/FileCard';
 import { ThresholdField } from '../components/ThresholdField';
 import { useContentTypes } from '../components/useContentTypes';
@@ -19,18 +20,19 @@ const errorMessage = (error: unknown) => (error as { response?: { data?: { error
 /** One group: its files side by side, the keeper to choose, and the two ways to settle it. */
 const Group = ({
   group,
+  contentTypes,
   canResolve,
   onResolve,
   onDismiss,
 }: {
   group: DuplicateGroup;
+  contentTypes: Map<string, ContentTypeInfo>;
   canResolve: boolean;
   onResolve: (keeperId: number) => void;
   onDismiss: () => void;
 }) => {
   const { formatMessage } = useIntl();
   const t = (id: string, defaultMessage: string) => formatMessage({ id: trad(id), defaultMessage });
-  const contentTypes = useContentTypes();
   const [keeperId, setKeeperId] = useState(group.suggestedKeeperId);
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={6} data-testid={`group-${group.id}`}>
@@ -109,16 +111,18 @@ export const DuplicatesPage = () => {
   const [failure, setFailure] = useState<string>();
   const [confirming, setConfirming] = useState<{ group: DuplicateGroup; keeperId: number }>();
   const [notices, setNotices] = useState<DuplicateNoticeView[]>([]);
+  const [scope, setScope] = useState<string[]>([]);
+  const contentTypes = useContentTypes();
 
   const load = useCallback(async () => {
     try {
       api.recentDuplicates().then(setNotices, () => undefined);
-      setResult(await api.duplicates({ page, pageSize: PAGE_SIZE, threshold }));
+      setResult(await api.duplicates({ page, pageSize: PAGE_SIZE, threshold, contentType: scope }));
       setFailure(undefined);
     } catch (error) {
       setFailure(errorMessage(error) ?? t('duplicates.error', 'Could not load the duplicates'));
     }
-  }, [page, threshold]);
+  }, [page, threshold, scope]);
 
   useEffect(() => {
     load();
@@ -167,15 +171,32 @@ export const DuplicatesPage = () => {
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
-            <ThresholdField
-              label={t('duplicates.threshold', 'Similarity that counts as a duplicate')}
-              hint={t('duplicates.threshold.hint', 'At 0.70, 95% of edited copies (crops, re-encodes, borders) are caught. Raise it to see only the closest copies.')}
-              value={threshold}
-              onChange={(value) => {
-                setThreshold(value);
-                setPage(1);
-              }}
-            />
+            <Grid.Root gap={6}>
+              <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                <ThresholdField
+                  label={t('duplicates.threshold', 'Similarity that counts as a duplicate')}
+                  hint={t('duplicates.threshold.hint', 'At 0.70, 95% of edited copies (crops, re-encodes, borders) are caught. Raise it to see only the closest copies.')}
+                  value={threshold}
+                  onChange={(value) => {
+                    setThreshold(value);
+                    setPage(1);
+                  }}
+                />
+              </Grid.Item>
+              <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                <ContentTypeFilter
+                  label={t('duplicates.scope', 'Content types')}
+                  hint={t('duplicates.scope.hint', 'Only duplicates among media used by entries of these content types')}
+                  placeholder={t('duplicates.scope.all', 'Whole library')}
+                  contentTypes={contentTypes}
+                  value={scope}
+                  onChange={(value) => {
+                    setScope(value);
+                    setPage(1);
+                  }}
+                />
+              </Grid.Item>
+            </Grid.Root>
           </Box>
           {notices.length > 0 && <RecentNotices notices={notices} />}
           {failure && (
@@ -195,6 +216,7 @@ export const DuplicatesPage = () => {
             <Group
               key={`${group.id}-${group.files.map((file) => file.id).join('-')}`}
               group={group}
+              contentTypes={contentTypes}
               canResolve={allowedActions.canResolve}
               onResolve={(keeperId) => setConfirming({ group, keeperId })}
               onDismiss={() => dismiss(group)}

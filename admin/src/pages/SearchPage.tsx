@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
-import { Box, Button, Field, Flex, Grid, MultiSelect, MultiSelectOption, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { ArrowLeft, ArrowRight, Images, Upload } from '@strapi/icons';
 import { Layouts, Page, useStrapiApp } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import type { SimilarResponse } from '../../../server/src/contracts/http';
 import { useImageSearchApi } from '../api/client';
+import { ContentTypeFilter } from '../components/ContentTypeFilter';
 import { FileCard } from '../components/FileCard';
 import { ThresholdField } from '../components/ThresholdField';
 import { useContentTypes } from '../components/useContentTypes';
@@ -146,25 +147,17 @@ export const SearchPage = () => {
                     setPage(1);
                   }}
                 />
-                <Field.Root name="contentType" hint={t('search.scope.hint', 'Only media used by entries of these content types')}>
-                  <Field.Label>{t('search.scope', 'Content types')}</Field.Label>
-                  <MultiSelect
-                    placeholder={t('search.scope.all', 'All media')}
-                    value={scope}
-                    onChange={(value: string[]) => {
-                      setScope(value);
-                      setPage(1);
-                    }}
-                    withTags
-                  >
-                    {[...contentTypes.values()].map((type) => (
-                      <MultiSelectOption key={type.uid} value={type.uid}>
-                        {type.displayName}
-                      </MultiSelectOption>
-                    ))}
-                  </MultiSelect>
-                  <Field.Hint />
-                </Field.Root>
+<ContentTypeFilter
+                  label={t('search.scope', 'Content types')}
+                  hint={t('search.scope.hint', 'Only media used by entries of these content types')}
+                  placeholder={t('search.scope.all', 'All media')}
+                  contentTypes={contentTypes}
+                  value={scope}
+                  onChange={(value) => {
+                    setScope(value);
+                    setPage(1);
+                  }}
+                />
               </Grid.Item>
             </Grid.Root>
           </Box>
