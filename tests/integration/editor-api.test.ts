@@ -253,7 +253,10 @@ describe('duplicates review', () => {
 
 describe('reindex', () => {
   it('queues only the images the index lacks, and they become searchable again', async () => {
-    await getService(strapi, 'pipeline').store().deleteFile(coffeeId);
+    const store = getService(strapi, 'pipeline').store();
+    await store.deleteFile(coffeeId);
+    // Milvus applies a delete by expression asynchronously.
+    await eventually('the vector to be gone', async () => ((await store.getVector(coffeeId, { fresh: true })) === null ? true : undefined));
     const res = await api.http.post('/image-search/reindex').set('Authorization', auth());
     expect(res.status).toBe(200);
     expect(res.body.data.queued).toBe(1);
