@@ -11,6 +11,7 @@ module.exports = ({ env }) => ({
       kafka: {
         brokers: env.array('KAFKA_BROKERS', ['127.0.0.1:9092']),
         topic: env('IMAGE_SEARCH_TOPIC', 'strapi.image-search.media.v1'),
+        indexTopic: env('IMAGE_SEARCH_INDEX_TOPIC', 'strapi.image-search.index.v1'),
       },
       milvus: {
         address: env('MILVUS_ADDRESS', '127.0.0.1:19530'),

@@ -49,6 +49,7 @@ beforeAll(async () => {
       ...serviceEnv(),
       DATABASE_FILENAME: path.join(tmp, 'data.db'),
       IMAGE_SEARCH_TOPIC: `image-search.${run}`,
+      IMAGE_SEARCH_INDEX_TOPIC: `image-search.${run}.index`,
       IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
       IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
     },

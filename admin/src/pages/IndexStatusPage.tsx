@@ -71,6 +71,8 @@ export const IndexStatusPage = () => {
   if (failed && !status) return <Page.Error>{formatMessage({ id: trad('status.error'), defaultMessage: 'Could not load the index status' })}</Page.Error>;
   if (!status) return <Page.Loading />;
 
+  // Indexed or failed for good: what is no longer waiting.
+  const done = status.index.reachable && status.library.images > 0 ? 1 - status.index.pending / status.library.images : 1;
   const t = (id: string, defaultMessage: string, values?: Record<string, string>) => formatMessage({ id: trad(id), defaultMessage }, values);
   const worker = !status.worker.inProcess
     ? t('status.worker.external', 'Runs as a separate process')
@@ -141,14 +143,14 @@ export const IndexStatusPage = () => {
                   {t('status.progress', 'Searchable')}
                 </Typography>
                 <Typography textColor="neutral600">
-                  {formatNumber((status.index.files + status.failures.count) / status.library.images, { style: 'percent', maximumFractionDigits: 0 })}
+                  {formatNumber(done, { style: 'percent', maximumFractionDigits: 0 })}
                 </Typography>
               </Flex>
               <Box background="neutral150" hasRadius height="0.8rem" overflow="hidden">
                 <Box
                   background="primary600"
                   height="100%"
-                  style={{ width: `${Math.min(100, (100 * (status.index.files + status.failures.count)) / status.library.images)}%`, transition: 'width 0.5s' }}
+                  style={{ width: `${100 * done}%`, transition: 'width 0.5s' }}
                 />
               </Box>
             </Box>
