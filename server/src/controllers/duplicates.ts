@@ -4,7 +4,6 @@ import { getService } from '../utils/get-service';
 import type { RequestContext } from './context';
 import { parseInput } from './validate';
 
-
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async groups(ctx: RequestContext) {
     ctx.body = await getService(strapi, 'duplicates').groups(parseInput(duplicatesQuerySchema, ctx.query));

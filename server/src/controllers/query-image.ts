@@ -10,14 +10,20 @@ interface UploadedFile {
   size: number;
 }
 
-/** The query image of a multipart request, checked for presence and size before it is read. */
+const invalid = (message: string) => new errors.ValidationError(`${QUERY_IMAGE_FIELD}: ${message}`, { param: QUERY_IMAGE_FIELD });
+
+/** The query image of a multipart request, checked for presence and size before it is read. Temporary files are removed. */
 export async function readQueryImage(files: Record<string, UploadedFile | UploadedFile[]> | undefined, maxBytes: number): Promise<QueryImage> {
   const sent = files?.[QUERY_IMAGE_FIELD];
-  if (!sent) throw new errors.ValidationError(`${QUERY_IMAGE_FIELD}: attach the image to search with as the multipart field "${QUERY_IMAGE_FIELD}"`, { param: QUERY_IMAGE_FIELD });
-  if (Array.isArray(sent)) throw new errors.ValidationError(`${QUERY_IMAGE_FIELD}: send one image, not ${sent.length}`, { param: QUERY_IMAGE_FIELD });
-  if (sent.size === 0) throw new errors.ValidationError(`${QUERY_IMAGE_FIELD}: the file is empty`, { param: QUERY_IMAGE_FIELD });
-  if (sent.size > maxBytes) {
-    throw new errors.PayloadTooLargeError(`${QUERY_IMAGE_FIELD}: the file has ${sent.size} bytes; the limit is ${maxBytes}`, { param: QUERY_IMAGE_FIELD, maxBytes });
+  try {
+    if (!sent) throw invalid(`attach the image to search with as the multipart field "${QUERY_IMAGE_FIELD}"`);
+    if (Array.isArray(sent)) throw invalid(`send one image, not ${sent.length}`);
+    if (sent.size === 0) throw invalid('the file is empty');
+    if (sent.size > maxBytes) {
+      throw new errors.PayloadTooLargeError(`${QUERY_IMAGE_FIELD}: the file has ${sent.size} bytes; the limit is ${maxBytes}`, { param: QUERY_IMAGE_FIELD, maxBytes });
+    }
+    return { bytes: await fs.readFile(sent.filepath), name: sent.originalFilename || 'image' };
+  } finally {
+    await Promise.all(Object.values(files ?? {}).flat().map((file) => fs.rm(file.filepath, { force: true })));
   }
-  return { bytes: await fs.readFile(sent.filepath), name: sent.originalFilename || 'image' };
 }

@@ -5,7 +5,6 @@ import type { RequestContext } from './context';
 import { readQueryImage } from './query-image';
 import { parseInput } from './validate';
 
-
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async similarToFile(ctx: RequestContext) {
     const { id } = parseInput(fileIdParamSchema, ctx.params);
