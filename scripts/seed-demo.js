@@ -75,6 +75,18 @@ async function apiToken(jwt) {
   return created.data.accessKey;
 }
 
+/** Milvus may still be recovering its data just after a restart: the plugin answers 503 until it is back. */
+async function retryWhileUnavailable(call) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt === 10 || !/answered 503/.test(error.message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+}
+
 async function waitUntilIndexed(jwt) {
   const deadline = Date.now() + 10 * 60_000;
   let last = '';
@@ -103,7 +115,7 @@ async function main() {
   await ensureEntry(jwt, 'api::page.page', { title: 'Launch day', hero: id('skimage-rocket.jpg') });
   const token = await apiToken(jwt);
   // Photos of an earlier demo run, indexed by another model or never, are queued again; indexed ones are left alone.
-  const { queued } = (await must('POST', '/image-search/reindex', { jwt })).data;
+  const { queued } = (await retryWhileUnavailable(() => must('POST', '/image-search/reindex', { jwt }))).data;
   if (queued > 0) console.log(`  queued ${queued} photos the index lacks`);
   await waitUntilIndexed(jwt);
   const copy = id('astronaut-copy.jpg');

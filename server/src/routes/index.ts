@@ -1,7 +1,10 @@
 import { permissionAction, type AdminAction } from '../contracts/permissions';
 
+const middlewares = ['plugin::image-search.unavailable-as-503'];
+
 const allowed = (action: AdminAction) => ({
   policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [permissionAction(action)] } }],
+  middlewares,
 });
 
 export default {
@@ -23,8 +26,8 @@ export default {
   'content-api': {
     type: 'content-api',
     routes: [
-      { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: { policies: [] } },
-      { method: 'POST', path: '/search', handler: 'search.similarToImage', config: { policies: [] } },
+      { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: { policies: [], middlewares } },
+      { method: 'POST', path: '/search', handler: 'search.similarToImage', config: { policies: [], middlewares } },
     ],
   },
 };

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { IndexStatus } from '../contracts/http';
+import { UnavailableError } from '../errors';
 import { createIndexStateRepository } from '../index-state/repository';
 import { createFileRecords } from '../search/file-records';
 import { getService } from '../utils/get-service';
@@ -23,7 +24,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         pipeline.consumerLag(),
       ]);
       const names = await files.findMany(recent.map((failure) => failure.fileId));
-      const stats = store && (await store.stats(maxId));
+      // A Milvus that stops answering shows as unreachable, like one that never connected.
+      const stats = store && (await store.stats(maxId).catch((error) => (error instanceof UnavailableError ? undefined : Promise.reject(error))));
       return {
         model: pipeline.model().id,
         library: { images },

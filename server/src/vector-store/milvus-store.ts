@@ -1,6 +1,6 @@
 import { DataType, ErrorCode, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { PluginConfig } from '../config/schema';
-import { UnavailableError } from '../errors';
+import { errorMessage, PipelineError, UnavailableError } from '../errors';
 import { UNATTACHED_PARTITION, vectorRowId } from './partitions';
 
 /** The Milvus repository: one collection per model, one partition per content type, rows keyed by (file, partition). */
@@ -89,7 +89,7 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     return res.partition_names;
   }
 
-  return {
+  return failuresAsUnavailable({
     collection,
 
     async ensureCollection() {
@@ -223,7 +223,27 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     async close() {
       await client.closeConnection();
     },
-  };
+  });
+}
+
+/**
+ * Whatever the Milvus client throws (gRPC deadline, connection refused) becomes a retriable UnavailableError: the
+ * worker retries it, and the HTTP routes answer 503 instead of 500.
+ */
+function failuresAsUnavailable(store: VectorStore): VectorStore {
+  const guarded = { ...store };
+  for (const [name, value] of Object.entries(store)) {
+    if (typeof value !== 'function') continue;
+    (guarded as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      try {
+        return await value(...args);
+      } catch (error) {
+        if (error instanceof PipelineError) throw error;
+        throw new UnavailableError(`Milvus ${name} failed: ${errorMessage(error).split('\n')[0]}`, { cause: error });
+      }
+    };
+  }
+  return guarded;
 }
 
 /** HNSW needs ef >= k, so ef grows with the requested window. */

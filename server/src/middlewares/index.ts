@@ -1,0 +1,3 @@
+import unavailableAs503 from './unavailable-as-503';
+
+export default { 'unavailable-as-503': unavailableAs503 };
