@@ -41,6 +41,13 @@ start() {
   port_free "$ETCD_PORT" && port_free "$((ETCD_PORT + 1))" || die "etcd ports $ETCD_PORT/$((ETCD_PORT + 1)) are busy: set MILVUS_ETCD_PORT"
   $fresh && rm -rf "$INSTANCE"
   mkdir -p "$INSTANCE/data"
+  # Milvus-lite sometimes exits while recovering persisted data; a second start then succeeds.
+  launch || { log "Milvus exited during startup; starting it once more"; launch; } \
+    || { tail -n 40 "$INSTANCE/milvus.log" "$INSTANCE"/data/logs/*.log >&2 2>/dev/null; die "Milvus exited during startup"; }
+}
+
+# Starts the launcher and waits for health; fails when Milvus exits first.
+launch() {
   rm -f "$INSTANCE/env"
   log "starting (gRPC 127.0.0.1:$PORT)"
   # Its own process group, so stop reaches the milvus and etcd children too.
@@ -49,7 +56,7 @@ start() {
   echo $! > "$INSTANCE/pid"
   local start=$SECONDS
   until healthy; do
-    pid_alive "$INSTANCE/pid" || { tail -n 40 "$INSTANCE/milvus.log" "$INSTANCE"/data/logs/*.log >&2 2>/dev/null; die "Milvus exited during startup"; }
+    pid_alive "$INSTANCE/pid" || return 1
     (( SECONDS - start < 300 )) || { tail -n 40 "$INSTANCE/milvus.log" >&2; die "Milvus not healthy after 300s"; }
     sleep 1
   done
