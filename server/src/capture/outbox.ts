@@ -16,6 +16,8 @@ export interface Outbox {
   markSent(ids: readonly number[]): Promise<void>;
   markFailed(ids: readonly number[], reason: string): Promise<void>;
   pendingStats(): Promise<{ pending: number; oldestPendingAt: string | null }>;
+  /** Deletes rows sent before `cutoff`; returns how many. Pending rows are never pruned. */
+  pruneSent(cutoff: Date): Promise<number>;
 }
 
 export function createOutbox(strapi: Core.Strapi): Outbox {
@@ -42,6 +44,10 @@ export function createOutbox(strapi: Core.Strapi): Outbox {
     async markFailed(ids, reason) {
       // Rows stay pending and are retried; the reason shows on the status page.
       await query().updateMany({ where: { id: { $in: [...ids] } }, data: { lastError: reason.slice(0, 2000) } });
+    },
+    async pruneSent(cutoff) {
+      const { count } = await query().deleteMany({ where: { sentAt: { $notNull: true, $lt: cutoff } } });
+      return count;
     },
     async pendingStats() {
       const pending = await query().count({ where: { sentAt: null } });

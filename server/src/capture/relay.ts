@@ -14,6 +14,8 @@ export interface OutboxRelay {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** How often sent rows past their retention are pruned, at most. */
+const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 export function createOutboxRelay(deps: {
   outbox: Outbox;
@@ -21,18 +23,28 @@ export function createOutboxRelay(deps: {
   topic: string;
   pollIntervalMs: number;
   batchSize: number;
+  retentionHours: number;
   logger: Logger;
+  now?: () => number;
 }): OutboxRelay {
-  const { outbox, producer, topic, pollIntervalMs, batchSize, logger } = deps;
+  const { outbox, producer, topic, pollIntervalMs, batchSize, retentionHours, logger, now = Date.now } = deps;
+  let prunedAt = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
   let stopped = true;
   let failures = 0;
 
+  async function prune(): Promise<void> {
+    if (now() - prunedAt < PRUNE_INTERVAL_MS) return;
+    prunedAt = now();
+    const pruned = await outbox.pruneSent(new Date(now() - retentionHours * 3_600_000));
+    if (pruned > 0) logger.info(`pruned ${pruned} sent outbox row(s) older than ${retentionHours} h`);
+  }
+
   async function drain(): Promise<void> {
     for (;;) {
       const batch = await outbox.takePending(batchSize);
-      if (batch.length === 0) return;
+      if (batch.length === 0) return prune();
       const ids = batch.map((row) => row.id);
       try {
         await producer.send(topic, batch.map((row) => row.message));

@@ -127,6 +127,8 @@ export const configSchema = z
       .object({
         pollIntervalMs: z.number().int().min(50).max(60_000).default(500),
         batchSize: z.number().int().min(1).max(1000).default(100),
+        /** Sent rows are kept this long (for audits and re-publishing by hand), then pruned. */
+        retentionHours: z.number().min(0).default(7 * 24),
       })
       .strict()
       .prefault({}),

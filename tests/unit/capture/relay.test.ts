@@ -1,0 +1,49 @@
+import type { Outbox, PendingEvent } from '../../../server/src/capture/outbox';
+import { createOutboxRelay } from '../../../server/src/capture/relay';
+import type { EventProducer } from '../../../server/src/kafka/producer';
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const NOW = Date.parse('2026-11-24T12:00:00Z');
+
+/** An in-memory outbox: rows 1..n pending, in order. */
+function fakeOutbox(count: number) {
+  const rows = Array.from({ length: count }, (_, i) => ({ id: i + 1, sent: false, error: null as string | null }));
+  const cutoffs: Date[] = [];
+  const outbox = {
+    takePending: async (limit: number): Promise<PendingEvent[]> =>
+      rows.filter((row) => !row.sent).slice(0, limit).map((row) => ({ id: row.id, message: { key: String(row.id), value: `event ${row.id}`, headers: {} } })),
+    markSent: async (ids: readonly number[]) => rows.forEach((row) => ids.includes(row.id) && (row.sent = true)),
+    markFailed: async (ids: readonly number[], reason: string) => rows.forEach((row) => ids.includes(row.id) && (row.error = reason)),
+    pruneSent: async (cutoff: Date) => {
+      cutoffs.push(cutoff);
+      return 0;
+    },
+  } as unknown as Outbox;
+  return { outbox, rows, cutoffs };
+}
+
+async function runOnce(outbox: Outbox, producer: EventProducer) {
+  const relay = createOutboxRelay({ outbox, producer, topic: 'media', pollIntervalMs: 60_000, batchSize: 2, retentionHours: 24, logger: quiet, now: () => NOW });
+  relay.start();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await relay.stop();
+}
+
+describe('outbox relay', () => {
+  it('publishes every pending row in order, in batches, marks them sent, then prunes rows past retention', async () => {
+    const { outbox, rows, cutoffs } = fakeOutbox(5);
+    const sent: string[][] = [];
+    await runOnce(outbox, { send: async (_topic: string, messages: Array<{ key: string }>) => void sent.push(messages.map((m) => m.key)) } as unknown as EventProducer);
+    expect(sent).toEqual([['1', '2'], ['3', '4'], ['5']]);
+    expect(rows.every((row) => row.sent)).toBe(true);
+    expect(cutoffs).toEqual([new Date(NOW - 24 * 3_600_000)]);
+  });
+
+  it('keeps rows pending, with the reason, while the broker refuses them', async () => {
+    const { outbox, rows, cutoffs } = fakeOutbox(3);
+    await runOnce(outbox, { send: async () => Promise.reject(new Error('broker down')) } as unknown as EventProducer);
+    expect(rows.map((row) => row.sent)).toEqual([false, false, false]);
+    expect(rows.slice(0, 2).map((row) => row.error)).toEqual(['broker down', 'broker down']);
+    expect(cutoffs).toEqual([]);
+  });
+});
