@@ -243,6 +243,10 @@ describe('duplicates review', () => {
       ['a single file to dismiss', () => post('/duplicates/dismiss', { fileIds: [catId] }), 400, 'fileIds'],
       ['a file list that is not a list', () => post('/duplicates/dismiss', { fileIds: 'all' }), 400, 'fileIds'],
       ['an unknown file to dismiss', () => post('/duplicates/dismiss', { fileIds: [catId, 999_999] }), 404, '999999'],
+      ['an injection attempt as keeper id', () => post('/duplicates/resolve', { keeperId: '1; DROP TABLE files', discardIds: [catCopy] }), 400, 'keeperId'],
+      ['an expression as a file id', () => post('/duplicates/dismiss', { fileIds: [catId, 'file_id > 0'] }), 400, 'fileIds'],
+      ['NaN and Infinity as file ids', () => post('/duplicates/dismiss', { fileIds: [Number.NaN, Number.POSITIVE_INFINITY] }), 400, 'fileIds'],
+      ['an injection attempt as content type', () => duplicates({ contentType: "api::a.a' OR 1=1 --" }), 400, 'contentType'],
     ];
     for (const [name, send, status, words] of cases) {
       const res = await send();

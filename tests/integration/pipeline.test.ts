@@ -182,8 +182,29 @@ describe('upload -> index -> find similar', () => {
     await bad({ threshold: '1.5' }, 'threshold');
     await bad({ contentType: 'api::nope.nope' }, 'contentType');
     await bad({ bogus: '1' }, 'bogus');
+    // Numbers that are not numbers, or not usable ones.
+    await bad({ threshold: 'NaN' }, 'threshold');
+    await bad({ threshold: 'Infinity' }, 'threshold');
+    await bad({ threshold: '-0.1' }, 'threshold');
+    await bad({ page: 'Infinity' }, 'page');
+    await bad({ page: '1e9' }, 'page');
+    await bad({ pageSize: '-5' }, 'pageSize');
+    await bad({ pageSize: '2.5' }, 'pageSize');
+    await bad({ pageSize: 'twenty' }, 'pageSize');
+    // Injection attempts in every string that could reach a database query or a Milvus filter expression.
+    await bad({ contentType: "api::article.article' OR '1'='1" }, 'contentType');
+    await bad({ contentType: 'api::article.article"] || file_id > 0 || ["x' }, 'contentType');
+    await bad({ contentType: 'api::article.article; DROP TABLE files' }, 'contentType');
+    await bad({ mime: 'image/png" || file_id >= 0 || "' }, 'mime');
+    await bad({ mime: "image/png' OR 1=1 --" }, 'mime');
     expect((await api.similar(999_999)).status).toBe(404);
-    expect((await api.http.get('/image-search/files/abc/similar').set('Authorization', `Bearer ${adminJwt}`)).status).toBe(400);
+    for (const id of ['abc', '-1', '0', '1.5', '1e400', encodeURIComponent('1 OR 1=1'), encodeURIComponent('1 || file_id > 0')]) {
+      const res = await api.http.get(`/image-search/files/${id}/similar`).set('Authorization', `Bearer ${adminJwt}`);
+      expect({ id, status: res.status }).toEqual({ id, status: 400 });
+      expect(res.body.error.message).toContain('id');
+    }
+    // The server is still up and answering.
+    expect((await api.similar(copyOfFirst)).status).toBe(200);
   });
 
   it('re-indexes a replaced binary from its new bytes', async () => {
