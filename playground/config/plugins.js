@@ -12,6 +12,7 @@ module.exports = ({ env }) => ({
         brokers: env.array('KAFKA_BROKERS', ['127.0.0.1:9092']),
         topic: env('IMAGE_SEARCH_TOPIC', 'strapi.image-search.media.v1'),
         indexTopic: env('IMAGE_SEARCH_INDEX_TOPIC', 'strapi.image-search.index.v1'),
+        deadLetterTopic: env('IMAGE_SEARCH_DEAD_LETTER_TOPIC', 'strapi.image-search.media.dlq.v1'),
       },
       milvus: {
         address: env('MILVUS_ADDRESS', '127.0.0.1:19530'),

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runEmbed } from './embed';
 import { errorMessage } from './errors';
+import { runRedrive } from './redrive';
 import { runWorker } from './worker';
 
 /** The plugin's command line: `strapi-image-search <command>`. */
@@ -16,7 +17,11 @@ commands:
   embed [--config FILE | --model ID [--weights PATH]] [--no-trim] [--batch-size N] FILES...
       Print one JSON line per file, {"file", "vector"} or {"file", "error"}, computed exactly as the worker
       does. The model and preprocessing come from FILE, or --model (default resnet50). Exits 1 when a file
-      got no vector.`;
+      got no vector.
+
+  redrive [--config FILE]
+      Send the dead letters (media events the workers could never apply) back to the media topic, once the
+      cause is fixed. Each is re-driven once; its attempt count travels with it.`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -41,6 +46,12 @@ async function main(argv: string[]): Promise<number> {
       const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
       if (!configFile) throw new Error(`worker needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
       await runWorker(configFile);
+      return 0;
+    }
+    case 'redrive': {
+      const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
+      if (!configFile) throw new Error(`redrive needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
+      await runRedrive(configFile, (line) => console.log(line));
       return 0;
     }
     case 'embed': {

@@ -12,3 +12,13 @@ export const prefixed = (logger: Logger, prefix: string): Logger => ({
   warn: (message, ...meta) => logger.warn(`${prefix} ${message}`, ...meta),
   error: (message, ...meta) => logger.error(`${prefix} ${message}`, ...meta),
 });
+
+const stamp = (level: string, message: string) => `${new Date().toISOString()} ${level} ${message}`;
+
+/** Timestamped lines on the console, for the command-line processes. */
+export const consoleLogger: Logger = {
+  debug: (message) => void (process.env.DEBUG && console.debug(stamp('debug', message))),
+  info: (message) => console.log(stamp('info', message)),
+  warn: (message) => console.warn(stamp('warn', message)),
+  error: (message) => console.error(stamp('error', message)),
+};

@@ -4,7 +4,7 @@ import { loadExtractor } from './features/extractor';
 import { resolveModel } from './features/models';
 import type { IndexWorker } from './indexing/index-worker';
 import { startIndexWorker } from './indexing/indexer';
-import type { Logger } from './logger';
+import { consoleLogger } from './logger';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from './retry';
 import { createMilvusStore } from './vector-store/milvus-store';
 
@@ -14,13 +14,7 @@ import { createMilvusStore } from './vector-store/milvus-store';
  * Its config file holds the plugin's config object, the same one as in the Strapi app's config/plugins.
  */
 
-const stamp = (level: string, message: string) => `${new Date().toISOString()} ${level} ${message}`;
-const logger: Logger = {
-  debug: (message) => process.env.DEBUG && console.debug(stamp('debug', message)),
-  info: (message) => console.log(stamp('info', message)),
-  warn: (message) => console.warn(stamp('warn', message)),
-  error: (message) => console.error(stamp('error', message)),
-};
+const logger = consoleLogger;
 
 /** Runs until SIGINT/SIGTERM, then finishes the current event, disconnects and exits. */
 export async function runWorker(configFile: string): Promise<void> {

@@ -45,6 +45,7 @@ beforeAll(async () => {
     DATABASE_FILENAME: path.join(tmp, 'data.db'),
     IMAGE_SEARCH_TOPIC: `image-search.${run}`,
     IMAGE_SEARCH_INDEX_TOPIC: `image-search.${run}.index`,
+    IMAGE_SEARCH_DEAD_LETTER_TOPIC: `image-search.${run}.dlq`,
     IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
     IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
     IMAGE_SEARCH_MAX_INPUT_PIXELS: '1000000',

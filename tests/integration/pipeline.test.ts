@@ -26,6 +26,8 @@ let fullToken: string;
 const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i], 0);
 
 let originals: number[];
+let tooLarge: number;
+const cli = path.resolve(__dirname, '../../dist/server/src/cli.js');
 let copyOfFirst: number;
 // Four distinct subjects: a person, a cat, a coffee cup, a rocket launch.
 const photos = samplePhotos(['skimage-astronaut.png', 'skimage-chelsea.png', 'skimage-coffee.png', 'skimage-rocket.jpg']);
@@ -36,6 +38,7 @@ beforeAll(async () => {
     DATABASE_FILENAME: path.join(tmp, 'data.db'),
     IMAGE_SEARCH_TOPIC: `image-search.${run}`,
     IMAGE_SEARCH_INDEX_TOPIC: `image-search.${run}.index`,
+    IMAGE_SEARCH_DEAD_LETTER_TOPIC: `image-search.${run}.dlq`,
     IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
     IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
     // Every test photo is smaller; a bigger image stands for a decompression bomb.
@@ -76,7 +79,6 @@ describe('upload -> index -> find similar', () => {
   });
 
   it('indexes exactly the vector the embed command computes for the same file', async () => {
-    const cli = path.resolve(__dirname, '../../dist/server/src/cli.js');
     // The bytes Strapi stored: its upload plugin re-encodes images it optimizes.
     const { url } = await strapi.db.query('plugin::upload.file').findOne({ where: { id: originals[1] } });
     const stored = path.join(PLAYGROUND_DIR, 'public', url);
@@ -277,5 +279,49 @@ describe('files that cannot be indexed', () => {
     const status = (await api.http.get('/image-search/status').set('Authorization', api.adminAuth)).body.data;
     expect(status.failures.count).toBe(1);
     expect(status.failures.recent[0]).toMatchObject({ fileId: id, name: 'large.png', reason: expect.stringContaining('limit of 1,000,000') });
+    tooLarge = id;
+  });
+
+  it('keeps the event in the dead-letter topic, and the redrive command sends it back for another attempt', async () => {
+    const first = await deadLettersOf(tooLarge, 1);
+    expect(first[0].headers).toMatchObject({ 'x-image-search-attempts': '1', 'x-image-search-error': expect.stringContaining('limit of 1,000,000') });
+    expect(JSON.parse(first[0].value).data.file.id).toBe(tooLarge);
+
+    const config = path.join(tmp, 'redrive.json');
+    fs.writeFileSync(config, JSON.stringify({ kafka: { brokers: serviceEnv().KAFKA_BROKERS.split(','), topic: `image-search.${run}`, deadLetterTopic: `image-search.${run}.dlq` }, milvus: { address: serviceEnv().MILVUS_ADDRESS }, worker: { groupId: `indexer-${run}` } }));
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [cli, 'redrive', '--config', config], (error, stdout) => (error ? reject(error) : resolve(stdout)))
+    );
+    expect(output).toContain('re-drove 1 dead letter(s)');
+    // The cause is still there: the worker fails it again, and the second dead letter counts two attempts.
+    const again = await deadLettersOf(tooLarge, 2);
+    expect(again[1].headers['x-image-search-attempts']).toBe('2');
+    // Re-driving again finds nothing new but that second letter.
+    const second = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [cli, 'redrive', '--config', config], (error, stdout) => (error ? reject(error) : resolve(stdout)))
+    );
+    expect(second).toContain('re-drove 1 dead letter(s)');
   });
 });
+
+/** The dead letters of one file, read from the start of the run's dead-letter topic, once `count` are there. */
+async function deadLettersOf(fileId: number, count: number): Promise<Array<{ value: string; headers: Record<string, string> }>> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({ brokers: serviceEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${run}-${Date.now()}`, maxWaitTimeInMs: 500 });
+  const letters: Array<{ value: string; headers: Record<string, string> }> = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: `image-search.${run}.dlq`, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.key?.toString() !== String(fileId)) return;
+      letters.push({ value: message.value!.toString(), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+    },
+  });
+  try {
+    await eventually(`${count} dead letter(s) for file ${fileId}`, async () => (letters.length >= count ? true : undefined), 60_000);
+    return letters;
+  } finally {
+    await consumer.disconnect();
+  }
+}

@@ -24,7 +24,7 @@ let worker: ChildProcess;
 let workerLog = '';
 
 const pluginConfig = {
-  kafka: { brokers: services.KAFKA_BROKERS.split(','), topic: `image-search.${run}`, indexTopic: `image-search.${run}.index` },
+  kafka: { brokers: services.KAFKA_BROKERS.split(','), topic: `image-search.${run}`, indexTopic: `image-search.${run}.index`, deadLetterTopic: `image-search.${run}.dlq` },
   milvus: { address: services.MILVUS_ADDRESS, collectionPrefix: `image_search_${run}` },
   worker: { groupId: `indexer-${run}`, publicDir: path.join(PLAYGROUND_DIR, 'public') },
 };
@@ -36,6 +36,7 @@ beforeAll(async () => {
     DATABASE_FILENAME: path.join(tmp, 'data.db'),
     IMAGE_SEARCH_TOPIC: pluginConfig.kafka.topic,
     IMAGE_SEARCH_INDEX_TOPIC: pluginConfig.kafka.indexTopic,
+    IMAGE_SEARCH_DEAD_LETTER_TOPIC: pluginConfig.kafka.deadLetterTopic,
     IMAGE_SEARCH_COLLECTION_PREFIX: pluginConfig.milvus.collectionPrefix,
     IMAGE_SEARCH_GROUP_ID: pluginConfig.worker.groupId,
     IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',

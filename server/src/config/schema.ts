@@ -62,6 +62,8 @@ export const configSchema = z
         topic: z.string().min(1).default('strapi.image-search.media.v1'),
         /** Where workers publish what they made of each media event (indexed, skipped, failed and why). */
         indexTopic: z.string().min(1).default('strapi.image-search.index.v1'),
+        /** Media messages that can never be applied (undecodable file, malformed event), with the reason in headers. */
+        deadLetterTopic: z.string().min(1).default('strapi.image-search.media.dlq.v1'),
         topicPartitions: z.number().int().min(1).max(1000).default(3),
         replicationFactor: z.number().int().min(1).default(1),
         ssl: z.boolean().default(false),

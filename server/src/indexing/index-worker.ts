@@ -2,6 +2,8 @@ import { buildEvent, INDEX_EVENT_TYPES, mediaEventSchema, parseEvent, type Index
 import { errorMessage, isRetriable } from '../errors';
 import type { BatchControl, EventConsumer, IncomingMessage } from '../kafka/consumer';
 import type { Logger } from '../logger';
+import { toDeadLetter } from '../kafka/dead-letter';
+import type { OutgoingMessage } from '../kafka/producer';
 import type { DuplicateDetector } from './duplicate-detector';
 import type { Embedder } from './embedder';
 import { needsEmbedding, type EmbedFile, type Handler } from './handlers';
@@ -23,7 +25,8 @@ export interface IndexWorker {
 type Parsed = { message: IncomingMessage; event?: MediaEvent; invalid?: string };
 
 interface Applied {
-  report: IndexEvent;
+  report?: IndexEvent;
+  deadLetter?: OutgoingMessage;
   /** The vector this event wrote, for the duplicate check. */
   written?: { fileId: number; vector: number[]; causation: { id: string; type: MediaEventType } };
 }
@@ -34,6 +37,8 @@ export function createIndexWorker(deps: {
   embedder: Embedder;
   /** Publishes index events; resolves once they are stored. */
   report: (events: IndexEvent[]) => Promise<void>;
+  /** Publishes dead letters (messages that can never be applied); resolves once they are stored. */
+  deadLetter: (letters: OutgoingMessage[]) => Promise<void>;
   /** Looks for near-duplicates of each newly indexed file, once its chunk is written. */
   detectDuplicates: DuplicateDetector;
   /** Named in duplicate-detected events. */
@@ -44,7 +49,7 @@ export function createIndexWorker(deps: {
   batchSize: number;
   logger: Logger;
 }): IndexWorker {
-  const { consumer, handlers, embedder, report, model, detectDuplicates, duplicateThreshold, batchSize, logger } = deps;
+  const { consumer, handlers, embedder, report, deadLetter, model, detectDuplicates, duplicateThreshold, batchSize, logger } = deps;
   let running = false;
 
   /** Vectors computed ahead for a chunk; events whose image was not embedded ahead are embedded on demand. */
@@ -56,11 +61,11 @@ export function createIndexWorker(deps: {
     };
   }
 
-  /** Applies one message; returns what to report, nothing for a message that is not a media event. */
-  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<Applied | undefined> {
+  /** Applies one message; returns what to report, and the dead letter when it can never be applied. */
+  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<Applied> {
     if (!event) {
-      logger.warn(`skipped message at partition ${message.partition} offset ${message.offset}: ${invalid}`);
-      return undefined;
+      logger.warn(`dead-lettered message at partition ${message.partition} offset ${message.offset}: ${invalid}`);
+      return { deadLetter: toDeadLetter(message, `not a media event: ${invalid}`) };
     }
     const fileId = event.data.file.id;
     const causation = { id: event.id, type: event.type };
@@ -76,7 +81,10 @@ export function createIndexWorker(deps: {
         throw error;
       }
       logger.warn(`file ${fileId} cannot be indexed: ${errorMessage(error)}`);
-      return { report: buildEvent(INDEX_EVENT_TYPES.failed, fileId, { fileId, model, reason: errorMessage(error), causation }) };
+      return {
+        report: buildEvent(INDEX_EVENT_TYPES.failed, fileId, { fileId, model, reason: errorMessage(error), causation }),
+        deadLetter: toDeadLetter(message, errorMessage(error)),
+      };
     }
   }
 
@@ -107,14 +115,16 @@ export function createIndexWorker(deps: {
       if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
       const applied: IncomingMessage[] = [];
       const reports: IndexEvent[] = [];
+      const letters: OutgoingMessage[] = [];
       const written: NonNullable<Applied['written']>[] = [];
       let retry: unknown;
       for (const item of chunk) {
         if (!control.active()) break;
         try {
           const result = await apply(item, ahead);
-          if (result) reports.push(result.report);
-          if (result?.written) written.push(result.written);
+          if (result.report) reports.push(result.report);
+          if (result.deadLetter) letters.push(result.deadLetter);
+          if (result.written) written.push(result.written);
           applied.push(item.message);
         } catch (error) {
           retry = error;
@@ -122,7 +132,8 @@ export function createIndexWorker(deps: {
         }
       }
       reports.push(...(await duplicateNotices(written)));
-      // Reported before marked done: if the report fails, the chunk is re-delivered and re-applied (idempotently).
+      // Stored before marked done: if either publish fails, the chunk is re-delivered and re-applied (idempotently).
+      if (letters.length > 0) await deadLetter(letters);
       if (reports.length > 0) await report(reports);
       applied.forEach((message) => control.done(message));
       if (retry) throw retry;

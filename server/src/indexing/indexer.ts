@@ -31,6 +31,7 @@ export async function startIndexWorker(
     handlers: createMediaEventHandlers({ store }),
     embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
+    deadLetter: (letters) => producer.send(config.kafka.deadLetterTopic, letters),
     model: extractor.model.id,
     detectDuplicates: createDuplicateDetector({ store, threshold: config.search.duplicateThreshold }),
     duplicateThreshold: config.search.duplicateThreshold,

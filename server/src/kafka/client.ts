@@ -23,14 +23,14 @@ export function createKafka(config: PluginConfig['kafka'], logger: Logger): Kafk
   });
 }
 
-/** Creates the media and index topics when missing; a no-op for those that exist. */
+/** Creates the media, index and dead-letter topics when missing; a no-op for those that exist. */
 export async function ensureTopics(kafka: Kafka, config: PluginConfig['kafka']): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [config.topic, config.indexTopic].map((topic) => ({
+      topics: [config.topic, config.indexTopic, config.deadLetterTopic].map((topic) => ({
         topic,
         numPartitions: config.topicPartitions,
         replicationFactor: config.replicationFactor,

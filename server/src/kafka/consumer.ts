@@ -3,6 +3,8 @@ import type { Kafka } from 'kafkajs';
 export interface IncomingMessage {
   key: string | null;
   value: string | null;
+  headers: Record<string, string>;
+  topic: string;
   partition: number;
   offset: string;
 }
@@ -41,6 +43,8 @@ export function createEventConsumer(kafka: Kafka, options: { groupId: string; to
           const messages = batch.messages.map((message) => ({
             key: message.key?.toString() ?? null,
             value: message.value?.toString() ?? null,
+            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
+            topic: batch.topic,
             partition: batch.partition,
             offset: message.offset,
           }));

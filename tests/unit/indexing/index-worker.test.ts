@@ -6,13 +6,15 @@ import { createMediaEventHandlers } from '../../../server/src/indexing/handlers'
 import type { Embedder } from '../../../server/src/indexing/embedder';
 import { createIndexWorker } from '../../../server/src/indexing/index-worker';
 import type { BatchControl, EventConsumer, IncomingMessage } from '../../../server/src/kafka/consumer';
+import { DEAD_LETTER_HEADERS } from '../../../server/src/kafka/dead-letter';
+import type { OutgoingMessage } from '../../../server/src/kafka/producer';
 import type { VectorStore } from '../../../server/src/vector-store/milvus-store';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg'): IncomingMessage => {
   const file = toMediaFile({ id: fileId, documentId: `doc${fileId}`, name: `f${fileId}.jpg`, url: `/uploads/f${fileId}.jpg`, mime });
-  return { key: String(fileId), value: JSON.stringify(buildMediaEvent(type, file, [])), partition: 0, offset: String(offset) };
+  return { key: String(fileId), value: JSON.stringify(buildMediaEvent(type, file, [])), headers: {}, topic: 'media', partition: 0, offset: String(offset) };
 };
 
 /** A consumer that delivers one batch and records what was marked done. */
@@ -59,11 +61,13 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
   const { embedder, calls } = fakeEmbedder(options.failures);
   const { store, writes } = fakeStore();
   const reports: IndexEvent[][] = [];
+  const letters: OutgoingMessage[] = [];
   const worker = createIndexWorker({
     consumer: kafka.consumer,
     handlers: createMediaEventHandlers({ store }),
     embedder,
     report: async (events) => void reports.push(events),
+    deadLetter: async (batch) => void letters.push(...batch),
     model: 'resnet50',
     detectDuplicates: createDuplicateDetector({ store, threshold: 0.7 }),
     duplicateThreshold: 0.7,
@@ -82,7 +86,7 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
         return `${event.subject} ${event.data.action}`;
     }
   });
-  return { error, embedCalls: calls, writes, done: kafka.done, reported, reports };
+  return { error, embedCalls: calls, writes, done: kafka.done, reported, reports, letters };
 }
 
 describe('index worker', () => {
@@ -114,15 +118,23 @@ describe('index worker', () => {
     expect(embedCalls).toEqual([[1, 2], [3, 4], [5]]);
   });
 
-  it('skips what can never be indexed, with the rest of the batch going on', async () => {
-    const { error, writes, done, reported } = await run(
-      [message(0, MEDIA_EVENT_TYPES.created, 1), message(1, MEDIA_EVENT_TYPES.created, 2), { ...message(2, MEDIA_EVENT_TYPES.created, 3), value: 'not json' }],
-      { failures: { 1: new UnindexableError('the file is empty') } }
-    );
+  it('dead-letters what can never be indexed, with the reason and attempt count, and the rest of the batch goes on', async () => {
+    const redriven = { ...message(0, MEDIA_EVENT_TYPES.created, 1), headers: { [DEAD_LETTER_HEADERS.attempts]: '1' } };
+    const malformed = { ...message(2, MEDIA_EVENT_TYPES.created, 3), value: 'not json' };
+    const { error, writes, done, reported, letters } = await run([redriven, message(1, MEDIA_EVENT_TYPES.created, 2), malformed], {
+      failures: { 1: new UnindexableError('the file is empty') },
+    });
     expect(error).toBeUndefined();
     expect(writes).toEqual(['upsert 2=2']);
     expect(done).toEqual(['0', '1', '2']);
     expect(reported).toEqual(['1 failed: the file is empty', '2 indexed']);
+    // The original messages, unchanged, with why in the headers; the re-driven one counts its second attempt.
+    expect(letters.map((letter) => [letter.key, letter.value === redriven.value || letter.value === 'not json'])).toEqual([
+      ['1', true],
+      ['3', true],
+    ]);
+    expect(letters[0].headers).toMatchObject({ [DEAD_LETTER_HEADERS.error]: 'the file is empty', [DEAD_LETTER_HEADERS.attempts]: '2', [DEAD_LETTER_HEADERS.source]: 'media/0/0' });
+    expect(letters[1].headers).toMatchObject({ [DEAD_LETTER_HEADERS.error]: expect.stringContaining('not a media event'), [DEAD_LETTER_HEADERS.attempts]: '1' });
   });
 
   it('stops at a retriable failure without marking it done, so it is re-delivered', async () => {

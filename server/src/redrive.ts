@@ -1,0 +1,65 @@
+import { readConfigFile } from './config/file';
+import { parseConfig } from './config/schema';
+import { createKafka, ensureTopics } from './kafka/client';
+import { createEventConsumer } from './kafka/consumer';
+import { DEAD_LETTER_HEADERS } from './kafka/dead-letter';
+import { createEventProducer } from './kafka/producer';
+import { consoleLogger } from './logger';
+
+/**
+ * Re-drives the dead letters: every message of the dead-letter topic not re-driven yet goes back to the media
+ * topic, carrying its attempt count, so the workers try it again (after the cause was fixed: a codec installed,
+ * a limit raised). Its consumer group remembers what was re-driven. Returns how many messages were re-driven.
+ */
+export async function runRedrive(configFile: string, print: (line: string) => void): Promise<number> {
+  const { kafka: config, worker } = parseConfig(readConfigFile(configFile));
+  const kafka = createKafka(config, consoleLogger);
+  await ensureTopics(kafka, config);
+  const groupId = `${worker.groupId}-redrive`;
+
+  const admin = kafka.admin();
+  await admin.connect();
+  let waiting: number;
+  try {
+    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(config.deadLetterTopic), admin.fetchOffsets({ groupId, topics: [config.deadLetterTopic] })]);
+    const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+    waiting = ends.reduce((sum, end) => sum + Number(end.high) - Math.max(Number(end.low), done.get(end.partition) ?? -1), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  if (waiting === 0) {
+    print(`no dead letters to re-drive in ${config.deadLetterTopic}`);
+    return 0;
+  }
+
+  const producer = createEventProducer(kafka);
+  await producer.connect();
+  const consumer = createEventConsumer(kafka, { groupId, topic: config.deadLetterTopic });
+  let redriven = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .start(async (messages, control) => {
+          await producer.send(
+            config.topic,
+            messages.map((message) => ({
+              key: message.key ?? '',
+              value: message.value ?? '',
+              headers: { [DEAD_LETTER_HEADERS.attempts]: message.headers[DEAD_LETTER_HEADERS.attempts] ?? '1' },
+            }))
+          );
+          messages.forEach((message) => control.done(message));
+          redriven += messages.length;
+          print(`re-drove ${redriven} of ${waiting}`);
+          if (redriven >= waiting) resolve();
+        })
+        .catch(reject);
+    });
+  } finally {
+    // Stopping commits the offsets marked done.
+    await consumer.stop();
+    await producer.disconnect();
+  }
+  print(`re-drove ${redriven} dead letter(s) from ${config.deadLetterTopic} to ${config.topic}`);
+  return redriven;
+}
