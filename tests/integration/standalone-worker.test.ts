@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import type { SimilarHit } from '../../server/src/contracts/http';
+import { getService } from '../../server/src/utils/get-service';
 import { ids, pluginApi } from '../helpers/api';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 import { eventually, serviceEnv } from '../helpers/services';
@@ -44,12 +45,18 @@ beforeAll(async () => {
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   api = pluginApi(strapi, { adminJwt, apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') });
 
-  const configFile = path.join(tmp, 'worker.json');
   fs.writeFileSync(configFile, JSON.stringify(pluginConfig));
-  worker = spawn(process.execPath, [CLI, 'worker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  worker.stdout!.on('data', (chunk) => (workerLog += chunk));
-  worker.stderr!.on('data', (chunk) => (workerLog += chunk));
+  worker = startWorker();
 });
+
+const configFile = path.join(tmp, 'worker.json');
+
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, [CLI, 'worker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk) => (workerLog += chunk));
+  child.stderr!.on('data', (chunk) => (workerLog += chunk));
+  return child;
+}
 
 afterAll(async () => {
   if (worker && worker.exitCode === null) worker.kill('SIGKILL');
@@ -82,5 +89,36 @@ describe('a standalone worker process', () => {
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(workerLog).toContain('SIGTERM');
+  });
+
+  it('replays the whole media topic without changing the index', async () => {
+    const store = getService(strapi, 'pipeline').store();
+    const maxId = Number((await strapi.db.query('plugin::upload.file').findOne({ orderBy: { id: 'desc' }, select: ['id'] })).id);
+    const before = await store.stats(maxId);
+    const searched = async () => (await api.similar(before.fileIds.values().next().value!, { threshold: 0 })).body.data as SimilarHit[];
+    const resultsBefore = await searched();
+
+    // The group is idle (its worker stopped above): rewind it to the first message of the topic.
+    const { Kafka, logLevel } = await import('kafkajs');
+    const admin = new Kafka({ brokers: pluginConfig.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(pluginConfig.kafka.topic);
+    const produced = ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+    await admin.resetOffsets({ groupId: pluginConfig.worker.groupId, topic: pluginConfig.kafka.topic, earliest: true });
+    await admin.disconnect();
+
+    const started = Date.now();
+    worker = startWorker();
+    await eventually('the replay to be consumed', async () => {
+      const { body } = await api.http.get('/image-search/status').set('Authorization', api.adminAuth);
+      return body.data.worker.lag === 0 ? true : undefined;
+    }, 120_000, 500);
+    const after = await store.stats(maxId);
+    console.log(`replay: ${produced} media events replayed in ${Date.now() - started} ms; rows ${before.vectors} -> ${after.vectors}`);
+    expect(after.vectors).toBe(before.vectors);
+    expect([...after.fileIds].sort()).toEqual([...before.fileIds].sort());
+    const resultsAfter = await searched();
+    expect(resultsAfter.map((hit) => hit.file.id)).toEqual(resultsBefore.map((hit) => hit.file.id));
+    resultsAfter.forEach((hit, i) => expect(hit.similarity).toBeCloseTo(resultsBefore[i].similarity, 5));
   });
 });
