@@ -1,6 +1,6 @@
 import { readConfigFile } from './config/file';
 import { parseConfig } from './config/schema';
-import { createKafka, ensureTopics } from './kafka/client';
+import { createKafka, ensureTopics, groupLag } from './kafka/client';
 import { createEventConsumer } from './kafka/consumer';
 import { DEAD_LETTER_HEADERS } from './kafka/dead-letter';
 import { createEventProducer } from './kafka/producer';
@@ -19,14 +19,7 @@ export async function runRedrive(configFile: string, print: (line: string) => vo
 
   const admin = kafka.admin();
   await admin.connect();
-  let waiting: number;
-  try {
-    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(config.deadLetterTopic), admin.fetchOffsets({ groupId, topics: [config.deadLetterTopic] })]);
-    const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-    waiting = ends.reduce((sum, end) => sum + Number(end.high) - Math.max(Number(end.low), done.get(end.partition) ?? -1), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const waiting = await groupLag(admin, groupId, config.deadLetterTopic).finally(() => admin.disconnect());
   if (waiting === 0) {
     print(`no dead letters to re-drive in ${config.deadLetterTopic}`);
     return 0;

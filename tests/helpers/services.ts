@@ -18,6 +18,22 @@ export function serviceEnv(): { KAFKA_BROKERS: string; MILVUS_ADDRESS: string } 
   return { KAFKA_BROKERS: read('kafka').KAFKA_BROKERS, MILVUS_ADDRESS: read('milvus').MILVUS_ADDRESS };
 }
 
+/**
+ * The environment of one test app: the services' addresses, its own database, and its own topics, collection and
+ * consumer group, so apps sharing the test Kafka and Milvus never read each other's events.
+ */
+export function appEnv(run: string, databaseDir: string): Record<string, string> {
+  return {
+    ...serviceEnv(),
+    DATABASE_FILENAME: path.join(databaseDir, 'data.db'),
+    IMAGE_SEARCH_TOPIC: `image-search.${run}`,
+    IMAGE_SEARCH_INDEX_TOPIC: `image-search.${run}.index`,
+    IMAGE_SEARCH_DEAD_LETTER_TOPIC: `image-search.${run}.dlq`,
+    IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
+    IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
+  };
+}
+
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@ import type { Core } from '@strapi/strapi';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pluginApi } from '../helpers/api';
 import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
-import { eventually, serviceEnv } from '../helpers/services';
+import { appEnv, eventually } from '../helpers/services';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 
 /**
@@ -44,18 +44,7 @@ async function logIn(email: string): Promise<Page> {
 const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  strapi = await bootStrapi(
-    {
-      ...serviceEnv(),
-      DATABASE_FILENAME: path.join(tmp, 'data.db'),
-      IMAGE_SEARCH_TOPIC: `image-search.${run}`,
-      IMAGE_SEARCH_INDEX_TOPIC: `image-search.${run}.index`,
-      IMAGE_SEARCH_DEAD_LETTER_TOPIC: `image-search.${run}.dlq`,
-      IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
-      IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
-    },
-    { serveAdminPanel: true }
-  );
+  strapi = await bootStrapi(appEnv(run, tmp), { serveAdminPanel: true });
   await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', ADMIN);

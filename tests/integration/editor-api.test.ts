@@ -8,7 +8,7 @@ import { permissionAction } from '../../server/src/contracts/permissions';
 import { getService } from '../../server/src/utils/get-service';
 import { ids, pluginApi } from '../helpers/api';
 import { bootStrapi, createAdmin, createApiToken, createRole } from '../helpers/strapi';
-import { eventually, serviceEnv } from '../helpers/services';
+import { appEnv, eventually } from '../helpers/services';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 
 /**
@@ -32,6 +32,17 @@ let catId: number;
 let catCopy: number;
 let coffeeId: number;
 
+/** A bad request: its name, how to send it, the status it must get, and words its error message must hold. */
+type BadInput = [string, () => Promise<{ status: number; body: { error?: { message: string } } }>, number, string];
+
+async function expectClientErrors(cases: readonly BadInput[]) {
+  for (const [name, send, status, words] of cases) {
+    const res = await send();
+    expect({ name, status: res.status }).toEqual({ name, status });
+    expect({ name, message: res.body.error?.message }).toEqual({ name, message: expect.stringContaining(words) });
+  }
+}
+
 const auth = () => api.adminAuth;
 const searchByImage = (file: string | Buffer, query: Record<string, string> = {}, authorization = auth()) =>
   api.http.post('/image-search/search').query(query).set('Authorization', authorization).attach('image', file, 'query.jpg');
@@ -41,13 +52,7 @@ const post = (route: string, body: unknown, authorization = auth()) => api.http.
 
 beforeAll(async () => {
   strapi = await bootStrapi({
-    ...serviceEnv(),
-    DATABASE_FILENAME: path.join(tmp, 'data.db'),
-    IMAGE_SEARCH_TOPIC: `image-search.${run}`,
-    IMAGE_SEARCH_INDEX_TOPIC: `image-search.${run}.index`,
-    IMAGE_SEARCH_DEAD_LETTER_TOPIC: `image-search.${run}.dlq`,
-    IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
-    IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
+    ...appEnv(run, tmp),
     IMAGE_SEARCH_MAX_INPUT_PIXELS: '1000000',
     IMAGE_SEARCH_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
   });
@@ -118,7 +123,7 @@ describe('search by an uploaded image', () => {
     const truncated = path.join(tmp, 'truncated.png');
     fs.writeFileSync(truncated, fs.readFileSync(astronaut).subarray(0, 2000));
 
-    const cases: Array<[string, () => Promise<{ status: number; body: { error?: { message: string } } }>, number, string]> = [
+    const cases: BadInput[] = [
       ['no image', () => api.http.post('/image-search/search').set('Authorization', auth()), 400, 'image'],
       ['a text file', () => searchByImage(text), 400, 'image'],
       ['an empty file', () => searchByImage(empty), 400, 'empty'],
@@ -132,11 +137,7 @@ describe('search by an uploaded image', () => {
       ['an unknown content type', () => searchByImage(astronaut, { contentType: 'api::nope.nope' }), 400, 'contentType'],
       ['an unknown parameter', () => searchByImage(astronaut, { colour: 'red' }), 400, 'colour'],
     ];
-    for (const [name, send, status, words] of cases) {
-      const res = await send();
-      expect({ name, status: res.status }).toEqual({ name, status });
-      expect({ name, message: res.body.error?.message }).toEqual({ name, message: expect.stringContaining(words) });
-    }
+    await expectClientErrors(cases);
   });
 });
 
@@ -230,7 +231,7 @@ describe('duplicates review', () => {
   });
 
   it('answers every bad input with a clear 4xx, never a 500', async () => {
-    const cases: Array<[string, () => Promise<{ status: number; body: { error?: { message: string } } }>, number, string]> = [
+    const cases: BadInput[] = [
       ['a threshold above 1', () => duplicates({ threshold: 2 }), 400, 'threshold'],
       ['page size 0', () => duplicates({ pageSize: 0 }), 400, 'pageSize'],
       ['an unknown content type', () => duplicates({ contentType: 'api::nope.nope' }), 400, 'contentType'],
@@ -249,11 +250,7 @@ describe('duplicates review', () => {
       ['NaN and Infinity as file ids', () => post('/duplicates/dismiss', { fileIds: [Number.NaN, Number.POSITIVE_INFINITY] }), 400, 'fileIds'],
       ['an injection attempt as content type', () => duplicates({ contentType: "api::a.a' OR 1=1 --" }), 400, 'contentType'],
     ];
-    for (const [name, send, status, words] of cases) {
-      const res = await send();
-      expect({ name, status: res.status }).toEqual({ name, status });
-      expect({ name, message: res.body.error?.message }).toEqual({ name, message: expect.stringContaining(words) });
-    }
+    await expectClientErrors(cases);
   });
 });
 

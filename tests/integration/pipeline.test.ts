@@ -8,7 +8,7 @@ import type { SimilarHit } from '../../server/src/contracts/http';
 import { getService } from '../../server/src/utils/get-service';
 import { ids, pluginApi } from '../helpers/api';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
-import { eventually, median, serviceEnv } from '../helpers/services';
+import { appEnv, eventually, median, serviceEnv } from '../helpers/services';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 
 /**
@@ -34,13 +34,7 @@ const photos = samplePhotos(['skimage-astronaut.png', 'skimage-chelsea.png', 'sk
 
 beforeAll(async () => {
   strapi = await bootStrapi({
-    ...serviceEnv(),
-    DATABASE_FILENAME: path.join(tmp, 'data.db'),
-    IMAGE_SEARCH_TOPIC: `image-search.${run}`,
-    IMAGE_SEARCH_INDEX_TOPIC: `image-search.${run}.index`,
-    IMAGE_SEARCH_DEAD_LETTER_TOPIC: `image-search.${run}.dlq`,
-    IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
-    IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
+    ...appEnv(run, tmp),
     // Every test photo is smaller; a bigger image stands for a decompression bomb.
     IMAGE_SEARCH_MAX_INPUT_PIXELS: '1000000',
   });

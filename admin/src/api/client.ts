@@ -34,6 +34,10 @@ export interface ContentTypeInfo {
   displayName: string;
 }
 
+/** The message of a Strapi error response, when the request got one. */
+export const errorMessage = (error: unknown): string | undefined =>
+  (error as { response?: { data?: { error?: { message?: string } } } }).response?.data?.error?.message;
+
 const params = (query: object) => ({ params: Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))) });
 
 /** The one client the admin uses to call the plugin's admin routes, typed by the shared contracts. */

@@ -1,21 +1,22 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Box, Button, Dialog, Flex, Grid, Radio, Typography } from '@strapi/design-system';
-import { ArrowLeft, ArrowRight, Check, Cross } from '@strapi/icons';
+import { Check, Cross } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import type { DuplicateGroup, DuplicateNoticeView, DuplicatesResponse } from '../../../server/src/contracts/http';
 import { PERMISSIONS } from '../../../server/src/contracts/permissions';
-import { useImageSearchApi, type ContentTypeInfo } from '../api/client';
+import { errorMessage, useImageSearchApi, type ContentTypeInfo } from '../api/client';
 import { ContentTypeFilter } from '../components/ContentTypeFilter';
+import { ErrorBanner } from '../components/ErrorBanner';
 import { assetUrl, FileCard, Label } from '../components/FileCard';
+import { Pager } from '../components/Pager';
 import { ThresholdField } from '../components/ThresholdField';
 import { useContentTypes } from '../components/useContentTypes';
+import { usePagedFilters } from '../components/usePagedFilters';
 import { trad } from '../translations/prefix';
 
 const PAGE_SIZE = 10;
 const DEFAULT_THRESHOLD = 0.7;
-
-const errorMessage = (error: unknown) => (error as { response?: { data?: { error?: { message?: string } } } }).response?.data?.error?.message;
 
 /** One group: its files side by side, the keeper to choose, and the two ways to settle it. */
 const Group = ({
@@ -105,13 +106,11 @@ export const DuplicatesPage = () => {
   const api = useImageSearchApi();
   const { toggleNotification } = useNotification();
   const { allowedActions } = useRBAC({ resolve: [...PERMISSIONS.resolve] });
-  const [threshold, setThreshold] = useState(DEFAULT_THRESHOLD);
-  const [page, setPage] = useState(1);
+  const { page, setPage, threshold, setThreshold, scope, setScope } = usePagedFilters(DEFAULT_THRESHOLD);
   const [result, setResult] = useState<DuplicatesResponse>();
   const [failure, setFailure] = useState<string>();
   const [confirming, setConfirming] = useState<{ group: DuplicateGroup; keeperId: number }>();
   const [notices, setNotices] = useState<DuplicateNoticeView[]>([]);
-  const [scope, setScope] = useState<string[]>([]);
   const contentTypes = useContentTypes();
 
   const load = useCallback(async () => {
@@ -177,10 +176,7 @@ export const DuplicatesPage = () => {
                   label={t('duplicates.threshold', 'Similarity that counts as a duplicate')}
                   hint={t('duplicates.threshold.hint', 'At 0.70, 95% of edited copies (crops, re-encodes, borders) are caught. Raise it to see only the closest copies.')}
                   value={threshold}
-                  onChange={(value) => {
-                    setThreshold(value);
-                    setPage(1);
-                  }}
+                  onChange={setThreshold}
                 />
               </Grid.Item>
               <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
@@ -190,20 +186,13 @@ export const DuplicatesPage = () => {
                   placeholder={t('duplicates.scope.all', 'Whole library')}
                   contentTypes={contentTypes}
                   value={scope}
-                  onChange={(value) => {
-                    setScope(value);
-                    setPage(1);
-                  }}
+                  onChange={setScope}
                 />
               </Grid.Item>
             </Grid.Root>
           </Box>
           {notices.length > 0 && <RecentNotices notices={notices} />}
-          {failure && (
-            <Box background="danger100" padding={4} hasRadius>
-              <Typography textColor="danger700">{failure}</Typography>
-            </Box>
-          )}
+          {failure && <ErrorBanner message={failure} />}
           {!result && !failure && <Page.Loading />}
           {result?.data.length === 0 && (
             <Box background="neutral0" hasRadius shadow="tableShadow" padding={8}>
@@ -223,15 +212,7 @@ export const DuplicatesPage = () => {
             />
           ))}
           {pagination && pagination.pageCount > 1 && (
-            <Flex justifyContent="flex-end" gap={2}>
-              <Typography textColor="neutral600">{t('pagination.of', 'Page {page} of {count}', { page: pagination.page, count: pagination.pageCount })}</Typography>
-              <Button variant="tertiary" startIcon={<ArrowLeft />} disabled={page === 1} onClick={() => setPage(page - 1)}>
-                {t('pagination.previous', 'Previous')}
-              </Button>
-              <Button variant="tertiary" endIcon={<ArrowRight />} disabled={page >= pagination.pageCount} onClick={() => setPage(page + 1)}>
-                {t('pagination.next', 'Next')}
-              </Button>
-            </Flex>
+            <Pager page={pagination.page} hasMore={pagination.page < pagination.pageCount} pageCount={pagination.pageCount} onChange={setPage} />
           )}
         </Flex>
       </Layouts.Content>

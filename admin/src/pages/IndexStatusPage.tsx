@@ -6,6 +6,7 @@ import { useIntl } from 'react-intl';
 import type { IndexStatus } from '../../../server/src/contracts/http';
 import { PERMISSIONS } from '../../../server/src/contracts/permissions';
 import { useImageSearchApi } from '../api/client';
+import { ErrorBanner } from '../components/ErrorBanner';
 import { trad } from '../translations/prefix';
 
 const REFRESH_MS = 5000;
@@ -102,9 +103,7 @@ export const IndexStatusPage = () => {
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           {!status.index.reachable && (
-            <Box background="danger100" padding={4} hasRadius>
-              <Typography textColor="danger700">{t('status.index.unreachable', 'Milvus is not reachable: search is unavailable until it is back.')}</Typography>
-            </Box>
+            <ErrorBanner message={t('status.index.unreachable', 'Milvus is not reachable: search is unavailable until it is back.')} />
           )}
           <Grid.Root gap={4}>
             <Grid.Item col={3} s={12} direction="column" alignItems="stretch">

@@ -1,14 +1,17 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
-import { ArrowLeft, ArrowRight, Images, Upload } from '@strapi/icons';
+import { Images, Upload } from '@strapi/icons';
 import { Layouts, Page, useStrapiApp } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import type { SimilarResponse } from '../../../server/src/contracts/http';
-import { useImageSearchApi } from '../api/client';
+import { errorMessage, useImageSearchApi } from '../api/client';
 import { ContentTypeFilter } from '../components/ContentTypeFilter';
+import { ErrorBanner } from '../components/ErrorBanner';
 import { FileCard } from '../components/FileCard';
+import { Pager } from '../components/Pager';
 import { ThresholdField } from '../components/ThresholdField';
 import { useContentTypes } from '../components/useContentTypes';
+import { usePagedFilters } from '../components/usePagedFilters';
 import { trad } from '../translations/prefix';
 
 const PAGE_SIZE = 12;
@@ -30,9 +33,7 @@ export const SearchPage = () => {
     | undefined;
 
   const [query, setQuery] = useState<Query>();
-  const [threshold, setThreshold] = useState(DEFAULT_THRESHOLD);
-  const [scope, setScope] = useState<string[]>([]);
-  const [page, setPage] = useState(1);
+  const { page, setPage, threshold, setThreshold, scope, setScope } = usePagedFilters(DEFAULT_THRESHOLD);
   const [result, setResult] = useState<SimilarResponse>();
   const [failure, setFailure] = useState<Failure>();
   const [loading, setLoading] = useState(false);
@@ -48,9 +49,8 @@ export const SearchPage = () => {
       setResult('fileId' in query ? await api.similarToFile(query.fileId, params) : await api.similarToImage(query.image, params));
       setFailure(undefined);
     } catch (error) {
-      const message = (error as { response?: { data?: { error?: { message?: string } } } }).response?.data?.error?.message;
       setResult(undefined);
-      setFailure({ message: message ?? t('search.error', 'The search failed') });
+      setFailure({ message: errorMessage(error) ?? t('search.error', 'The search failed') });
     } finally {
       setLoading(false);
     }
@@ -142,10 +142,7 @@ export const SearchPage = () => {
                   label={t('search.threshold', 'Minimum similarity')}
                   hint={t('search.threshold.hint', 'Copies and edits of one photo score above 0.70; unrelated photos mostly under 0.45.')}
                   value={threshold}
-                  onChange={(value) => {
-                    setThreshold(value);
-                    setPage(1);
-                  }}
+                  onChange={setThreshold}
                 />
 <ContentTypeFilter
                   label={t('search.scope', 'Content types')}
@@ -153,22 +150,13 @@ export const SearchPage = () => {
                   placeholder={t('search.scope.all', 'All media')}
                   contentTypes={contentTypes}
                   value={scope}
-                  onChange={(value) => {
-                    setScope(value);
-                    setPage(1);
-                  }}
+                  onChange={setScope}
                 />
               </Grid.Item>
             </Grid.Root>
           </Box>
 
-          {failure && (
-            <Box background="danger100" padding={4} hasRadius>
-              <Typography textColor="danger700" data-testid="search-error">
-                {failure.message}
-              </Typography>
-            </Box>
-          )}
+          {failure && <ErrorBanner message={failure.message} testId="search-error" />}
           {loading && !result && <Page.Loading />}
           {result && (
             <>
@@ -184,14 +172,7 @@ export const SearchPage = () => {
                   </Grid.Item>
                 ))}
               </Grid.Root>
-              <Flex justifyContent="flex-end" gap={2}>
-                <Button variant="tertiary" startIcon={<ArrowLeft />} disabled={page === 1} onClick={() => setPage(page - 1)}>
-                  {t('pagination.previous', 'Previous')}
-                </Button>
-                <Button variant="tertiary" endIcon={<ArrowRight />} disabled={!result.meta.pagination.hasMore} onClick={() => setPage(page + 1)}>
-                  {t('pagination.next', 'Next')}
-                </Button>
-              </Flex>
+              <Pager page={page} hasMore={result.meta.pagination.hasMore} onChange={setPage} />
             </>
           )}
         </Flex>

@@ -47,6 +47,13 @@ type Attribute = { type: string; component?: string; components?: string[] };
 type Id = string | number;
 type Rows = Array<Record<string, Id>>;
 
+/** Appends `value` to the list under `key`, creating it. */
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
   const db = () => strapi.db.connection;
   const joinTableOf = (uid: string, attribute: string) =>
@@ -142,7 +149,7 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
     for (const link of componentLinks().filter((l) => l.child === uid)) {
       const rows = (await db()(link.table).select(link.parentColumn, link.childColumn).where(link.where).whereIn(link.childColumn, ids)) as Rows;
       const parents = new Map<string, Id[]>();
-      for (const row of rows) parents.set(String(row[link.childColumn]), [...(parents.get(String(row[link.childColumn])) ?? []), row[link.parentColumn]]);
+      for (const row of rows) pushTo(parents, String(row[link.childColumn]), row[link.parentColumn]);
       const lifted = references.flatMap((ref) =>
         (parents.get(String(ref.id)) ?? []).map((parentId) => ({ fileId: ref.fileId, id: parentId, path: `${link.attribute}.${ref.path}` }))
       );
@@ -202,7 +209,7 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
       const byType = new Map<string, Reference[]>();
       for (const row of rows) {
         const uid = String(row[table.type]);
-        byType.set(uid, [...(byType.get(uid) ?? []), { fileId: Number(row[table.file]), id: row[table.id], path: String(row[table.field]) }]);
+        pushTo(byType, uid, { fileId: Number(row[table.file]), id: row[table.id], path: String(row[table.field]) });
       }
       for (const [uid, references] of byType) await collectEntries(uid, references, out, new Set());
       for (const usages of out.values()) usages.sort((a, b) => a.contentType.localeCompare(b.contentType) || a.documentId.localeCompare(b.documentId) || a.status.localeCompare(b.status));
@@ -227,12 +234,7 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
       const table = fileJoinTable();
       const rows = (await db()(table.name).select(table.type, table.id).where(table.file, fileId)) as Rows;
       const idsByType = new Map<string, Id[]>();
-      for (const row of rows) {
-        const uid = String(row[table.type]);
-        const ids = idsByType.get(uid) ?? [];
-        ids.push(row[table.id]);
-        idsByType.set(uid, ids);
-      }
+      for (const row of rows) pushTo(idsByType, String(row[table.type]), row[table.id]);
       const owners = new Set<string>();
       for (const [uid, ids] of idsByType) await collectOwners(uid, ids, owners, new Set());
       return [...owners].sort();

@@ -35,7 +35,9 @@ export function groupDuplicates(pairs: readonly SimilarPair[], threshold: number
   const groups = new Map<number, number[]>();
   for (const id of parent.keys()) {
     const r = root(id);
-    groups.set(r, [...(groups.get(r) ?? []), id]);
+    const group = groups.get(r);
+    if (group) group.push(id);
+    else groups.set(r, [id]);
   }
   return [...groups.values()].map((ids) => ids.sort((x, y) => x - y)).sort((x, y) => x[0] - y[0]);
 }

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type SASLOptions } from 'kafkajs';
 import type { PluginConfig } from '../config/schema';
 import type { Logger } from '../logger';
 
@@ -47,6 +47,17 @@ export interface LagProbe {
   close(): Promise<void>;
 }
 
+/** Messages of `topic` that `groupId` has not committed yet, over all partitions. */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+  // A partition the group never committed on (offset -1) is behind by everything still retained on it.
+  return ends.reduce((sum, end) => {
+    const at = done.get(end.partition) ?? -1;
+    return sum + Math.max(0, Number(end.high) - (at < 0 ? Number(end.low) : at));
+  }, 0);
+}
+
 export function createLagProbe(kafka: Kafka, options: { groupId: string; topic: string }): LagProbe {
   const admin = kafka.admin();
   let connected: Promise<void> | undefined;
@@ -57,16 +68,7 @@ export function createLagProbe(kafka: Kafka, options: { groupId: string; topic: 
         throw error;
       });
       await connected;
-      const [ends, [committed]] = await Promise.all([
-        admin.fetchTopicOffsets(options.topic),
-        admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }),
-      ]);
-      const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-      // A partition the group never committed on (offset -1) is behind by everything still retained on it.
-      return ends.reduce((sum, end) => {
-        const at = done.get(end.partition) ?? -1;
-        return sum + Math.max(0, Number(end.high) - (at < 0 ? Number(end.low) : at));
-      }, 0);
+      return groupLag(admin, options.groupId, options.topic);
     },
     async close() {
       if (connected) await admin.disconnect();

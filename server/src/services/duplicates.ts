@@ -16,7 +16,7 @@ import { groupDuplicates, suggestKeeper, type SimilarPair } from '../duplicates/
 import { createNotDuplicatesRepository } from '../duplicates/not-duplicates';
 import { createFileRecords, FILE_UID } from '../search/file-records';
 import { dedupeByFile, toSimilarity } from '../search/paging';
-import { partitionForContentType } from '../vector-store/partitions';
+import { scopePartitions } from '../search/scope';
 import { getService } from '../utils/get-service';
 import { mapConcurrently } from '../utils/map-concurrently';
 
@@ -37,6 +37,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const states = createIndexStateRepository(strapi);
   const pipeline = () => getService(strapi, 'pipeline');
 
+  /** The records of files an editor named; any that does not exist is a 404 naming it. */
+  async function existingFiles(ids: readonly number[]) {
+    const records = await files.findMany(ids);
+    const missing = ids.filter((id) => !records.has(id));
+    if (missing.length > 0) throw new errors.NotFoundError(`File${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`, { missing });
+    return records;
+  }
+
   /** Every pair of indexed files at or above the threshold, from one nearest-neighbour search per file. */
   async function similarPairs(vectors: Map<number, number[]>, threshold: number, partitions?: string[]): Promise<SimilarPair[]> {
     const store = pipeline().store();
@@ -55,10 +63,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async groups(query: DuplicatesQuery): Promise<DuplicatesResponse> {
       const threshold = query.threshold ?? pipeline().config().search.duplicateThreshold;
-      const unknown = (query.contentType ?? []).filter((uid) => !(uid in strapi.contentTypes));
-      if (unknown.length > 0) throw new errors.ValidationError(`contentType: unknown content type ${unknown.join(', ')}`, { param: 'contentType', unknown });
       const store = pipeline().store();
-      const partitions = query.contentType && (await store.existingPartitions(query.contentType.map(partitionForContentType)));
+      const partitions = await scopePartitions(strapi, store, query.contentType);
 
       const vectors = partitions && partitions.length === 0 ? new Map<number, number[]>() : await store.listVectors(await files.maxId(), partitions);
       const clusters = groupDuplicates(await similarPairs(vectors, threshold, partitions), threshold, await notDuplicates.all());
@@ -99,9 +105,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * left pointing at a deleted file. Alt text and caption the keeper lacks are taken from a discarded copy.
      */
     async resolve({ keeperId, discardIds }: ResolveDuplicates): Promise<ResolveReport> {
-      const records = await files.findMany([keeperId, ...discardIds]);
-      const missing = [keeperId, ...discardIds].filter((id) => !records.has(id));
-      if (missing.length > 0) throw new errors.NotFoundError(`File${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`, { missing });
+      const records = await existingFiles([keeperId, ...discardIds]);
       const keeper = records.get(keeperId)!;
 
       const usages = await usage.entriesUsingFiles(discardIds);
@@ -142,9 +146,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async dismiss({ fileIds }: DismissDuplicates): Promise<{ fileIds: number[]; pairsMarked: number }> {
-      const records = await files.findMany(fileIds);
-      const missing = fileIds.filter((id) => !records.has(id));
-      if (missing.length > 0) throw new errors.NotFoundError(`File${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`, { missing });
+      await existingFiles(fileIds);
       return { fileIds, pairsMarked: await notDuplicates.mark(fileIds) };
     },
   };

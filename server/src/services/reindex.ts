@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
 import type { ReindexReport } from '../contracts/http';
-import { FILE_UID } from '../search/file-records';
+import { createFileRecords, FILE_UID } from '../search/file-records';
 import { getService } from '../utils/get-service';
 
 /** Image files read per database page while looking for what the index lacks. */
@@ -17,8 +17,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const pipeline = getService(strapi, 'pipeline');
     const store = pipeline.store();
     const files = strapi.db.query(FILE_UID);
-    const last = await files.findOne({ orderBy: { id: 'desc' }, select: ['id'] });
-    const { fileIds: indexed } = await store.stats((last?.id as number) ?? 0);
+    const { fileIds: indexed } = await store.stats(await createFileRecords(strapi).maxId());
     let queued = 0;
     let alreadyIndexed = 0;
     for (let afterId = 0; ; ) {

@@ -12,7 +12,7 @@ import { createFileRecords } from '../search/file-records';
 import { findSimilar } from '../search/find-similar';
 import { mimeMatches } from '../search/mime';
 import { pageOf, resultsNeeded } from '../search/paging';
-import { partitionForContentType } from '../vector-store/partitions';
+import { assertKnownContentTypes, scopePartitions } from '../search/scope';
 import { getService } from '../utils/get-service';
 
 /** An image sent with the request, searched for but never stored. */
@@ -28,22 +28,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const usage = createUsageRepository(strapi);
   const pipeline = () => getService(strapi, 'pipeline');
 
-  /** Partitions to search for the requested content types; unknown UIDs are a client error. */
-  const partitionsFor = (contentTypes: string[]) => {
-    const unknown = contentTypes.filter((uid) => !(uid in strapi.contentTypes));
-    if (unknown.length > 0) {
-      throw new errors.ValidationError(`contentType: unknown content type ${unknown.join(', ')}`, { param: 'contentType', unknown });
-    }
-    return contentTypes.map(partitionForContentType);
-  };
-
   /** The ranked live files for a page of results: deleted files and other MIME types are skipped, widening the window. */
   async function rank(vector: number[], query: SimilarQuery, excludeFileId?: number) {
-    const requested = query.contentType ? partitionsFor(query.contentType) : undefined;
     const store = pipeline().store();
     const threshold = query.threshold ?? pipeline().config().search.threshold;
-    // A content type none of whose entries uses media yet has no partition: nothing to find there.
-    const partitions = requested && (await store.existingPartitions(requested));
+    const partitions = await scopePartitions(strapi, store, query.contentType);
     const wanted = resultsNeeded(query.page, query.pageSize);
     let live: Array<{ file: Omit<UsedFile, 'usedBy'>; similarity: number }> = [];
     if (!partitions || partitions.length > 0) {
@@ -77,7 +66,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const file = await files.findOne(fileId);
       if (!file) throw new errors.NotFoundError(`File ${fileId} not found`);
       if (!isImage(file.mime)) throw new errors.ValidationError(`File ${fileId} is not an image (${file.mime ?? 'unknown type'})`);
-      if (query.contentType) partitionsFor(query.contentType);
+      assertKnownContentTypes(strapi, query.contentType);
 
       const vector = await pipeline().store().getVector(fileId);
       if (!vector) {
@@ -93,7 +82,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Searches with an image that is not in the library; the image goes through the indexer's exact path. */
     async similarToImage(image: QueryImage, query: SimilarQuery): Promise<SimilarResponse> {
-      if (query.contentType) partitionsFor(query.contentType);
+      assertKnownContentTypes(strapi, query.contentType);
       const { preprocessing } = pipeline().config();
       const extractor = await pipeline().extractor();
       let pixels: Buffer;
