@@ -17,14 +17,22 @@ export const needsEmbedding = (event: MediaEvent) =>
   (event.type === MEDIA_EVENT_TYPES.created || event.type === MEDIA_EVENT_TYPES.replaced || event.type === MEDIA_EVENT_TYPES.reindexRequested) &&
   isImage(event.data.file.mime);
 
-export function createMediaEventHandlers({ store }: { store: VectorStore }): Record<MediaEventType, Handler> {
-  const version = (event: MediaEvent) => Date.parse(event.time);
+/** An event's version is its time: the relay publishes a file's events in order, so a later event is newer. */
+export const eventVersion = (event: MediaEvent) => Date.parse(event.time);
 
+/**
+ * True when the index already holds a newer version of the event's file: a replay or a re-driven dead letter,
+ * overtaken since. Deletes always apply (they tolerate absence), and an equal version is re-applied, harmlessly.
+ */
+export const isStale = (event: MediaEvent, applied: ReadonlyMap<number, number>) =>
+  event.type !== MEDIA_EVENT_TYPES.deleted && eventVersion(event) < (applied.get(event.data.file.id) ?? -Infinity);
+
+export function createMediaEventHandlers({ store }: { store: VectorStore }): Record<MediaEventType, Handler> {
   const index: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
     if (!isImage(file.mime)) return { action: 'skipped', reason: `not an image (${file.mime ?? 'unknown type'})` };
     const vector = await embed(file);
-    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, version(event));
+    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
     return { action: 'indexed', vector };
   };
 
@@ -34,7 +42,7 @@ export function createMediaEventHandlers({ store }: { store: VectorStore }): Rec
     // Fresh: a replace of this file may have been applied a moment ago.
     const vector = await store.getVector(file.id, { fresh: true });
     if (!vector) return index(event, embed);
-    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, version(event));
+    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
     return { action: 'moved' };
   };
 

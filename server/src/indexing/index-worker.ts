@@ -6,7 +6,7 @@ import { toDeadLetter } from '../kafka/dead-letter';
 import type { OutgoingMessage } from '../kafka/producer';
 import type { DuplicateDetector } from './duplicate-detector';
 import type { Embedder } from './embedder';
-import { needsEmbedding, type EmbedFile, type Handler } from './handlers';
+import { isStale, needsEmbedding, type EmbedFile, type Handler } from './handlers';
 
 /**
  * Consumes media events and applies them to the index, in order per partition. Each fetched batch is worked in
@@ -22,7 +22,9 @@ export interface IndexWorker {
   readonly running: boolean;
 }
 
-type Parsed = { message: IncomingMessage; event?: MediaEvent; invalid?: string };
+type Parsed = { message: IncomingMessage; event?: MediaEvent; invalid?: string; stale?: boolean };
+
+const STALE = 'stale: the index holds a newer version of this file';
 
 interface Applied {
   report?: IndexEvent;
@@ -35,6 +37,8 @@ export function createIndexWorker(deps: {
   consumer: EventConsumer;
   handlers: Record<MediaEventType, Handler>;
   embedder: Embedder;
+  /** The version last applied to each of these files, to skip events the index has moved past. */
+  appliedVersions: (fileIds: number[]) => Promise<Map<number, number>>;
   /** Publishes index events; resolves once they are stored. */
   report: (events: IndexEvent[]) => Promise<void>;
   /** Publishes dead letters (messages that can never be applied); resolves once they are stored. */
@@ -49,7 +53,7 @@ export function createIndexWorker(deps: {
   batchSize: number;
   logger: Logger;
 }): IndexWorker {
-  const { consumer, handlers, embedder, report, deadLetter, model, detectDuplicates, duplicateThreshold, batchSize, logger } = deps;
+  const { consumer, handlers, embedder, appliedVersions, report, deadLetter, model, detectDuplicates, duplicateThreshold, batchSize, logger } = deps;
   let running = false;
 
   /** Vectors computed ahead for a chunk; events whose image was not embedded ahead are embedded on demand. */
@@ -62,7 +66,7 @@ export function createIndexWorker(deps: {
   }
 
   /** Applies one message; returns what to report, and the dead letter when it can never be applied. */
-  async function apply({ message, event, invalid }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<Applied> {
+  async function apply({ message, event, invalid, stale }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<Applied> {
     if (!event) {
       logger.warn(`dead-lettered message at partition ${message.partition} offset ${message.offset}: ${invalid}`);
       return { deadLetter: toDeadLetter(message, `not a media event: ${invalid}`) };
@@ -71,7 +75,7 @@ export function createIndexWorker(deps: {
     const causation = { id: event.id, type: event.type };
     const started = Date.now();
     try {
-      const outcome = await handlers[event.type](event, embedFor(event, ahead));
+      const outcome = stale ? { action: 'skipped' as const, reason: STALE } : await handlers[event.type](event, embedFor(event, ahead));
       logger.info(`${event.type} file ${fileId}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
       const report = buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model, action: outcome.action, reason: outcome.reason ?? null, causation });
       return { report, written: outcome.vector && { fileId, vector: outcome.vector, causation } };
@@ -106,11 +110,19 @@ export function createIndexWorker(deps: {
     );
   }
 
+  /** One version lookup per chunk, before embedding, so a replay costs no model calls for superseded events. */
+  async function markStale(chunk: Parsed[]): Promise<Parsed[]> {
+    const events = chunk.flatMap((item) => (item.event ? [item.event] : []));
+    if (events.length === 0) return chunk;
+    const applied = await appliedVersions([...new Set(events.map((event) => event.data.file.id))]);
+    return chunk.map((item) => (item.event && isStale(item.event, applied) ? { ...item, stale: true } : item));
+  }
+
   async function handleBatch(messages: IncomingMessage[], control: BatchControl): Promise<void> {
     for (let start = 0; start < messages.length; start += batchSize) {
       if (!control.active()) return;
-      const chunk = messages.slice(start, start + batchSize).map(parse);
-      const toEmbed = chunk.flatMap((item) => (item.event && needsEmbedding(item.event) ? [item.event] : []));
+      const chunk = await markStale(messages.slice(start, start + batchSize).map(parse));
+      const toEmbed = chunk.flatMap((item) => (item.event && !item.stale && needsEmbedding(item.event) ? [item.event] : []));
       const ahead = new Map<MediaEvent, number[] | Error>();
       if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
       const applied: IncomingMessage[] = [];

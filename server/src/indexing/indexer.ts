@@ -30,6 +30,7 @@ export async function startIndexWorker(
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
     handlers: createMediaEventHandlers({ store }),
     embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
+    appliedVersions: (fileIds) => store.appliedVersions(fileIds),
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
     deadLetter: (letters) => producer.send(config.kafka.deadLetterTopic, letters),
     model: extractor.model.id,

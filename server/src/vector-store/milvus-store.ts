@@ -27,6 +27,8 @@ export interface VectorStore {
   deleteFile(fileId: number): Promise<void>;
   /** The file's vector; `fresh` guarantees it reflects every write acknowledged before the call. */
   getVector(fileId: number, options?: { fresh?: boolean }): Promise<number[] | null>;
+  /** The version (event time) last applied to each of these files that is indexed. */
+  appliedVersions(fileIds: readonly number[]): Promise<Map<number, number>>;
   search(query: VectorSearch): Promise<ScoredRow[]>;
   /** One vector per indexed file (file ids up to maxFileId), in the given partitions or all. */
   listVectors(maxFileId: number, partitions?: string[]): Promise<Map<number, number[]>>;
@@ -161,6 +163,21 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
         if (res.data[0]) return res.data[0][FIELDS.vector] as number[];
       }
       return null;
+    },
+
+    async appliedVersions(fileIds) {
+      const versions = new Map<number, number>();
+      if (fileIds.length === 0) return versions;
+      const res = await client.query({
+        collection_name: collection,
+        expr: `${FIELDS.fileId} in [${fileIds.map(Number).join(', ')}]`,
+        output_fields: [FIELDS.fileId, FIELDS.version],
+        limit: QUERY_PAGE,
+        ...consistency,
+      });
+      check(res.status, 'query');
+      for (const row of res.data) versions.set(Number(row[FIELDS.fileId]), Math.max(Number(row[FIELDS.version]), versions.get(Number(row[FIELDS.fileId])) ?? 0));
+      return versions;
     },
 
     async search({ vector, limit, partitions, excludeFileId, bounded }) {

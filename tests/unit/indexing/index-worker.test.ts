@@ -12,9 +12,9 @@ import type { VectorStore } from '../../../server/src/vector-store/milvus-store'
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
-const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg'): IncomingMessage => {
+const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg', time = new Date()): IncomingMessage => {
   const file = toMediaFile({ id: fileId, documentId: `doc${fileId}`, name: `f${fileId}.jpg`, url: `/uploads/f${fileId}.jpg`, mime });
-  return { key: String(fileId), value: JSON.stringify(buildMediaEvent(type, file, [])), headers: {}, topic: 'media', partition: 0, offset: String(offset) };
+  return { key: String(fileId), value: JSON.stringify(buildMediaEvent(type, file, [], { time })), headers: {}, topic: 'media', partition: 0, offset: String(offset) };
 };
 
 /** A consumer that delivers one batch and records what was marked done. */
@@ -56,7 +56,7 @@ function fakeStore() {
   return { store, writes };
 }
 
-async function run(messages: IncomingMessage[], options: { batchSize?: number; failures?: Record<number, Error> } = {}) {
+async function run(messages: IncomingMessage[], options: { batchSize?: number; failures?: Record<number, Error>; applied?: Map<number, number> } = {}) {
   const kafka = fakeConsumer(messages);
   const { embedder, calls } = fakeEmbedder(options.failures);
   const { store, writes } = fakeStore();
@@ -66,6 +66,7 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
     consumer: kafka.consumer,
     handlers: createMediaEventHandlers({ store }),
     embedder,
+    appliedVersions: async () => options.applied ?? new Map(),
     report: async (events) => void reports.push(events),
     deadLetter: async (batch) => void letters.push(...batch),
     model: 'resnet50',
@@ -146,6 +147,23 @@ describe('index worker', () => {
     expect(writes).toEqual(['upsert 1=1']);
     expect(done).toEqual(['0']);
     expect(reported).toEqual(['1 indexed', '1 duplicates 99']);
+  });
+
+  it('skips events the index has moved past, without embedding them; deletes and equal versions still apply', async () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+    const applied = new Map([[1, at(2000).getTime()], [2, at(1000).getTime()]]);
+    const { embedCalls, writes, reported } = await run(
+      [
+        message(0, MEDIA_EVENT_TYPES.created, 1, 'image/jpeg', at(1000)),
+        message(1, MEDIA_EVENT_TYPES.usageChanged, 1, 'image/jpeg', at(1500)),
+        message(2, MEDIA_EVENT_TYPES.created, 2, 'image/jpeg', at(1000)),
+        message(3, MEDIA_EVENT_TYPES.deleted, 1, 'image/jpeg', at(500)),
+      ],
+      { applied }
+    );
+    expect(embedCalls).toEqual([[2]]);
+    expect(writes).toEqual(['upsert 2=2', 'delete 1']);
+    expect(reported).toEqual(['1 skipped', '1 skipped', '2 indexed', '1 removed']);
   });
 
   it('does not embed files that are not images', async () => {
