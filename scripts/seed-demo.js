@@ -115,7 +115,7 @@ async function main() {
   await ensureEntry(jwt, 'api::page.page', { title: 'Launch day', hero: id('skimage-rocket.jpg') });
   const token = await apiToken(jwt);
   // Photos of an earlier demo run, indexed by another model or never, are queued again; indexed ones are left alone.
-  const { queued } = (await retryWhileUnavailable(() => must('POST', '/image-search/reindex', { jwt }))).data;
+  const { queued } = (await retryWhileUnavailable(() => must('POST', '/image-search/reconcile', { jwt }))).data;
   if (queued > 0) console.log(`  queued ${queued} photos the index lacks`);
   await waitUntilIndexed(jwt);
   const copy = id('astronaut-copy.jpg');

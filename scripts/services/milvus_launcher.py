@@ -8,6 +8,7 @@ Usage: python milvus_launcher.py DATA_DIR GRPC_PORT HEALTH_PORT ETCD_PORT ENV_FI
 """
 import os
 import signal
+import socket
 import sys
 
 import milvus
@@ -25,6 +26,23 @@ with open(etcd_config, 'w', encoding='utf-8') as out:
         f"initial-cluster: default=http://127.0.0.1:{etcd_port + 1}\n"
     )
 
+
+
+def try_bind_port(_config, port):
+    # The package probes ports without SO_REUSEADDR, so a port whose last connections linger in TIME_WAIT (right
+    # after a stop) looks busy and Milvus comes back on the next port, where no client looks for it.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(('127.0.0.1', port))
+        sock.listen()
+        return sock
+    except OSError:
+        sock.close()
+        return None
+
+
+milvus.MilvusServerConfig.try_bind_port = try_bind_port
 server = milvus.MilvusServer()
 server.set_base_dir(data_dir)
 server.config.set('proxy_port', grpc_port)

@@ -26,4 +26,14 @@ export class UnindexableError extends PipelineError {
 
 export const isRetriable = (error: unknown): boolean => !(error instanceof PipelineError) || error.retriable;
 
-export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** Some clients reject with plain objects (Milvus: `{ error_code, reason }`), which String() turns into "[object Object]". */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === 'object') {
+    const { message, reason } = error as { message?: unknown; reason?: unknown };
+    if (typeof message === 'string' && message) return message;
+    if (typeof reason === 'string' && reason) return reason;
+    return JSON.stringify(error);
+  }
+  return String(error);
+}

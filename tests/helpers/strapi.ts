@@ -5,8 +5,11 @@ import type { Core } from '@strapi/strapi';
 
 export const PLAYGROUND_DIR = path.resolve(__dirname, '../../playground');
 
-/** With `serveAdminPanel`, the admin built into playground/build by scripts/test.sh is served too. */
-export async function bootStrapi(env: Record<string, string>, { serveAdminPanel = false } = {}): Promise<Core.Strapi> {
+/**
+ * With `serveAdminPanel`, the admin built into playground/build by scripts/test.sh is served too. With `listen`, the
+ * server listens on a free port: supertest otherwise opens and closes one per request, which breaks concurrent ones.
+ */
+export async function bootStrapi(env: Record<string, string>, { serveAdminPanel = false, listen = false } = {}): Promise<Core.Strapi> {
   Object.assign(process.env, {
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
@@ -22,6 +25,7 @@ export async function bootStrapi(env: Record<string, string>, { serveAdminPanel 
   const { createStrapi } = await import('@strapi/strapi');
   const strapi = await createStrapi({ appDir: PLAYGROUND_DIR, distDir: PLAYGROUND_DIR, autoReload: false, serveAdminPanel }).load();
   await strapi.server.mount();
+  if (listen) await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
   return strapi;
 }
 

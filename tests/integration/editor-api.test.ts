@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
 import { getService } from '../../server/src/utils/get-service';
+import { partitionForContentType, UNATTACHED_PARTITION } from '../../server/src/vector-store/partitions';
 import { ids, pluginApi } from '../helpers/api';
 import { bootStrapi, createAdmin, createApiToken, createRole } from '../helpers/strapi';
 import { appEnv, eventually } from '../helpers/services';
@@ -254,17 +255,26 @@ describe('duplicates review', () => {
   });
 });
 
-describe('reindex', () => {
-  it('queues only the images the index lacks, and they become searchable again', async () => {
+describe('reconcile', () => {
+  it('repairs drift both ways: missing vectors are queued, misplaced ones moved, orphans deleted', async () => {
     const store = getService(strapi, 'pipeline').store();
+    const vector = (await store.getVector(catId))!;
+    const expected = (await store.indexedPartitions(catId)).get(catId);
+    const orphanId = 2_000_000_000;
     await store.deleteFile(coffeeId);
-    // Milvus applies a delete by expression asynchronously.
-    await eventually('the vector to be gone', async () => ((await store.getVector(coffeeId, { fresh: true })) === null ? true : undefined));
-    const res = await api.http.post('/image-search/reindex').set('Authorization', auth());
+    await store.replaceFileVectors(catId, [partitionForContentType('api::nowhere.nowhere')], vector, Date.now());
+    await store.replaceFileVectors(orphanId, [UNATTACHED_PARTITION], vector, Date.now());
+
+    const res = await api.http.post('/image-search/reconcile').set('Authorization', auth());
     expect(res.status).toBe(200);
-    expect(res.body.data.queued).toBe(1);
+    expect(res.body.data).toMatchObject({ queued: 1, moved: 1, orphansDeleted: 1, recent: 0 });
     expect(res.body.data.indexed).toBeGreaterThan(0);
     await api.indexed(coffeeId);
+    await eventually('the misplaced vector to move back', async () => {
+      const partitions = (await store.indexedPartitions(catId)).get(catId);
+      return JSON.stringify(partitions) === JSON.stringify(expected) ? true : undefined;
+    });
+    expect(await store.getVector(orphanId, { fresh: true })).toBeNull();
   });
 });
 
@@ -274,7 +284,7 @@ describe('permissions', () => {
     ['POST /search', (a) => withAuth(api.http.post('/image-search/search').attach('image', cat), a), 'read'],
     ['GET /duplicates', (a) => withAuth(api.http.get('/image-search/duplicates'), a), 'read'],
     ['GET /duplicates/recent', (a) => withAuth(api.http.get('/image-search/duplicates/recent'), a), 'read'],
-    ['POST /reindex', (a) => withAuth(api.http.post('/image-search/reindex'), a), 'manage'],
+    ['POST /reconcile', (a) => withAuth(api.http.post('/image-search/reconcile'), a), 'manage'],
     ['GET /status', (a) => withAuth(api.http.get('/image-search/status'), a), 'read'],
     ['POST /duplicates/resolve', (a) => withAuth(api.http.post('/image-search/duplicates/resolve').send({ keeperId: catId, discardIds: [catCopy] }), a), 'resolve'],
     ['POST /duplicates/dismiss', (a) => withAuth(api.http.post('/image-search/duplicates/dismiss').send({ fileIds: [catId, coffeeId] }), a), 'resolve'],
@@ -284,7 +294,7 @@ describe('permissions', () => {
   it.each(routes.map(([name, send, action]) => [name, send, action] as const))('%s: 401 without auth, 403 without the action', async (_, send, action) => {
     expect((await send()).status).toBe(401);
     expect((await send(`Bearer ${editorJwt}`)).status).toBe(403);
-    // A role with "read" only may look, not resolve or reindex.
+    // A role with "read" only may look, not resolve or reconcile.
     expect((await send(`Bearer ${readerJwt}`)).status).toBe(action === 'read' ? 200 : 403);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,59 +6,32 @@ import type { SimilarHit } from '../../server/src/contracts/http';
 import { getService } from '../../server/src/utils/get-service';
 import { ids, pluginApi } from '../helpers/api';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
-import { eventually, serviceEnv } from '../helpers/services';
-import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
+import { appEnv, eventually } from '../helpers/services';
+import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
+import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/worker-process';
 
 /**
  * Strapi with worker.inProcess=false only records and publishes; a separate `strapi-image-search worker` process,
  * started from the compiled bin, does the indexing.
  */
 
-const CLI = path.resolve(__dirname, '../../dist/server/src/cli.js');
 const run = `sw${Date.now().toString(36)}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-sw-'));
-const services = serviceEnv();
+const env: Record<string, string> = { ...appEnv(run, tmp), IMAGE_SEARCH_IN_PROCESS_WORKER: 'false' };
+const configFile = path.join(tmp, 'worker.json');
 let strapi: Core.Strapi;
 let api: ReturnType<typeof pluginApi>;
-let worker: ChildProcess;
-let workerLog = '';
-
-const pluginConfig = {
-  kafka: { brokers: services.KAFKA_BROKERS.split(','), topic: `image-search.${run}`, indexTopic: `image-search.${run}.index`, deadLetterTopic: `image-search.${run}.dlq` },
-  milvus: { address: services.MILVUS_ADDRESS, collectionPrefix: `image_search_${run}` },
-  worker: { groupId: `indexer-${run}`, publicDir: path.join(PLAYGROUND_DIR, 'public') },
-};
+let worker: WorkerProcess;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does)`);
-  strapi = await bootStrapi({
-    ...services,
-    DATABASE_FILENAME: path.join(tmp, 'data.db'),
-    IMAGE_SEARCH_TOPIC: pluginConfig.kafka.topic,
-    IMAGE_SEARCH_INDEX_TOPIC: pluginConfig.kafka.indexTopic,
-    IMAGE_SEARCH_DEAD_LETTER_TOPIC: pluginConfig.kafka.deadLetterTopic,
-    IMAGE_SEARCH_COLLECTION_PREFIX: pluginConfig.milvus.collectionPrefix,
-    IMAGE_SEARCH_GROUP_ID: pluginConfig.worker.groupId,
-    IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
-  });
+  strapi = await bootStrapi(env);
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   api = pluginApi(strapi, { adminJwt, apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') });
-
-  fs.writeFileSync(configFile, JSON.stringify(pluginConfig));
-  worker = startWorker();
+  worker = startWorkerProcess(writeWorkerConfig(env, configFile));
 });
 
-const configFile = path.join(tmp, 'worker.json');
-
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, [CLI, 'worker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (chunk) => (workerLog += chunk));
-  child.stderr!.on('data', (chunk) => (workerLog += chunk));
-  return child;
-}
-
 afterAll(async () => {
-  if (worker && worker.exitCode === null) worker.kill('SIGKILL');
+  await worker?.kill('SIGKILL');
   await strapi?.destroy();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -81,14 +53,12 @@ describe('a standalone worker process', () => {
     });
     expect(ids(hits)[0]).toBe(original);
     expect(hits[0].similarity).toBeGreaterThan(0.9);
-    expect(workerLog).toContain(`consuming ${pluginConfig.kafka.topic} as group ${pluginConfig.worker.groupId}`);
+    expect(worker.log()).toContain(`consuming ${env.IMAGE_SEARCH_TOPIC} as group ${env.IMAGE_SEARCH_GROUP_ID}`);
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
-    worker.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(workerLog).toContain('SIGTERM');
+    expect(await worker.kill('SIGTERM')).toBe(0);
+    expect(worker.log()).toContain('SIGTERM');
   });
 
   it('replays the whole media topic without changing the index', async () => {
@@ -100,15 +70,15 @@ describe('a standalone worker process', () => {
 
     // The group is idle (its worker stopped above): rewind it to the first message of the topic.
     const { Kafka, logLevel } = await import('kafkajs');
-    const admin = new Kafka({ brokers: pluginConfig.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(pluginConfig.kafka.topic);
+    const ends = await admin.fetchTopicOffsets(env.IMAGE_SEARCH_TOPIC);
     const produced = ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
-    await admin.resetOffsets({ groupId: pluginConfig.worker.groupId, topic: pluginConfig.kafka.topic, earliest: true });
+    await admin.resetOffsets({ groupId: env.IMAGE_SEARCH_GROUP_ID, topic: env.IMAGE_SEARCH_TOPIC, earliest: true });
     await admin.disconnect();
 
     const started = Date.now();
-    worker = startWorker();
+    worker = startWorkerProcess(configFile);
     await eventually('the replay to be consumed', async () => {
       const { body } = await api.http.get('/image-search/status').set('Authorization', api.adminAuth);
       return body.data.worker.lag === 0 ? true : undefined;

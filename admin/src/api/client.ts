@@ -4,7 +4,7 @@ import type {
   DuplicateNoticeView,
   DuplicatesResponse,
   IndexStatusResponse,
-  ReindexReport,
+  ReconcileReport,
   ResolveDuplicates,
   ResolveReport,
   SimilarResponse,
@@ -46,7 +46,7 @@ export function useImageSearchApi() {
   return {
     getStatus: async () => (await get<IndexStatusResponse>(`/${PLUGIN_ID}/status`)).data.data,
 
-    reindex: async () => (await post<{ data: ReindexReport }>(`/${PLUGIN_ID}/reindex`, {})).data.data,
+    reconcile: async () => (await post<{ data: ReconcileReport }>(`/${PLUGIN_ID}/reconcile`, {})).data.data,
 
     similarToFile: async (fileId: number, query: SearchParams) => (await get<SimilarResponse>(`/${PLUGIN_ID}/files/${fileId}/similar`, params(query))).data,
 

@@ -34,7 +34,7 @@ export const IndexStatusPage = () => {
   const api = useImageSearchApi();
   const [status, setStatus] = useState<IndexStatus>();
   const [failed, setFailed] = useState(false);
-  const [reindexing, setReindexing] = useState(false);
+  const [reconciling, setReconciling] = useState(false);
   const { toggleNotification } = useNotification();
   const { allowedActions } = useRBAC({ manage: [...PERMISSIONS.manage] });
 
@@ -53,19 +53,25 @@ export const IndexStatusPage = () => {
     return () => clearInterval(timer);
   }, [refresh]);
 
-  const reindex = async () => {
-    setReindexing(true);
+  const reconcile = async () => {
+    setReconciling(true);
     try {
-      const { queued } = await api.reindex();
+      const report = await api.reconcile();
       toggleNotification({
         type: 'success',
-        message: formatMessage({ id: trad('status.reindex.queued'), defaultMessage: '{queued} images queued for indexing' }, { queued }),
+        message: formatMessage(
+          {
+            id: trad('status.reconcile.done'),
+            defaultMessage: '{checked} images checked: {queued} queued for indexing, {moved} queued to move, {orphansDeleted} orphan vectors deleted',
+          },
+          { ...report }
+        ),
       });
       await refresh();
     } catch {
-      toggleNotification({ type: 'danger', message: formatMessage({ id: trad('status.reindex.error'), defaultMessage: 'Could not start the reindex' }) });
+      toggleNotification({ type: 'danger', message: formatMessage({ id: trad('status.reconcile.error'), defaultMessage: 'Could not reconcile the index' }) });
     } finally {
-      setReindexing(false);
+      setReconciling(false);
     }
   };
 
@@ -93,8 +99,8 @@ export const IndexStatusPage = () => {
               {t('status.refresh', 'Refresh')}
             </Button>
             {allowedActions.canManage && (
-              <Button startIcon={<Play />} onClick={reindex} loading={reindexing}>
-                {t('status.reindex', 'Index what is missing')}
+              <Button startIcon={<Play />} onClick={reconcile} loading={reconciling}>
+                {t('status.reconcile', 'Reconcile the index')}
               </Button>
             )}
           </Flex>

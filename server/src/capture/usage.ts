@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { EntryUsage } from '../contracts/http';
+import { pushTo } from '../utils/push-to';
 
 /**
  * Which entries use a file, read from the database's join tables (the source of truth), and the one write on them:
@@ -47,12 +48,6 @@ type Attribute = { type: string; component?: string; components?: string[] };
 type Id = string | number;
 type Rows = Array<Record<string, Id>>;
 
-/** Appends `value` to the list under `key`, creating it. */
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
 
 export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
   const db = () => strapi.db.connection;

@@ -95,6 +95,8 @@ export const configSchema = z
           .strict()
           .prefault({}),
         consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Strong'),
+        /** Per call: a Milvus that is restarting can hold a call for a minute; failing sooner means retrying sooner. */
+        timeoutMs: z.number().int().min(1000).default(15_000),
       })
       .strict(),
     model: modelSchema,

@@ -200,11 +200,22 @@ export interface IndexStatus {
   worker: { inProcess: boolean; running: boolean; lag: number | null };
 }
 
-export interface ReindexReport {
-  /** Images queued for indexing: missing from the index of the current model. */
+/** What a reconciliation of Strapi's files with the current model's index found and repaired. */
+export interface ReconcileReport {
+  /** Image files compared. */
+  checked: number;
+  /** Images missing from the index, queued for indexing. */
   queued: number;
-  /** Images already indexed, left alone. */
+  /** Images indexed under the wrong content types, queued to move. */
+  moved: number;
+  /** Vectors of files that no longer exist, deleted. */
+  orphansDeleted: number;
+  /** Images indexed as they should be, left alone. */
   indexed: number;
+  /** Images the workers could not index, left marked failed (a scheduled run; a manual one retries them). */
+  failed: number;
+  /** Images changed within the grace period, left to their events. */
+  recent: number;
 }
 
 export interface IndexStatusResponse {

@@ -1,6 +1,6 @@
 import duplicates from './duplicates';
-import reindex from './reindex';
+import reconcile from './reconcile';
 import search from './search';
 import status from './status';
 
-export default { duplicates, reindex, search, status };
+export default { duplicates, reconcile, search, status };

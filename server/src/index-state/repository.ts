@@ -28,6 +28,7 @@ export interface IndexStateRepository {
   recentDuplicates(limit: number): Promise<DuplicateNotice[]>;
   stateOf(fileId: number): Promise<FileIndexState | null>;
   countFailed(): Promise<number>;
+  failedFileIds(): Promise<Set<number>>;
   recentFailures(limit: number): Promise<FileIndexState[]>;
 }
 
@@ -84,6 +85,11 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
     },
 
     countFailed: () => query().count({ where: { status: 'failed' } }),
+
+    async failedFileIds() {
+      const rows = await query().findMany({ where: { status: 'failed' }, select: ['fileId'] });
+      return new Set(rows.map((row) => Number(row.fileId)));
+    },
 
     async recentFailures(limit) {
       const rows = await query().findMany({ where: { status: 'failed' }, orderBy: { eventTime: 'desc' }, limit, select: [...FIELDS] });

@@ -31,15 +31,28 @@ export interface EventConsumer {
 const FETCH_WAIT_MS = 1000;
 
 export function createEventConsumer(kafka: Kafka, options: { groupId: string; topic: string }): EventConsumer {
+  let stopped = false;
   // A stop waits for the fetch in flight: a 1 s long-poll (kafkajs's default is 5 s) keeps shutdown within its step.
-  const consumer = kafka.consumer({ groupId: options.groupId, retry: { retries: 10 }, maxWaitTimeInMs: FETCH_WAIT_MS });
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    maxWaitTimeInMs: FETCH_WAIT_MS,
+    retry: { retries: 10, restartOnFailure: async () => !stopped },
+  });
+  // kafkajs restarts a crashed consumer on a timer, and a disconnect while that restart is still connecting returns
+  // at once and lets the restart go on: a zombie that would join the group after shutdown. It leaves on joining.
+  const leaveIfStopped = () => {
+    if (stopped) setImmediate(() => void consumer.disconnect().catch(() => undefined));
+  };
+  consumer.on(consumer.events.GROUP_JOIN, leaveIfStopped);
   return {
     async start(handle) {
+      stopped = false;
       await consumer.connect();
       await consumer.subscribe({ topic: options.topic, fromBeginning: true });
       await consumer.run({
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (stopped) return leaveIfStopped();
           const messages = batch.messages.map((message) => ({
             key: message.key?.toString() ?? null,
             value: message.value?.toString() ?? null,
@@ -57,6 +70,7 @@ export function createEventConsumer(kafka: Kafka, options: { groupId: string; to
       });
     },
     async stop() {
+      stopped = true;
       await consumer.disconnect();
     },
   };

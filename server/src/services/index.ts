@@ -1,10 +1,10 @@
 import duplicates from './duplicates';
 import pipeline from './pipeline';
-import reindex from './reindex';
+import reconcile from './reconcile';
 import search from './search';
 import status from './status';
 
-const services = { duplicates, pipeline, reindex, search, status };
+const services = { duplicates, pipeline, reconcile, search, status };
 
 export type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
 

@@ -36,3 +36,5 @@ export function partitionsForFile(contentTypes: readonly string[]): string[] {
 export function vectorRowId(fileId: number, partition: string): string {
   return `${fileId}:${partition}`;
 }
+
+export const partitionOfRow = (rowId: string): string => rowId.slice(rowId.indexOf(':') + 1);

@@ -1,9 +1,0 @@
-import type { Core } from '@strapi/strapi';
-import { getService } from '../utils/get-service';
-import type { RequestContext } from './context';
-
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async backfill(ctx: RequestContext) {
-    ctx.body = { data: await getService(strapi, 'reindex').backfill() };
-  },
-});

@@ -1,0 +1,89 @@
+import type { Core } from '@strapi/strapi';
+import { MEDIA_EVENT_TYPES } from '../contracts/events';
+import type { ReconcileReport } from '../contracts/http';
+import { createFileRecords, FILE_UID } from '../search/file-records';
+import { createUsageRepository } from '../capture/usage';
+import { createIndexStateRepository } from '../index-state/repository';
+import { getService } from '../utils/get-service';
+import { partitionsForFile } from '../vector-store/partitions';
+
+/** Image files read per database page. */
+const PAGE = 500;
+
+export interface ReconcileOptions {
+  /** Files changed more recently than this are left alone: their events may still be on their way. */
+  graceMs: number;
+  /** Re-queue files the workers reported as failed (a manual run), or leave them marked failed (the schedule). */
+  retryFailed: boolean;
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item) => b.includes(item));
+
+/**
+ * Compares Strapi's files with the current model's index and repairs the drift events cannot report: a crash
+ * between a file's commit and its outbox write, a lost usage change, vectors of files deleted behind the plugin's
+ * back. Repairs go through the outbox like any change (so per-file order holds), except orphan vectors, whose
+ * file no longer exists to key an event: those are deleted directly. Folder moves need nothing: vectors do not
+ * depend on folders.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const usage = createUsageRepository(strapi);
+  const states = createIndexStateRepository(strapi);
+  return {
+    async reconcile({ graceMs, retryFailed }: ReconcileOptions): Promise<ReconcileReport> {
+      const pipeline = getService(strapi, 'pipeline');
+      const store = pipeline.store();
+      const failed = retryFailed ? new Set<number>() : await states.failedFileIds();
+      const indexed = await store.indexedPartitions(await createFileRecords(strapi).maxId());
+      const cutoff = Date.now() - graceMs;
+      const report: ReconcileReport = {
+        checked: 0,
+        queued: 0,
+        moved: 0,
+        orphansDeleted: 0,
+        indexed: 0,
+        failed: 0,
+        recent: 0,
+      };
+      const images = new Set<number>();
+
+      for (let afterId = 0; ; ) {
+        const rows = await strapi.db.query(FILE_UID).findMany({
+          where: { id: { $gt: afterId }, mime: { $startsWith: 'image/' } },
+          orderBy: { id: 'asc' },
+          limit: PAGE,
+        });
+        if (rows.length === 0) break;
+        const usages = await usage.entriesUsingFiles(rows.map((row) => row.id as number));
+        for (const row of rows) {
+          const id = row.id as number;
+          images.add(id);
+          report.checked++;
+          if (new Date(row.updatedAt as string).getTime() > cutoff) report.recent++;
+          else if (!indexed.has(id)) {
+            if (failed.has(id)) report.failed++;
+            else {
+              await pipeline.recorder().record(MEDIA_EVENT_TYPES.reindexRequested, row);
+              report.queued++;
+            }
+          } else {
+            const contentTypes = [...new Set((usages.get(id) ?? []).map((entry) => entry.contentType))].sort();
+            if (sameSet(indexed.get(id)!, partitionsForFile(contentTypes))) report.indexed++;
+            else {
+              await pipeline.recorder().record(MEDIA_EVENT_TYPES.usageChanged, row, contentTypes);
+              report.moved++;
+            }
+          }
+        }
+        afterId = rows[rows.length - 1].id as number;
+      }
+
+      for (const fileId of indexed.keys()) {
+        if (images.has(fileId)) continue;
+        await store.deleteFile(fileId);
+        report.orphansDeleted++;
+      }
+      return report;
+    },
+  };
+};

@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PLAYGROUND_DIR } from './strapi';
+
+/** The standalone worker as operators run it: the compiled `strapi-image-search worker` bin, in its own process. */
+
+const CLI = path.resolve(__dirname, '../../dist/server/src/cli.js');
+
+/** The worker's config file for a test app's env (see appEnv): same topics, collection and group as the app. */
+export function writeWorkerConfig(env: Record<string, string>, file: string): string {
+  const config = {
+    kafka: { brokers: env.KAFKA_BROKERS.split(','), topic: env.IMAGE_SEARCH_TOPIC, indexTopic: env.IMAGE_SEARCH_INDEX_TOPIC, deadLetterTopic: env.IMAGE_SEARCH_DEAD_LETTER_TOPIC },
+    milvus: { address: env.MILVUS_ADDRESS, collectionPrefix: env.IMAGE_SEARCH_COLLECTION_PREFIX },
+    worker: { groupId: env.IMAGE_SEARCH_GROUP_ID, publicDir: path.join(PLAYGROUND_DIR, 'public') },
+  };
+  fs.writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** Everything it printed so far. */
+  log(): string;
+  /** Sends the signal and resolves with the exit code once it exited. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startWorkerProcess(configFile: string): WorkerProcess {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does)`);
+  const child = spawn(process.execPath, [CLI, 'worker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    log: () => output,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

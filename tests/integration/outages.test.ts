@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import { INDEX_EVENT_TYPES, indexEventSchema, mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
+import { getService } from '../../server/src/utils/get-service';
+import { mapConcurrently } from '../../server/src/utils/map-concurrently';
+import { pluginApi } from '../helpers/api';
+import { committedOffsets, controlService, generatedImages, indexRows, printFigures, readTopic } from '../helpers/faults';
+import { appEnv, eventually } from '../helpers/services';
+import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
+
+/**
+ * Fault injection with the in-process worker: the test stops the real Kafka and Milvus under a running Strapi, and
+ * restarts Strapi itself, then checks that every upload ends up indexed exactly once.
+ */
+
+const run = `out${Date.now().toString(36)}`;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-outages-'));
+const env = appEnv(run, tmp);
+const brokers = env.KAFKA_BROKERS.split(',');
+let strapi: Core.Strapi;
+let api: ReturnType<typeof pluginApi>;
+let credentials: { adminJwt: string; apiToken: string };
+let images: string[];
+
+beforeAll(async () => {
+  images = await generatedImages(tmp, 280);
+  strapi = await bootStrapi(env, { listen: true });
+  credentials = { adminJwt: await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`), apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') };
+  api = pluginApi(strapi, credentials);
+  await eventually('the worker to run', async () => (getService(strapi, 'pipeline').workerRunning() ? true : undefined), 120_000);
+});
+
+afterAll(async () => {
+  // A failed test must not leave the services down for the suites after it.
+  await controlService('kafka', 'start');
+  await controlService('milvus', 'start');
+  await strapi?.destroy();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const pipeline = () => getService(strapi, 'pipeline');
+
+async function indexedAmong(ids: readonly number[]): Promise<Set<number>> {
+  const { fileIds } = await pipeline().store().stats(Math.max(...ids));
+  return new Set(ids.filter((id) => fileIds.has(id)));
+}
+
+const allIndexed = (ids: readonly number[], timeoutMs: number) =>
+  eventually(`${ids.length} files to be indexed`, async () => ((await indexedAmong(ids)).size === ids.length ? true : undefined), timeoutMs, 1000);
+
+/** The figures every fault test prints, counted from the topics and Milvus itself. */
+async function figuresFor(ids: readonly number[], recoveredMs: number) {
+  const keys = new Set(ids.map(String));
+  const [media, letters, rows] = await Promise.all([
+    readTopic(brokers, env.IMAGE_SEARCH_TOPIC),
+    readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC),
+    indexRows(env.MILVUS_ADDRESS, pipeline().store().collection),
+  ]);
+  const indexed = ids.filter((id) => rows.files.has(id)).length;
+  const deadLettered = letters.filter((letter) => keys.has(letter.key!)).length;
+  return { produced: media.filter((m) => keys.has(m.key!)).length, indexed, deadLettered, duplicates: rows.doubled, lost: ids.length - indexed - deadLettered, recoveredMs };
+}
+
+describe('outages under a running Strapi (in-process worker)', () => {
+  it('Kafka stopped during 200 uploads: the uploads succeed, the events wait in the outbox, and all are indexed once it is back', async () => {
+    await controlService('kafka', 'stop');
+    const ids = await mapConcurrently(images.slice(0, 200), 4, (image) => api.upload(image));
+    expect(new Set(ids).size).toBe(200);
+    const { pending } = await pipeline().outbox().pendingStats();
+    expect(pending).toBeGreaterThanOrEqual(200);
+
+    const restarted = Date.now();
+    await controlService('kafka', 'start');
+    await allIndexed(ids, 300_000);
+    const figures = await figuresFor(ids, Date.now() - restarted);
+    printFigures('kafka stopped during 200 uploads', { ...figures, pendingWhileDown: pending });
+    expect(figures).toMatchObject({ produced: 200, indexed: 200, deadLettered: 0, duplicates: 0, lost: 0 });
+    expect((await pipeline().outbox().pendingStats()).pending).toBe(0);
+  });
+
+  it('Milvus stopped mid-stream: nothing is committed past an unindexed file, and all are indexed once it is back', async () => {
+    const batch = images.slice(200, 260);
+    const ids: number[] = [];
+    const uploading = mapConcurrently(batch, 2, async (image) => void ids.push(await api.upload(image)));
+    await eventually('a first part to be indexed', async () => ((await indexedAmong(ids)).size >= 15 ? true : undefined), 120_000, 250);
+    await controlService('milvus', 'stop');
+    await uploading;
+
+    // The worker keeps failing to write; whatever its group has committed must already be indexed.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const snapshotAt = Date.now();
+    const committed = await committedOffsets(brokers, env.IMAGE_SEARCH_GROUP_ID, env.IMAGE_SEARCH_TOPIC);
+
+    const restarted = Date.now();
+    await controlService('milvus', 'start');
+    await allIndexed(ids, 300_000);
+    const figures = await figuresFor(ids, Date.now() - restarted);
+
+    // Every media event below a committed offset had its outcome reported (which follows the write) before the snapshot.
+    const reportedAt = new Map(
+      (await readTopic(brokers, env.IMAGE_SEARCH_INDEX_TOPIC)).flatMap((m) => {
+        const parsed = parseEvent(indexEventSchema, m.value);
+        if (!('event' in parsed) || parsed.event.type === INDEX_EVENT_TYPES.duplicateDetected) return [];
+        return [[parsed.event.data.causation.id, Date.parse(parsed.event.time)] as const];
+      })
+    );
+    const committedEvents = (await readTopic(brokers, env.IMAGE_SEARCH_TOPIC))
+      .filter((m) => m.offset < (committed.get(m.partition) ?? 0))
+      .flatMap((m) => {
+        const parsed = parseEvent(mediaEventSchema, m.value);
+        return 'event' in parsed ? [parsed.event] : [];
+      });
+    const committedUnindexed = committedEvents.filter((event) => !((reportedAt.get(event.id) ?? Infinity) <= snapshotAt));
+    printFigures('milvus stopped mid-stream', { ...figures, committedWhileDown: committedEvents.length, committedUnindexed: committedUnindexed.length });
+    expect(committedUnindexed).toEqual([]);
+    expect(figures).toMatchObject({ produced: 60, indexed: 60, deadLettered: 0, duplicates: 0, lost: 0 });
+  });
+
+  it('Strapi restarted with undelivered outbox rows: they are delivered after the restart', async () => {
+    await controlService('kafka', 'stop');
+    const ids = await mapConcurrently(images.slice(260, 280), 4, (image) => api.upload(image));
+    const { pending } = await pipeline().outbox().pendingStats();
+    expect(pending).toBeGreaterThanOrEqual(20);
+
+    const stopping = Date.now();
+    await strapi.destroy();
+    const shutdownMs = Date.now() - stopping;
+    await controlService('kafka', 'start');
+    const restarted = Date.now();
+    strapi = await bootStrapi(env, { listen: true });
+    api = pluginApi(strapi, credentials);
+    await allIndexed(ids, 300_000);
+    const figures = await figuresFor(ids, Date.now() - restarted);
+    printFigures('strapi restarted with undelivered outbox rows', { ...figures, pendingAtShutdown: pending, shutdownMs });
+    expect(figures).toMatchObject({ produced: 20, indexed: 20, deadLettered: 0, duplicates: 0, lost: 0 });
+  });
+});

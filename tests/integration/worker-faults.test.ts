@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Core } from '@strapi/strapi';
+import { Kafka, logLevel } from 'kafkajs';
+import sharp from 'sharp';
+import { buildMediaEvent, toMediaFile } from '../../server/src/capture/event-builder';
+import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, indexEventSchema, parseEvent, toKafkaMessage, type IndexEvent } from '../../server/src/contracts/events';
+import { DEAD_LETTER_HEADERS } from '../../server/src/kafka/dead-letter';
+import { getService } from '../../server/src/utils/get-service';
+import { mapConcurrently } from '../../server/src/utils/map-concurrently';
+import { pluginApi } from '../helpers/api';
+import { generatedImages, indexRows, printFigures, readTopic } from '../helpers/faults';
+import { samplePhotos } from '../helpers/photos';
+import { appEnv, eventually } from '../helpers/services';
+import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
+import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/worker-process';
+
+/**
+ * Fault injection on the standalone worker: killed without warning mid-burst, and fed poison messages. Strapi only
+ * records and publishes (worker.inProcess=false); the worker runs from the compiled bin, as operators run it.
+ */
+
+const run = `wf${Date.now().toString(36)}`;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-wf-'));
+const env: Record<string, string> = { ...appEnv(run, tmp), IMAGE_SEARCH_IN_PROCESS_WORKER: 'false' };
+const brokers = env.KAFKA_BROKERS.split(',');
+const configFile = writeWorkerConfig(env, path.join(tmp, 'worker.json'));
+/** Poison files go where the local upload provider keeps uploads, under names no upload can take. */
+const uploadsDir = path.join(PLAYGROUND_DIR, 'public/uploads');
+const poisonFiles: string[] = [];
+let strapi: Core.Strapi;
+let api: ReturnType<typeof pluginApi>;
+let worker: WorkerProcess;
+
+beforeAll(async () => {
+  strapi = await bootStrapi(env, { listen: true });
+  const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
+  api = pluginApi(strapi, { adminJwt, apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') });
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGKILL');
+  await strapi?.destroy();
+  poisonFiles.forEach((file) => fs.rmSync(file, { force: true }));
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const store = () => getService(strapi, 'pipeline').store();
+
+async function indexedCount(ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { fileIds } = await store().stats(Math.max(...ids));
+  return ids.filter((id) => fileIds.has(id)).length;
+}
+
+/** The index topic's applied and failed events (not duplicate notices), by file id. */
+async function outcomes(): Promise<Map<number, IndexEvent[]>> {
+  const byFile = new Map<number, IndexEvent[]>();
+  for (const message of await readTopic(brokers, env.IMAGE_SEARCH_INDEX_TOPIC)) {
+    const parsed = parseEvent(indexEventSchema, message.value);
+    if (!('event' in parsed) || parsed.event.type === INDEX_EVENT_TYPES.duplicateDetected) continue;
+    byFile.set(parsed.event.data.fileId, [...(byFile.get(parsed.event.data.fileId) ?? []), parsed.event]);
+  }
+  return byFile;
+}
+
+describe('worker faults (standalone worker process)', () => {
+  it('worker killed with SIGKILL three times during a 300-image burst: all indexed, one row per (file, partition)', async () => {
+    const images = await generatedImages(tmp, 300);
+    worker = startWorkerProcess(configFile);
+    const ids: number[] = [];
+    const uploading = mapConcurrently(images, 4, async (image) => void ids.push(await api.upload(image)));
+
+    const killedAt: number[] = [];
+    for (const threshold of [30, 110, 190]) {
+      await eventually(`${threshold} files to be indexed`, async () => ((await indexedCount(ids)) >= threshold ? true : undefined), 300_000, 100);
+      await worker.kill('SIGKILL');
+      killedAt.push(await indexedCount(ids));
+      worker = startWorkerProcess(configFile);
+    }
+    await uploading;
+    const lastKill = Date.now();
+    await eventually('all 300 files to be indexed', async () => ((await indexedCount(ids)) === 300 ? true : undefined), 300_000, 500);
+    const recoveredMs = Date.now() - lastKill;
+
+    const keys = new Set(ids.map(String));
+    const [media, letters, rows, reported] = await Promise.all([
+      readTopic(brokers, env.IMAGE_SEARCH_TOPIC),
+      readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC),
+      indexRows(env.MILVUS_ADDRESS, store().collection),
+      outcomes(),
+    ]);
+    const applied = ids.reduce((sum, id) => sum + (reported.get(id)?.length ?? 0), 0);
+    const figures = {
+      produced: media.filter((m) => keys.has(m.key!)).length,
+      indexed: ids.filter((id) => rows.files.has(id)).length,
+      deadLettered: letters.filter((m) => keys.has(m.key!)).length,
+      duplicates: rows.doubled,
+      lost: ids.filter((id) => !rows.files.has(id)).length,
+      recoveredMs,
+    };
+    printFigures('worker SIGKILLed 3 times during 300 uploads', { ...figures, rows: rows.rows, reappliedAfterKills: applied - ids.length, killedAtIndexed: killedAt[0] });
+    console.log(`worker kills at ${killedAt.join(', ')} files indexed`);
+    expect(figures).toMatchObject({ produced: 300, indexed: 300, deadLettered: 0, duplicates: 0, lost: 0 });
+    // Every upload is unattached: exactly one row each.
+    expect(rows.rows).toBe(300);
+  });
+
+  it('poison messages are dead-lettered or skipped with a reason, and the messages behind them are processed', async () => {
+    if (worker.child.exitCode !== null) worker = startWorkerProcess(configFile);
+    const [photo] = samplePhotos(['skimage-coffee.png']);
+    const png = await sharp(photo).png().toBuffer();
+    const poison: Record<string, { bytes: Buffer; mime: string }> = {
+      'corrupt.jpg': { bytes: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, 0x5a)]), mime: 'image/jpeg' },
+      'truncated.png': { bytes: png.subarray(0, Math.floor(png.length / 2)), mime: 'image/png' },
+      'empty.jpg': { bytes: Buffer.alloc(0), mime: 'image/jpeg' },
+      'text.jpg': { bytes: Buffer.from('this is not a picture\n'.repeat(20)), mime: 'image/jpeg' },
+      'bomb.png': { bytes: pixelBomb(30_000, 30_000), mime: 'image/png' },
+      'entity.svg': {
+        bytes: Buffer.from(
+          '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+            '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><text y="20">&xxe;</text></svg>'
+        ),
+        mime: 'image/svg+xml',
+      },
+      'good.png': { bytes: png, mime: 'image/png' },
+    };
+    // File ids far above the app's own, so the events never touch a real upload.
+    const base = 9_000_000 + Math.floor(Math.random() * 1000) * 100;
+    const fileFor = (name: string, i: number) => {
+      const url = `/uploads/poison_${run}_${name}`;
+      return toMediaFile({ id: base + i, documentId: `poison${i}`, name, url, mime: poison[name]?.mime ?? 'image/jpeg' });
+    };
+    Object.entries(poison).forEach(([name, { bytes }]) => {
+      const file = path.join(uploadsDir, `poison_${run}_${name}`);
+      fs.writeFileSync(file, bytes);
+      poisonFiles.push(file);
+    });
+    const names = Object.keys(poison);
+    const events = names.map((name, i) => toKafkaMessage(buildMediaEvent(MEDIA_EVENT_TYPES.created, fileFor(name, i), [])));
+    const deleted = toKafkaMessage(buildMediaEvent(MEDIA_EVENT_TYPES.created, fileFor('deleted-before-indexing.jpg', names.length), []));
+    const unknownVersion = { ...deleted, key: String(base + 90), value: deleted.value.replace(MEDIA_EVENT_TYPES.created, 'image-search.media.created.v9') };
+    const malformed = { key: String(base + 91), value: '{"specversion": "1.0", "type": ' };
+    const good = events.pop()!;
+    const messages = [malformed, unknownVersion, deleted, ...events, good];
+
+    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const sentAt = Date.now();
+    await producer.send({ topic: env.IMAGE_SEARCH_TOPIC, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
+    await producer.disconnect();
+
+    const goodId = base + names.length - 1;
+    await eventually('the good file behind the poison to be indexed', async () => ((await store().getVector(goodId, { fresh: true })) ? true : undefined), 180_000, 500);
+    const recoveredMs = Date.now() - sentAt;
+
+    const letters = (await readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC)).filter((m) => messages.some((sent) => sent.key === m.key));
+    const reported = await outcomes();
+    const fate = (key: string) => {
+      const letter = letters.find((m) => m.key === key);
+      if (letter) return `dead-lettered: ${letter.headers[DEAD_LETTER_HEADERS.error]}`;
+      const [outcome] = reported.get(Number(key)) ?? [];
+      return outcome?.type === INDEX_EVENT_TYPES.applied ? `${outcome.data.action}${outcome.data.reason ? `: ${outcome.data.reason}` : ''}` : 'nothing';
+    };
+    const fates = Object.fromEntries(
+      [['malformed JSON', malformed.key], ['unknown event version', unknownVersion.key], ['file deleted before indexing', deleted.key]]
+        .concat(names.map((name, i) => [name, String(base + i)]))
+        .map(([what, key]) => [what, fate(key)])
+    );
+    console.log(`poison messages:\n${Object.entries(fates).map(([what, outcome]) => `  ${what} -> ${outcome}`).join('\n')}`);
+    printFigures('poison messages', {
+      produced: messages.length,
+      indexed: 1,
+      deadLettered: letters.length,
+      duplicates: 0,
+      lost: Object.values(fates).filter((outcome) => outcome === 'nothing').length,
+      recoveredMs,
+    });
+
+    expect(fates['good.png']).toBe('indexed');
+    for (const [what, outcome] of Object.entries(fates)) {
+      if (what === 'good.png') continue;
+      expect([what, outcome]).toEqual([what, expect.stringMatching(/^(dead-lettered|skipped): .+/)]);
+    }
+    // The dead letters carry the original message, unchanged.
+    for (const letter of letters) expect(letter.value).toBe(messages.find((m) => m.key === letter.key)!.value);
+    expect(worker.child.exitCode).toBeNull();
+  });
+});
+
+/** A valid 1-bit greyscale PNG of width x height zero pixels: a few hundred KB that decode to gigabytes. */
+function pixelBomb(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, adaptive filter, no interlace
+  const row = Buffer.alloc(1 + Math.ceil(width / 8)); // filter byte 0, then zero pixels
+  const pixels = zlib.deflateSync(Buffer.concat(Array<Buffer>(height).fill(row)), { level: 9 });
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
