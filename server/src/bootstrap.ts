@@ -12,4 +12,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
     }))
   );
   await getService(strapi, 'pipeline').start();
+  getService(strapi, 'reconcile').startSchedule();
 };

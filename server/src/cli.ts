@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runEmbed } from './embed';
 import { errorMessage } from './errors';
+import { runReconcile } from './reconcile-client';
 import { runRedrive } from './redrive';
 import { runWorker } from './worker';
 
@@ -21,7 +22,12 @@ commands:
 
   redrive [--config FILE]
       Send the dead letters (media events the workers could never apply) back to the media topic, once the
-      cause is fixed. Each is re-driven once; its attempt count travels with it.`;
+      cause is fixed. Each is re-driven once; its attempt count travels with it.
+
+  reconcile --url URL
+      Ask the Strapi at URL to compare its files with the index and repair the drift: missing vectors are
+      queued, misplaced ones moved, orphans deleted. Logs in with $STRAPI_ADMIN_EMAIL and
+      $STRAPI_ADMIN_PASSWORD (an admin allowed to manage the index); prints the report as JSON.`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -33,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       weights: { type: 'string' },
       'no-trim': { type: 'boolean' },
       'batch-size': { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +59,12 @@ async function main(argv: string[]): Promise<number> {
       const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
       if (!configFile) throw new Error(`redrive needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
       await runRedrive(configFile, (line) => console.log(line));
+      return 0;
+    }
+    case 'reconcile': {
+      if (!values.url) throw new Error(`reconcile needs --url URL\n\n${USAGE}`);
+      const report = await runReconcile(values.url, { email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
+      console.log(JSON.stringify(report));
       return 0;
     }
     case 'embed': {

@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 
-/** Unsubscribes the listeners, lets in-flight work finish, and disconnects from Kafka and Milvus. */
+/** Stops the reconciliation schedule, unsubscribes the listeners, lets in-flight work finish, and disconnects from Kafka and Milvus. */
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  getService(strapi, 'reconcile').stopSchedule();
   await getService(strapi, 'pipeline').stop();
 };

@@ -36,11 +36,13 @@ export async function createRole(strapi: Core.Strapi, name: string, actions: str
   return role.code as string;
 }
 
-/** Admin users by role, logged in: returns their JWTs. */
+export const ADMIN_PASSWORD = 'Test-password-1';
+
+/** Admin users by role, logged in (with ADMIN_PASSWORD): returns their JWTs. */
 export async function createAdmin(strapi: Core.Strapi, roleCode: string, email: string): Promise<string> {
   await strapi.service('admin::role').createRolesIfNoneExist();
   const role = await strapi.db.query('admin::role').findOne({ where: { code: roleCode } });
-  const password = 'Test-password-1';
+  const password = ADMIN_PASSWORD;
   await strapi.service('admin::user').create({ email, firstname: roleCode, lastname: 'Tester', password, isActive: true, roles: [role.id] });
   const { default: request } = await import('supertest');
   const res = await request(strapi.server.httpServer).post('/admin/login').send({ email, password });

@@ -5,7 +5,8 @@ import { PLAYGROUND_DIR } from './strapi';
 
 /** The standalone worker as operators run it: the compiled `strapi-image-search worker` bin, in its own process. */
 
-const CLI = path.resolve(__dirname, '../../dist/server/src/cli.js');
+/** The compiled `strapi-image-search` bin; `npm test` builds it. */
+export const CLI = path.resolve(__dirname, '../../dist/server/src/cli.js');
 
 /** The worker's config file for a test app's env (see appEnv): same topics, collection and group as the app. */
 export function writeWorkerConfig(env: Record<string, string>, file: string): string {

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Core } from '@strapi/strapi';
 import sharp from 'sharp';
 import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
@@ -8,8 +11,9 @@ import { permissionAction } from '../../server/src/contracts/permissions';
 import { getService } from '../../server/src/utils/get-service';
 import { partitionForContentType, UNATTACHED_PARTITION } from '../../server/src/vector-store/partitions';
 import { ids, pluginApi } from '../helpers/api';
-import { bootStrapi, createAdmin, createApiToken, createRole } from '../helpers/strapi';
+import { ADMIN_PASSWORD, bootStrapi, createAdmin, createApiToken, createRole } from '../helpers/strapi';
 import { appEnv, eventually } from '../helpers/services';
+import { CLI } from '../helpers/worker-process';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 
 /**
@@ -56,7 +60,7 @@ beforeAll(async () => {
     ...appEnv(run, tmp),
     IMAGE_SEARCH_MAX_INPUT_PIXELS: '1000000',
     IMAGE_SEARCH_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-  });
+  }, { listen: true });
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   fullToken = await createApiToken(strapi, `full-${run}`, 'full-access');
   api = pluginApi(strapi, { adminJwt, apiToken: fullToken });
@@ -257,6 +261,11 @@ describe('duplicates review', () => {
 
 describe('reconcile', () => {
   it('repairs drift both ways: missing vectors are queued, misplaced ones moved, orphans deleted', async () => {
+    // Events still in flight (from the duplicate resolutions above) would show up as drift too.
+    await eventually('the pipeline to be idle', async () => {
+      const { data } = (await api.http.get('/image-search/status').set('Authorization', auth())).body;
+      return data.outbox.pending === 0 && data.worker.lag === 0 ? true : undefined;
+    });
     const store = getService(strapi, 'pipeline').store();
     const vector = (await store.getVector(catId))!;
     const expected = (await store.indexedPartitions(catId)).get(catId);
@@ -275,6 +284,17 @@ describe('reconcile', () => {
       return JSON.stringify(partitions) === JSON.stringify(expected) ? true : undefined;
     });
     expect(await store.getVector(orphanId, { fresh: true })).toBeNull();
+  });
+
+  it('runs from the command line against a running Strapi, with the admin credentials from the environment', async () => {
+    const { port } = strapi.server.httpServer.address() as AddressInfo;
+    const cli = (env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, [CLI, 'reconcile', '--url', `http://127.0.0.1:${port}`], { env: { ...process.env, ...env } });
+    const { stdout } = await cli({ STRAPI_ADMIN_EMAIL: `admin-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    expect(JSON.parse(stdout)).toMatchObject({ queued: 0, moved: 0, orphansDeleted: 0 });
+    // An admin without index.manage is refused, with the reason.
+    const refused = await cli({ STRAPI_ADMIN_EMAIL: `reader-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD }).catch((error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('answered 403') });
   });
 });
 

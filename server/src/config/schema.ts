@@ -136,6 +136,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    reconcile: z
+      .object({
+        /** How often each Strapi instance compares its files with the index and repairs drift; 0 turns it off. */
+        intervalHours: z.number().min(0).max(24 * 24).default(24),
+        /** Files changed more recently are left to the events still on their way. */
+        graceMinutes: z.number().min(0).default(15),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,5 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
+import { errorMessage } from '../errors';
+import { prefixed } from '../logger';
 import type { ReconcileReport } from '../contracts/http';
 import { createFileRecords, FILE_UID } from '../search/file-records';
 import { createUsageRepository } from '../capture/usage';
@@ -29,6 +31,8 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const usage = createUsageRepository(strapi);
   const states = createIndexStateRepository(strapi);
+  const logger = prefixed(strapi.log, '[image-search]');
+  let timer: NodeJS.Timeout | undefined;
   return {
     async reconcile({ graceMs, retryFailed }: ReconcileOptions): Promise<ReconcileReport> {
       const pipeline = getService(strapi, 'pipeline');
@@ -84,6 +88,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         report.orphansDeleted++;
       }
       return report;
+    },
+
+    /** Runs `reconcile` every `intervalHours` (config), one run at a time, until `stopSchedule`. */
+    startSchedule(): void {
+      const { intervalHours, graceMinutes } = getService(strapi, 'pipeline').config().reconcile;
+      if (intervalHours === 0) return;
+      let running = false;
+      timer = setInterval(async () => {
+        if (running) return;
+        running = true;
+        try {
+          const report = await this.reconcile({ graceMs: graceMinutes * 60_000, retryFailed: false });
+          logger.info(`scheduled reconciliation: ${JSON.stringify(report)}`);
+        } catch (error) {
+          logger.warn(`scheduled reconciliation failed, next in ${intervalHours} h: ${errorMessage(error)}`);
+        } finally {
+          running = false;
+        }
+      }, intervalHours * 3_600_000);
+      timer.unref();
+    },
+
+    stopSchedule(): void {
+      clearInterval(timer);
     },
   };
 };
