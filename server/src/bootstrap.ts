@@ -13,4 +13,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   );
   await getService(strapi, 'pipeline').start();
   getService(strapi, 'reconcile').startSchedule();
+  getService(strapi, 'rebuild').watch();
 };

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Core } from '@strapi/strapi';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import sharp from 'sharp';
 import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
@@ -298,6 +299,50 @@ describe('reconcile', () => {
   });
 });
 
+describe('rebuild', () => {
+  it('fills a new collection while searches keep answering from the old one, then switches in one step', async () => {
+    const pipeline = getService(strapi, 'pipeline');
+    const status = async () => (await api.http.get('/image-search/status').set('Authorization', auth())).body.data;
+    const generations = async () => {
+      const client = new MilvusClient({ address: process.env.MILVUS_ADDRESS!, logLevel: 'error' });
+      const { data } = await client.showCollections();
+      await client.closeConnection();
+      return data.map((collection) => collection.name).filter((name) => name.startsWith(`${pipeline.store().collection}__g`));
+    };
+    const before = await generations();
+    const resultsBefore = (await api.similar(catId, { threshold: 0 })).body.data as SimilarHit[];
+
+    // Searches run throughout; none may fail.
+    const answers: number[] = [];
+    let searching = true;
+    const searches = (async () => {
+      while (searching) answers.push((await api.similar(catId, { threshold: 0 })).status);
+    })();
+
+    const started = await api.http.post('/image-search/rebuild').set('Authorization', auth());
+    expect(started.status).toBe(200);
+    expect(started.body.data.queued).toBe((await status()).library.images - (await status()).failures.count);
+    expect((await status()).rebuild.active).toBe(true);
+    // An upload during the rebuild reaches both collections.
+    const during = await api.upload(await resizedCopy(coffee, path.join(tmp, 'during-rebuild.jpg')));
+    await api.indexed(during);
+
+    await eventually('the rebuild to complete', async () => ((await status()).rebuild.active === false ? true : undefined), 120_000, 500);
+    searching = false;
+    await searches;
+
+    const after = await generations();
+    expect(after).toHaveLength(1);
+    expect(before).not.toContain(after[0]);
+    expect(answers.length).toBeGreaterThan(10);
+    expect(answers.filter((code) => code !== 200)).toEqual([]);
+    expect((await api.similar(during)).status).toBe(200);
+    const resultsAfter = (await api.similar(catId, { threshold: 0 })).body.data as SimilarHit[];
+    expect(ids(resultsAfter).filter((id) => id !== during)).toEqual(ids(resultsBefore));
+    console.log(`rebuild: ${started.body.data.queued} images rebuilt; ${answers.length} searches during it, all answered 200`);
+  });
+});
+
 describe('permissions', () => {
   const routes: Array<[string, (authorization?: string) => Promise<{ status: number }>, 'read' | 'resolve' | 'manage']> = [
     ['GET /files/:id/similar', (a) => withAuth(api.http.get(`/image-search/files/${catId}/similar`), a), 'read'],
@@ -305,6 +350,7 @@ describe('permissions', () => {
     ['GET /duplicates', (a) => withAuth(api.http.get('/image-search/duplicates'), a), 'read'],
     ['GET /duplicates/recent', (a) => withAuth(api.http.get('/image-search/duplicates/recent'), a), 'read'],
     ['POST /reconcile', (a) => withAuth(api.http.post('/image-search/reconcile'), a), 'manage'],
+    ['POST /rebuild', (a) => withAuth(api.http.post('/image-search/rebuild'), a), 'manage'],
     ['GET /status', (a) => withAuth(api.http.get('/image-search/status'), a), 'read'],
     ['POST /duplicates/resolve', (a) => withAuth(api.http.post('/image-search/duplicates/resolve').send({ keeperId: catId, discardIds: [catCopy] }), a), 'resolve'],
     ['POST /duplicates/dismiss', (a) => withAuth(api.http.post('/image-search/duplicates/dismiss').send({ fileIds: [catId, coffeeId] }), a), 'resolve'],

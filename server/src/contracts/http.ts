@@ -198,6 +198,13 @@ export interface IndexStatus {
   outbox: { pending: number; oldestPendingAt: string | null };
   /** `lag`: media events published to Kafka that the workers' consumer group has not consumed yet (null: Kafka unreachable). */
   worker: { inProcess: boolean; running: boolean; lag: number | null };
+  /** A zero-downtime rebuild under way: how many images its new collection holds so far (of library.images). */
+  rebuild: { active: true; files: number } | { active: false };
+}
+
+export interface RebuildStarted {
+  /** Images queued for the new collection (all of them, or what it still lacks when resumed). */
+  queued: number;
 }
 
 /** What a reconciliation of Strapi's files with the current model's index found and repaired. */

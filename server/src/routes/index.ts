@@ -20,6 +20,7 @@ export default {
       { method: 'POST', path: '/duplicates/dismiss', handler: 'duplicates.dismiss', config: allowed('resolve') },
       { method: 'GET', path: '/status', handler: 'status.get', config: allowed('read') },
       { method: 'POST', path: '/reconcile', handler: 'reconcile.run', config: allowed('manage') },
+      { method: 'POST', path: '/rebuild', handler: 'rebuild.start', config: allowed('manage') },
     ],
   },
   // Served at /api/image-search/..., for sites (API token or users-permissions role granted the handler).

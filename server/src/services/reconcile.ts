@@ -7,6 +7,7 @@ import { createFileRecords, FILE_UID } from '../search/file-records';
 import { createUsageRepository } from '../capture/usage';
 import { createIndexStateRepository } from '../index-state/repository';
 import { getService } from '../utils/get-service';
+import type { IndexCollection } from '../vector-store/milvus-store';
 import { partitionsForFile } from '../vector-store/partitions';
 
 /** Image files read per database page. */
@@ -17,6 +18,8 @@ export interface ReconcileOptions {
   graceMs: number;
   /** Re-queue files the workers reported as failed (a manual run), or leave them marked failed (the schedule). */
   retryFailed: boolean;
+  /** The collection to compare with: the serving one, or one being rebuilt. */
+  target?: IndexCollection;
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item) => b.includes(item));
@@ -34,9 +37,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const logger = prefixed(strapi.log, '[image-search]');
   let timer: NodeJS.Timeout | undefined;
   return {
-    async reconcile({ graceMs, retryFailed }: ReconcileOptions): Promise<ReconcileReport> {
+    async reconcile({ graceMs, retryFailed, target }: ReconcileOptions): Promise<ReconcileReport> {
       const pipeline = getService(strapi, 'pipeline');
-      const store = pipeline.store();
+      const store = target ?? pipeline.store();
       const failed = retryFailed ? new Set<number>() : await states.failedFileIds();
       const indexed = await store.indexedPartitions(await createFileRecords(strapi).maxId());
       const cutoff = Date.now() - graceMs;

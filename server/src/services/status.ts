@@ -25,7 +25,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ]);
       const names = await files.findMany(recent.map((failure) => failure.fileId));
       // A Milvus that stops answering shows as unreachable, like one that never connected.
-      const stats = store && (await store.stats(maxId).catch((error) => (error instanceof UnavailableError ? undefined : Promise.reject(error))));
+      const unreachable = (error: unknown) => (error instanceof UnavailableError ? undefined : Promise.reject(error));
+      const stats = store && (await store.stats(maxId).catch(unreachable));
+      const target = store && (await store.rebuildTarget().catch(unreachable));
+      const rebuilt = target && (await target.stats(maxId).catch(unreachable));
       return {
         model: pipeline.model().id,
         library: { images },
@@ -38,6 +41,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         },
         outbox,
         worker: { inProcess: pipeline.config().worker.inProcess, running: pipeline.workerRunning(), lag },
+        rebuild: rebuilt ? { active: true, files: rebuilt.fileIds.size } : { active: false },
       };
     },
   };

@@ -41,8 +41,20 @@ export interface VectorStore {
   indexedPartitions(maxFileId: number): Promise<Map<number, string[]>>;
   /** The files indexed, and how many rows they have (one per partition), for file ids up to maxFileId. */
   stats(maxFileId: number): Promise<{ fileIds: Set<number>; vectors: number }>;
+  /**
+   * Starts (or resumes) a rebuild: a new collection behind the `<collection>_next` alias, which every write from
+   * then on also goes to, while searches keep using the current one.
+   */
+  beginRebuild(): Promise<void>;
+  /** The collection being rebuilt, or null when no rebuild is under way. */
+  rebuildTarget(): Promise<IndexCollection | null>;
+  /** Points the collection's alias at the rebuilt collection in one step, then drops the old one. */
+  completeRebuild(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What one collection (or alias) offers; the store adds mirroring and rebuilds around the serving one. */
+export type IndexCollection = Omit<VectorStore, 'ensureCollection' | 'beginRebuild' | 'rebuildTarget' | 'completeRebuild' | 'close'>;
 
 const FIELDS = { pk: 'pk', fileId: 'file_id', version: 'version', vector: 'embedding' } as const;
 const QUERY_PAGE = 16384;
@@ -63,9 +75,19 @@ function check(status: Status | undefined, operation: string): void {
   throw new UnavailableError(`Milvus ${operation} failed: ${status.reason || status.error_code}`);
 }
 
+/** Every name is an alias: searches follow it, and a rebuild moves it to a new collection in one step. */
 export function collectionName(prefix: string, modelId: string): string {
   return `${prefix}_${modelId}`;
 }
+
+const NEXT_SUFFIX = '_next';
+/** Physical collections are `<alias>__g<base-36 time>`, one per build. */
+const GENERATION = '__g';
+
+const failedUnlessExists = (status: Status, operation: string) => {
+  // A concurrent worker may have created it first.
+  if (status.error_code !== ErrorCode.SUCCESS && !/exist/i.test(status.reason ?? '')) check(status, operation);
+};
 
 export function createMilvusStore(config: MilvusConfig, model: { id: string; dim: number }): VectorStore {
   const client = new MilvusClient({
@@ -76,28 +98,117 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     timeout: config.timeoutMs,
     logLevel: 'warn',
   });
-  const collection = collectionName(config.collectionPrefix, model.id);
-  const knownPartitions = new Set<string>();
-  const consistency = { consistency_level: config.consistencyLevel as never };
+  const alias = collectionName(config.collectionPrefix, model.id);
+  const serving = bindCollection(client, alias, config);
+  const next = bindCollection(client, alias + NEXT_SUFFIX, config);
 
-  async function ensurePartition(name: string): Promise<void> {
-    if (knownPartitions.has(name)) return;
-    const has = await client.hasPartition({ collection_name: collection, partition_name: name });
-    check(has.status, 'hasPartition');
-    if (!has.value) {
-      const created = await client.createPartition({ collection_name: collection, partition_name: name });
-      // A concurrent worker may have created it first.
-      if (created.error_code !== ErrorCode.SUCCESS && !/exist/i.test(created.reason)) check(created, 'createPartition');
-    }
-    knownPartitions.add(name);
+  async function exists(name: string): Promise<boolean> {
+    const has = await client.hasCollection({ collection_name: name });
+    check(has.status, 'hasCollection');
+    return Boolean(has.value);
   }
+
+  async function physicalCollections(): Promise<string[]> {
+    const res = await client.showCollections();
+    check(res.status, 'showCollections');
+    return res.data.map((collection) => collection.name).filter((name) => name === alias || name.startsWith(alias + GENERATION));
+  }
+
+  /** A new empty, indexed and loaded collection behind `aliasName`; a concurrent creator's alias wins. */
+  async function createGeneration(aliasName: string): Promise<void> {
+    const physical = `${alias}${GENERATION}${Date.now().toString(36)}`;
+    const created = await client.createCollection({
+      collection_name: physical,
+      description: `strapi-plugin-image-search vectors of model ${model.id}`,
+      consistency_level: config.consistencyLevel,
+      fields: [
+        { name: FIELDS.pk, data_type: DataType.VarChar, is_primary_key: true, autoID: false, max_length: 320 },
+        { name: FIELDS.fileId, data_type: DataType.Int64 },
+        { name: FIELDS.version, data_type: DataType.Int64 },
+        { name: FIELDS.vector, data_type: DataType.FloatVector, dim: model.dim },
+      ],
+    });
+    check(created, 'createCollection');
+    const indexed = await client.createIndex({
+      collection_name: physical,
+      field_name: FIELDS.vector,
+      index_type: config.index.type,
+      metric_type: 'COSINE',
+      params: config.index.params,
+    });
+    check(indexed, 'createIndex');
+    failedUnlessExists(await client.createPartition({ collection_name: physical, partition_name: UNATTACHED_PARTITION }), 'createPartition');
+    check(await client.loadCollectionSync({ collection_name: physical }), 'loadCollection');
+    const aliased = await client.createAlias({ alias: aliasName, collection_name: physical });
+    if (aliased.error_code !== ErrorCode.SUCCESS) {
+      await client.dropCollection({ collection_name: physical });
+      failedUnlessExists(aliased, 'createAlias');
+    }
+  }
+
+  async function aliasesOf(physical: string): Promise<string[]> {
+    const res = await client.describeCollection({ collection_name: physical });
+    check(res.status, 'describeCollection');
+    return res.aliases ?? [];
+  }
+
+  /** Writes go to the serving collection, and to the one being rebuilt while there is one. */
+  async function mirrored(write: (target: IndexCollection) => Promise<void>): Promise<void> {
+    await write(serving);
+    if (await exists(alias + NEXT_SUFFIX)) await write(next);
+  }
+
+  return failuresAsUnavailable({
+    ...serving,
+
+    async ensureCollection() {
+      if (!(await exists(alias))) await createGeneration(alias);
+      check(await client.loadCollectionSync({ collection_name: alias }), 'loadCollection');
+    },
+
+    replaceFileVectors: (fileId, partitions, vector, version) => mirrored((target) => target.replaceFileVectors(fileId, partitions, vector, version)),
+    deleteFile: (fileId) => mirrored((target) => target.deleteFile(fileId)),
+
+    async beginRebuild() {
+      if (!(await exists(alias + NEXT_SUFFIX))) await createGeneration(alias + NEXT_SUFFIX);
+    },
+
+    async rebuildTarget() {
+      return (await exists(alias + NEXT_SUFFIX)) ? failuresAsUnavailable(next) : null;
+    },
+
+    async completeRebuild() {
+      const collections = await physicalCollections();
+      const described = await Promise.all(collections.map(async (name) => ({ name, aliases: await aliasesOf(name) })));
+      const rebuilt = described.find((collection) => collection.aliases.includes(alias + NEXT_SUFFIX));
+      if (!rebuilt) throw new PipelineError('No rebuild is under way', false);
+      if (collections.includes(alias)) {
+        // An index from before aliases: a plain collection holds the name, so searches pause for a moment here.
+        check(await client.dropCollection({ collection_name: alias }), 'dropCollection');
+        check(await client.createAlias({ alias, collection_name: rebuilt.name }), 'createAlias');
+      } else check(await client.alterAlias({ alias, collection_name: rebuilt.name }), 'alterAlias');
+      check(await client.dropAlias({ alias: alias + NEXT_SUFFIX }), 'dropAlias');
+      for (const old of described) {
+        if (old.name !== rebuilt.name && old.name !== alias) check(await client.dropCollection({ collection_name: old.name }), 'dropCollection');
+      }
+    },
+
+    async close() {
+      await client.closeConnection();
+    },
+  });
+}
+
+/** Reads and writes on one collection or alias. No state is cached: an alias may move between calls. */
+function bindCollection(client: MilvusClient, collection: string, config: MilvusConfig): IndexCollection {
+  const consistency = { consistency_level: config.consistencyLevel as never };
 
   /**
    * Deletes the file's rows outside `keep`, by primary key over every partition: Milvus 2.3 runs a delete by any
    * other expression as a Strong query first (~200 ms per call), a delete by key in ~2 ms; absent keys are no-ops.
    */
-  async function deleteRows(fileId: number, keep: readonly string[]): Promise<void> {
-    const stale = (await listPartitions()).filter((partition) => !keep.includes(partition));
+  async function deleteRows(fileId: number, keep: readonly string[], partitions: readonly string[]): Promise<void> {
+    const stale = partitions.filter((partition) => !keep.includes(partition));
     if (stale.length === 0) return;
     const res = await client.deleteEntities({
       collection_name: collection,
@@ -131,43 +242,13 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     return res.partition_names;
   }
 
-  return failuresAsUnavailable({
+  return {
     collection,
 
-    async ensureCollection() {
-      const has = await client.hasCollection({ collection_name: collection });
-      check(has.status, 'hasCollection');
-      if (!has.value) {
-        const created = await client.createCollection({
-          collection_name: collection,
-          description: `strapi-plugin-image-search vectors of model ${model.id}`,
-          consistency_level: config.consistencyLevel,
-          fields: [
-            { name: FIELDS.pk, data_type: DataType.VarChar, is_primary_key: true, autoID: false, max_length: 320 },
-            { name: FIELDS.fileId, data_type: DataType.Int64 },
-            { name: FIELDS.version, data_type: DataType.Int64 },
-            { name: FIELDS.vector, data_type: DataType.FloatVector, dim: model.dim },
-          ],
-        });
-        if (created.error_code !== ErrorCode.SUCCESS && !/exist/i.test(created.reason)) check(created, 'createCollection');
-        const indexed = await client.createIndex({
-          collection_name: collection,
-          field_name: FIELDS.vector,
-          index_type: config.index.type,
-          metric_type: 'COSINE',
-          params: config.index.params,
-        });
-        if (indexed.error_code !== ErrorCode.SUCCESS && !/exist/i.test(indexed.reason)) check(indexed, 'createIndex');
-      }
-      await ensurePartition(UNATTACHED_PARTITION);
-      const loaded = await client.loadCollectionSync({ collection_name: collection });
-      check(loaded, 'loadCollection');
-      for (const name of await listPartitions()) knownPartitions.add(name);
-    },
-
     async replaceFileVectors(fileId, partitions, vector, version) {
+      const existing = await listPartitions();
       for (const partition of partitions) {
-        await ensurePartition(partition);
+        if (!existing.includes(partition)) failedUnlessExists(await client.createPartition({ collection_name: collection, partition_name: partition }), 'createPartition');
         const res = await client.upsert({
           collection_name: collection,
           partition_name: partition,
@@ -175,11 +256,11 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
         });
         check(res.status, 'upsert');
       }
-      await deleteRows(fileId, partitions);
+      await deleteRows(fileId, partitions, existing);
     },
 
     async deleteFile(fileId) {
-      await deleteRows(fileId, []);
+      await deleteRows(fileId, [], await listPartitions());
     },
 
     async getVector(fileId, { fresh = false } = {}) {
@@ -262,18 +343,14 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
       for (const [fileId, partition] of await rowsWhere(`${FIELDS.fileId} > ${maxFileId}`)) pushTo(rows, fileId, partition);
       return rows;
     },
-
-    async close() {
-      await client.closeConnection();
-    },
-  });
+  };
 }
 
 /**
  * Whatever the Milvus client throws (gRPC deadline, connection refused) becomes a retriable UnavailableError: the
  * worker retries it, and the HTTP routes answer 503 instead of 500.
  */
-function failuresAsUnavailable(store: VectorStore): VectorStore {
+function failuresAsUnavailable<T extends object>(store: T): T {
   const guarded = { ...store };
   for (const [name, value] of Object.entries(store)) {
     if (typeof value !== 'function') continue;
