@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runEmbed } from './embed';
 import { errorMessage } from './errors';
-import { runReconcile } from './reconcile-client';
+import { progressBar, runRebuild, runReconcile } from './maintenance-client';
 import { runRedrive } from './redrive';
 import { runWorker } from './worker';
 
@@ -27,7 +27,14 @@ commands:
   reconcile --url URL
       Ask the Strapi at URL to compare its files with the index and repair the drift: missing vectors are
       queued, misplaced ones moved, orphans deleted. Logs in with $STRAPI_ADMIN_EMAIL and
-      $STRAPI_ADMIN_PASSWORD (an admin allowed to manage the index); prints the report as JSON.`;
+      $STRAPI_ADMIN_PASSWORD (an admin allowed to manage the index); prints the report as JSON.
+
+  rebuild --url URL
+      Rebuild the index with no downtime: a new collection is filled while searches use the old one, then
+      replaces it in one step. Shows progress until the Strapi at URL completed it; run it again to resume.
+      Same credentials as reconcile.`;
+
+const adminCredentials = () => ({ email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -63,8 +70,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'reconcile': {
       if (!values.url) throw new Error(`reconcile needs --url URL\n\n${USAGE}`);
-      const report = await runReconcile(values.url, { email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
-      console.log(JSON.stringify(report));
+      console.log(JSON.stringify(await runReconcile(values.url, adminCredentials())));
+      return 0;
+    }
+    case 'rebuild': {
+      if (!values.url) throw new Error(`rebuild needs --url URL\n\n${USAGE}`);
+      // A redrawn bar on a terminal, a line per poll otherwise (logs, CI).
+      const { queued } = await runRebuild(values.url, adminCredentials(), (done, total) =>
+        process.stderr.write(process.stderr.isTTY ? `\r${progressBar(done, total)}` : `${progressBar(done, total)}\n`)
+      );
+      console.log(`${process.stderr.isTTY ? '\n' : ''}rebuild complete (${queued} images queued when it started)`);
       return 0;
     }
     case 'embed': {

@@ -131,8 +131,15 @@ describe('the admin pages in a browser', () => {
     const page = await logIn(ADMIN);
     await page.goto(`${base}/admin/plugins/image-search/status`);
     await page.getByText('Images in the library').waitFor();
-    await page.getByRole('button', { name: 'Index what is missing' }).waitFor();
+    await page.getByRole('button', { name: 'Reconcile the index' }).waitFor();
     await screenshot(page, 'status');
+
+    // A rebuild shows its progress until it completes by itself.
+    await page.getByRole('button', { name: 'Rebuild the index' }).click();
+    const progress = page.getByText(/Rebuilding: \d+ of \d+ images in the new index/);
+    await progress.waitFor();
+    await screenshot(page, 'status-rebuilding');
+    await progress.waitFor({ state: 'detached', timeout: 60_000 });
     await page.close();
   });
 

@@ -260,6 +260,12 @@ describe('duplicates review', () => {
   });
 });
 
+/** The `strapi-image-search` bin against this Strapi, with the given environment. */
+const cli = (command: string, env: Record<string, string>) => {
+  const { port } = strapi.server.httpServer.address() as AddressInfo;
+  return promisify(execFile)(process.execPath, [CLI, command, '--url', `http://127.0.0.1:${port}`], { env: { ...process.env, ...env } });
+};
+
 describe('reconcile', () => {
   it('repairs drift both ways: missing vectors are queued, misplaced ones moved, orphans deleted', async () => {
     // Events still in flight (from the duplicate resolutions above) would show up as drift too.
@@ -288,13 +294,10 @@ describe('reconcile', () => {
   });
 
   it('runs from the command line against a running Strapi, with the admin credentials from the environment', async () => {
-    const { port } = strapi.server.httpServer.address() as AddressInfo;
-    const cli = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, [CLI, 'reconcile', '--url', `http://127.0.0.1:${port}`], { env: { ...process.env, ...env } });
-    const { stdout } = await cli({ STRAPI_ADMIN_EMAIL: `admin-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const { stdout } = await cli('reconcile', { STRAPI_ADMIN_EMAIL: `admin-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     expect(JSON.parse(stdout)).toMatchObject({ queued: 0, moved: 0, orphansDeleted: 0 });
     // An admin without index.manage is refused, with the reason.
-    const refused = await cli({ STRAPI_ADMIN_EMAIL: `reader-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD }).catch((error: { code: number; stderr: string }) => error);
+    const refused = await cli('reconcile', { STRAPI_ADMIN_EMAIL: `reader-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD }).catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('answered 403') });
   });
 });
@@ -319,15 +322,17 @@ describe('rebuild', () => {
       while (searching) answers.push((await api.similar(catId, { threshold: 0 })).status);
     })();
 
-    const started = await api.http.post('/image-search/rebuild').set('Authorization', auth());
-    expect(started.status).toBe(200);
-    expect(started.body.data.queued).toBe((await status()).library.images - (await status()).failures.count);
-    expect((await status()).rebuild.active).toBe(true);
+    // Driven from the command line, as an operator would; it returns once Strapi completed the rebuild.
+    const imagesToRebuild = (await status()).library.images - (await status()).failures.count;
+    const rebuilding = cli('rebuild', { STRAPI_ADMIN_EMAIL: `admin-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    await eventually('the rebuild to start', async () => ((await status()).rebuild.active ? true : undefined), 60_000, 100);
     // An upload during the rebuild reaches both collections.
     const during = await api.upload(await resizedCopy(coffee, path.join(tmp, 'during-rebuild.jpg')));
     await api.indexed(during);
-
-    await eventually('the rebuild to complete', async () => ((await status()).rebuild.active === false ? true : undefined), 120_000, 500);
+    const { stdout, stderr } = await rebuilding;
+    expect(stdout).toContain(`rebuild complete (${imagesToRebuild} images queued when it started)`);
+    expect(stderr).toMatch(/\] +\d+% \d+\/\d+ images/);
+    expect((await status()).rebuild.active).toBe(false);
     searching = false;
     await searches;
 
@@ -339,7 +344,7 @@ describe('rebuild', () => {
     expect((await api.similar(during)).status).toBe(200);
     const resultsAfter = (await api.similar(catId, { threshold: 0 })).body.data as SimilarHit[];
     expect(ids(resultsAfter).filter((id) => id !== during)).toEqual(ids(resultsBefore));
-    console.log(`rebuild: ${started.body.data.queued} images rebuilt; ${answers.length} searches during it, all answered 200`);
+    console.log(`rebuild: ${imagesToRebuild} images rebuilt; ${answers.length} searches during it, all answered 200`);
   });
 });
 

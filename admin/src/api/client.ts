@@ -4,6 +4,7 @@ import type {
   DuplicateNoticeView,
   DuplicatesResponse,
   IndexStatusResponse,
+  RebuildStarted,
   ReconcileReport,
   ResolveDuplicates,
   ResolveReport,
@@ -47,6 +48,7 @@ export function useImageSearchApi() {
     getStatus: async () => (await get<IndexStatusResponse>(`/${PLUGIN_ID}/status`)).data.data,
 
     reconcile: async () => (await post<{ data: ReconcileReport }>(`/${PLUGIN_ID}/reconcile`, {})).data.data,
+    rebuild: async () => (await post<{ data: RebuildStarted }>(`/${PLUGIN_ID}/rebuild`, {})).data.data,
 
     similarToFile: async (fileId: number, query: SearchParams) => (await get<SimilarResponse>(`/${PLUGIN_ID}/files/${fileId}/similar`, params(query))).data,
 

@@ -29,12 +29,29 @@ const Figure = ({ label, value, hint }: { label: string; value: string | number;
   </Box>
 );
 
+const Progress = ({ title, ratio }: { title: string; ratio: number }) => {
+  const { formatNumber } = useIntl();
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+      <Flex justifyContent="space-between" paddingBottom={3} gap={4}>
+        <Typography variant="delta" tag="h2">
+          {title}
+        </Typography>
+        <Typography textColor="neutral600">{formatNumber(ratio, { style: 'percent', maximumFractionDigits: 0 })}</Typography>
+      </Flex>
+      <Box background="neutral150" hasRadius height="0.8rem" overflow="hidden">
+        <Box background="primary600" height="100%" style={{ width: `${100 * ratio}%`, transition: 'width 0.5s' }} />
+      </Box>
+    </Box>
+  );
+};
+
 export const IndexStatusPage = () => {
   const { formatMessage, formatDate, formatNumber } = useIntl();
   const api = useImageSearchApi();
   const [status, setStatus] = useState<IndexStatus>();
   const [failed, setFailed] = useState(false);
-  const [reconciling, setReconciling] = useState(false);
+  const [busy, setBusy] = useState<'reconcile' | 'rebuild'>();
   const { toggleNotification } = useNotification();
   const { allowedActions } = useRBAC({ manage: [...PERMISSIONS.manage] });
 
@@ -53,33 +70,46 @@ export const IndexStatusPage = () => {
     return () => clearInterval(timer);
   }, [refresh]);
 
-  const reconcile = async () => {
-    setReconciling(true);
+  /** Runs a maintenance action and says how it went. */
+  const run = async <T,>(action: 'reconcile' | 'rebuild', call: () => Promise<T>, done: (result: T) => string, error: string) => {
+    setBusy(action);
     try {
-      const report = await api.reconcile();
-      toggleNotification({
-        type: 'success',
-        message: formatMessage(
+      toggleNotification({ type: 'success', message: done(await call()) });
+      await refresh();
+    } catch {
+      toggleNotification({ type: 'danger', message: error });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const reconcile = () =>
+    run(
+      'reconcile',
+      api.reconcile,
+      (report) =>
+        formatMessage(
           {
             id: trad('status.reconcile.done'),
             defaultMessage: '{checked} images checked: {queued} queued for indexing, {moved} queued to move, {orphansDeleted} orphan vectors deleted',
           },
           { ...report }
         ),
-      });
-      await refresh();
-    } catch {
-      toggleNotification({ type: 'danger', message: formatMessage({ id: trad('status.reconcile.error'), defaultMessage: 'Could not reconcile the index' }) });
-    } finally {
-      setReconciling(false);
-    }
-  };
+      formatMessage({ id: trad('status.reconcile.error'), defaultMessage: 'Could not reconcile the index' })
+    );
+  const rebuild = () =>
+    run(
+      'rebuild',
+      api.rebuild,
+      ({ queued }) => formatMessage({ id: trad('status.rebuild.started'), defaultMessage: 'Rebuilding: {queued} images queued for the new index' }, { queued }),
+      formatMessage({ id: trad('status.rebuild.error'), defaultMessage: 'Could not start the rebuild' })
+    );
 
   if (failed && !status) return <Page.Error>{formatMessage({ id: trad('status.error'), defaultMessage: 'Could not load the index status' })}</Page.Error>;
   if (!status) return <Page.Loading />;
 
   // Indexed or failed for good: what is no longer waiting.
   const done = status.index.reachable && status.library.images > 0 ? 1 - status.index.pending / status.library.images : 1;
+  const rebuildTotal = status.library.images - status.failures.count;
   const t = (id: string, defaultMessage: string, values?: Record<string, string>) => formatMessage({ id: trad(id), defaultMessage }, values);
   const worker = !status.worker.inProcess
     ? t('status.worker.external', 'Runs as a separate process')
@@ -99,9 +129,14 @@ export const IndexStatusPage = () => {
               {t('status.refresh', 'Refresh')}
             </Button>
             {allowedActions.canManage && (
-              <Button startIcon={<Play />} onClick={reconcile} loading={reconciling}>
-                {t('status.reconcile', 'Reconcile the index')}
-              </Button>
+              <>
+                <Button variant="secondary" startIcon={<Play />} onClick={rebuild} loading={busy === 'rebuild'} disabled={status.rebuild.active}>
+                  {t('status.rebuild', 'Rebuild the index')}
+                </Button>
+                <Button startIcon={<Play />} onClick={reconcile} loading={busy === 'reconcile'}>
+                  {t('status.reconcile', 'Reconcile the index')}
+                </Button>
+              </>
             )}
           </Flex>
         }
@@ -141,24 +176,15 @@ export const IndexStatusPage = () => {
               />
             </Grid.Item>
           </Grid.Root>
-          {status.index.reachable && status.library.images > 0 && (
-            <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
-              <Flex justifyContent="space-between" paddingBottom={3}>
-                <Typography variant="delta" tag="h2">
-                  {t('status.progress', 'Searchable')}
-                </Typography>
-                <Typography textColor="neutral600">
-                  {formatNumber(done, { style: 'percent', maximumFractionDigits: 0 })}
-                </Typography>
-              </Flex>
-              <Box background="neutral150" hasRadius height="0.8rem" overflow="hidden">
-                <Box
-                  background="primary600"
-                  height="100%"
-                  style={{ width: `${100 * done}%`, transition: 'width 0.5s' }}
-                />
-              </Box>
-            </Box>
+          {status.index.reachable && status.library.images > 0 && <Progress title={t('status.progress', 'Searchable')} ratio={done} />}
+          {status.rebuild.active && (
+            <Progress
+              title={t('status.rebuild.progress', 'Rebuilding: {files} of {total} images in the new index; searches use the current one until it is complete', {
+                files: formatNumber(status.rebuild.files),
+                total: formatNumber(rebuildTotal),
+              })}
+              ratio={rebuildTotal > 0 ? Math.min(1, status.rebuild.files / rebuildTotal) : 1}
+            />
           )}
           <Figure
             label={t('status.worker', 'Index worker')}

@@ -1,0 +1,58 @@
+import type { IndexStatus, RebuildStarted, ReconcileReport } from './contracts/http';
+import { PLUGIN_ID } from './contracts/permissions';
+
+/**
+ * `strapi-image-search reconcile | rebuild`: index maintenance on a running Strapi through its admin API, as the
+ * status page's buttons do, so the caller's RBAC applies (`index.manage`). The credentials come from the
+ * environment, never the command line, where other users of the machine could read them.
+ */
+
+export interface AdminCredentials {
+  email?: string;
+  password?: string;
+}
+
+const POLL_MS = 2000;
+
+export async function runReconcile(baseUrl: string, credentials: AdminCredentials): Promise<ReconcileReport> {
+  const admin = await login(baseUrl, credentials);
+  return ((await admin('POST', '/reconcile')) as { data: ReconcileReport }).data;
+}
+
+/** Starts (or resumes) a rebuild and reports progress until Strapi completed it. */
+export async function runRebuild(baseUrl: string, credentials: AdminCredentials, progress: (indexed: number, total: number) => void): Promise<RebuildStarted> {
+  const admin = await login(baseUrl, credentials);
+  const started = ((await admin('POST', '/rebuild')) as { data: RebuildStarted }).data;
+  for (;;) {
+    const status = ((await admin('GET', '/status')) as { data: IndexStatus }).data;
+    if (!status.rebuild.active) return started;
+    progress(status.rebuild.files, status.library.images - status.failures.count);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** A text progress bar, e.g. `[##########----------]  50% 150/300 images`. */
+export function progressBar(done: number, total: number, width = 30): string {
+  const ratio = total > 0 ? Math.min(1, done / total) : 1;
+  const filled = Math.round(ratio * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total} images`;
+}
+
+type AdminCall = (method: 'GET' | 'POST', route: string) => Promise<unknown>;
+
+async function login(baseUrl: string, { email, password }: AdminCredentials): Promise<AdminCall> {
+  if (!email || !password) throw new Error('needs STRAPI_ADMIN_EMAIL and STRAPI_ADMIN_PASSWORD in the environment');
+  const { data } = (await call(new URL('/admin/login', baseUrl), 'POST', { email, password })) as { data: { token: string } };
+  return (method, route) => call(new URL(`/${PLUGIN_ID}${route}`, baseUrl), method, method === 'POST' ? {} : undefined, data.token);
+}
+
+async function call(url: URL, method: string, body?: unknown, token?: string): Promise<unknown> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const payload = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (!response.ok) throw new Error(`${url.pathname} answered ${response.status}: ${payload?.error?.message ?? response.statusText}`);
+  return payload;
+}
