@@ -153,11 +153,15 @@ describe('worker faults (standalone worker process)', () => {
     await producer.disconnect();
 
     const goodId = base + names.length - 1;
-    await eventually('the good file behind the poison to be indexed', async () => ((await store().getVector(goodId, { fresh: true })) ? true : undefined), 180_000, 500);
+    // Its outcome is published after the dead letters of its chunk and of every chunk before.
+    const reported = await eventually('the good file behind the poison to be reported', async () => {
+      const found = await outcomes();
+      return found.has(goodId) ? found : undefined;
+    }, 180_000, 500);
     const recoveredMs = Date.now() - sentAt;
+    expect(await store().getVector(goodId, { fresh: true })).not.toBeNull();
 
     const letters = (await readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC)).filter((m) => messages.some((sent) => sent.key === m.key));
-    const reported = await outcomes();
     const fate = (key: string) => {
       const letter = letters.find((m) => m.key === key);
       if (letter) return `dead-lettered: ${letter.headers[DEAD_LETTER_HEADERS.error]}`;

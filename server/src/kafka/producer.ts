@@ -14,10 +14,12 @@ export interface EventProducer {
 }
 
 export function createEventProducer(kafka: Kafka): EventProducer {
-  // At-least-once: the outbox re-sends anything unacknowledged, so consumers are idempotent anyway. One request in
-  // flight keeps per-key order across retries. (kafkajs's idempotent mode needs unlimited retries, which would
-  // hang the relay while the broker is down instead of letting it back off.)
+  // Idempotent: the broker drops a batch it already has when a retry re-sends it after a lost acknowledgement, so
+  // one event is one message. Such a producer retries without limit (kafkajs's rule), which suits the relay: while
+  // the broker is down its send waits, and the rows stay unsent until the broker acknowledges them. Events the
+  // outbox re-sends after a restart can still repeat, which the consumers' idempotency absorbs.
   const producer = kafka.producer({
+    idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
