@@ -24,10 +24,11 @@ commands:
       Send the dead letters (media events the workers could never apply) back to the media topic, once the
       cause is fixed. Each is re-driven once; its attempt count travels with it.
 
-  reconcile --url URL
+  reconcile --url URL [--model ID]
       Ask the Strapi at URL to compare its files with the index and repair the drift: missing vectors are
-      queued, misplaced ones moved, orphans deleted. Logs in with $STRAPI_ADMIN_EMAIL and
-      $STRAPI_ADMIN_PASSWORD (an admin allowed to manage the index); prints the report as JSON.
+      queued, misplaced ones moved, orphans deleted. --model checks another model's index instead, e.g. one
+      the workers of a new model are filling. Logs in with $STRAPI_ADMIN_EMAIL and $STRAPI_ADMIN_PASSWORD
+      (an admin allowed to manage the index); prints the report as JSON.
 
   rebuild --url URL
       Rebuild the index with no downtime: a new collection is filled while searches use the old one, then
@@ -70,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'reconcile': {
       if (!values.url) throw new Error(`reconcile needs --url URL\n\n${USAGE}`);
-      console.log(JSON.stringify(await runReconcile(values.url, adminCredentials())));
+      console.log(JSON.stringify(await runReconcile(values.url, adminCredentials(), values.model)));
       return 0;
     }
     case 'rebuild': {

@@ -14,15 +14,16 @@ export interface AdminCredentials {
 
 const POLL_MS = 2000;
 
-export async function runReconcile(baseUrl: string, credentials: AdminCredentials): Promise<ReconcileReport> {
+/** `model`: another model's index instead of Strapi's current one. */
+export async function runReconcile(baseUrl: string, credentials: AdminCredentials, model?: string): Promise<ReconcileReport> {
   const admin = await login(baseUrl, credentials);
-  return ((await admin('POST', '/reconcile')) as { data: ReconcileReport }).data;
+  return ((await admin('POST', '/reconcile', model ? { model } : {})) as { data: ReconcileReport }).data;
 }
 
 /** Starts (or resumes) a rebuild and reports progress until Strapi completed it. */
 export async function runRebuild(baseUrl: string, credentials: AdminCredentials, progress: (indexed: number, total: number) => void): Promise<RebuildStarted> {
   const admin = await login(baseUrl, credentials);
-  const started = ((await admin('POST', '/rebuild')) as { data: RebuildStarted }).data;
+  const started = ((await admin('POST', '/rebuild', {})) as { data: RebuildStarted }).data;
   for (;;) {
     const status = ((await admin('GET', '/status')) as { data: IndexStatus }).data;
     if (!status.rebuild.active) return started;
@@ -38,12 +39,12 @@ export function progressBar(done: number, total: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total} images`;
 }
 
-type AdminCall = (method: 'GET' | 'POST', route: string) => Promise<unknown>;
+type AdminCall = (method: 'GET' | 'POST', route: string, body?: unknown) => Promise<unknown>;
 
 async function login(baseUrl: string, { email, password }: AdminCredentials): Promise<AdminCall> {
   if (!email || !password) throw new Error('needs STRAPI_ADMIN_EMAIL and STRAPI_ADMIN_PASSWORD in the environment');
   const { data } = (await call(new URL('/admin/login', baseUrl), 'POST', { email, password })) as { data: { token: string } };
-  return (method, route) => call(new URL(`/${PLUGIN_ID}${route}`, baseUrl), method, method === 'POST' ? {} : undefined, data.token);
+  return (method, route, body) => call(new URL(`/${PLUGIN_ID}${route}`, baseUrl), method, body, data.token);
 }
 
 async function call(url: URL, method: string, body?: unknown, token?: string): Promise<unknown> {

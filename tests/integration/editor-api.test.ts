@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
 import { getService } from '../../server/src/utils/get-service';
+import { createMilvusStore } from '../../server/src/vector-store/milvus-store';
 import { partitionForContentType, UNATTACHED_PARTITION } from '../../server/src/vector-store/partitions';
 import { ids, pluginApi } from '../helpers/api';
 import { ADMIN_PASSWORD, bootStrapi, createAdmin, createApiToken, createRole } from '../helpers/strapi';
@@ -291,6 +292,22 @@ describe('reconcile', () => {
       return JSON.stringify(partitions) === JSON.stringify(expected) ? true : undefined;
     });
     expect(await store.getVector(orphanId, { fresh: true })).toBeNull();
+  });
+
+  it("checks another model's index on request: the one a new model's workers fill before Strapi switches to it", async () => {
+    const reconcileModel = (model: unknown) => api.http.post('/image-search/reconcile').set('Authorization', auth()).send({ model });
+    expect((await reconcileModel('model; drop')).status).toBe(400);
+    const missing = await reconcileModel('no_such_model');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain('No index for model no_such_model');
+
+    // What workers configured with another model create on start.
+    const other = createMilvusStore(getService(strapi, 'pipeline').config().milvus, { id: 'other_model', dim: 2048 });
+    await other.ensureCollection();
+    await other.close();
+    const res = await reconcileModel('other_model');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ queued: (await api.http.get('/image-search/status').set('Authorization', auth())).body.data.library.images, indexed: 0 });
   });
 
   it('runs from the command line against a running Strapi, with the admin credentials from the environment', async () => {

@@ -207,7 +207,16 @@ export interface RebuildStarted {
   queued: number;
 }
 
-/** What a reconciliation of Strapi's files with the current model's index found and repaired. */
+export const reconcileRequestSchema = z
+  .object({
+    /** Another model's index, e.g. one being filled by the workers of a new model before Strapi switches to it. */
+    model: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'model must be a model id such as resnet50_gem').optional(),
+  })
+  .strict();
+
+export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
+
+/** What a reconciliation of Strapi's files with a model's index found and repaired. */
 export interface ReconcileReport {
   /** Image files compared. */
   checked: number;

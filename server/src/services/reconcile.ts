@@ -1,11 +1,12 @@
 import type { Core } from '@strapi/strapi';
-import { MEDIA_EVENT_TYPES } from '../contracts/events';
-import { errorMessage } from '../errors';
-import { prefixed } from '../logger';
-import type { ReconcileReport } from '../contracts/http';
-import { createFileRecords, FILE_UID } from '../search/file-records';
+import { errors } from '@strapi/utils';
 import { createUsageRepository } from '../capture/usage';
+import { MEDIA_EVENT_TYPES } from '../contracts/events';
+import type { ReconcileReport } from '../contracts/http';
+import { errorMessage } from '../errors';
 import { createIndexStateRepository } from '../index-state/repository';
+import { prefixed } from '../logger';
+import { createFileRecords, FILE_UID } from '../search/file-records';
 import { getService } from '../utils/get-service';
 import type { IndexCollection } from '../vector-store/milvus-store';
 import { partitionsForFile } from '../vector-store/partitions';
@@ -20,6 +21,8 @@ export interface ReconcileOptions {
   retryFailed: boolean;
   /** The collection to compare with: the serving one, or one being rebuilt. */
   target?: IndexCollection;
+  /** Or another model's index (which its own workers fill). */
+  model?: string;
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item) => b.includes(item));
@@ -37,9 +40,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const logger = prefixed(strapi.log, '[image-search]');
   let timer: NodeJS.Timeout | undefined;
   return {
-    async reconcile({ graceMs, retryFailed, target }: ReconcileOptions): Promise<ReconcileReport> {
+    async reconcile({ graceMs, retryFailed, target, model }: ReconcileOptions): Promise<ReconcileReport> {
       const pipeline = getService(strapi, 'pipeline');
-      const store = target ?? pipeline.store();
+      const store = target ?? (model && model !== pipeline.model().id ? await pipeline.store().modelCollection(model) : pipeline.store());
+      if (!store) throw new errors.NotFoundError(`No index for model ${model}: start workers configured with that model first, they create it`);
       const failed = retryFailed ? new Set<number>() : await states.failedFileIds();
       const indexed = await store.indexedPartitions(await createFileRecords(strapi).maxId());
       const cutoff = Date.now() - graceMs;

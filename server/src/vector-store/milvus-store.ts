@@ -49,11 +49,13 @@ export interface VectorStore {
   rebuildTarget(): Promise<IndexCollection | null>;
   /** Points the collection's alias at the rebuilt collection in one step, then drops the old one. */
   completeRebuild(): Promise<void>;
+  /** Another model's index under the same prefix, or null when none exists. */
+  modelCollection(modelId: string): Promise<IndexCollection | null>;
   close(): Promise<void>;
 }
 
 /** What one collection (or alias) offers; the store adds mirroring and rebuilds around the serving one. */
-export type IndexCollection = Omit<VectorStore, 'ensureCollection' | 'beginRebuild' | 'rebuildTarget' | 'completeRebuild' | 'close'>;
+export type IndexCollection = Omit<VectorStore, 'ensureCollection' | 'beginRebuild' | 'rebuildTarget' | 'completeRebuild' | 'modelCollection' | 'close'>;
 
 /** Every name is an alias: searches follow it, and a rebuild moves it to a new collection in one step. */
 export function collectionName(prefix: string, modelId: string): string {
@@ -166,6 +168,11 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
       for (const old of described) {
         if (old.name !== rebuilt.name && old.name !== alias) check(await client.dropCollection({ collection_name: old.name }), 'dropCollection');
       }
+    },
+
+    async modelCollection(modelId) {
+      const name = collectionName(config.collectionPrefix, modelId);
+      return (await exists(name)) ? failuresAsUnavailable(bindCollection(client, name, config)) : null;
     },
 
     async close() {
