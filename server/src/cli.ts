@@ -4,6 +4,7 @@ import { runEmbed } from './embed';
 import { errorMessage } from './errors';
 import { progressBar, runRebuild, runReconcile } from './maintenance-client';
 import { runRedrive } from './redrive';
+import { runSizing } from './sizing-command';
 import { runWorker } from './worker';
 
 /** The plugin's command line: `strapi-image-search <command>`. */
@@ -33,7 +34,13 @@ commands:
   rebuild --url URL
       Rebuild the index with no downtime: a new collection is filled while searches use the old one, then
       replaces it in one step. Shows progress until the Strapi at URL completed it; run it again to resume.
-      Same credentials as reconcile.`;
+      Same credentials as reconcile.
+
+  sizing --images N [--model resnet50|vgg16 | --dim D] [--index HNSW|IVF_SQ8|IVF_FLAT|FLAT]
+         [--content-types-per-image 1] [--events-per-day N] [--retention-days 7] [--replication 1]
+         [--rate 20] [--workers 1] [--json]
+      Estimate Milvus memory and storage, Kafka storage and full-reindex time for a library of N images
+      (README, "Capacity planning").`;
 
 const adminCredentials = () => ({ email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
 
@@ -48,6 +55,16 @@ async function main(argv: string[]): Promise<number> {
       'no-trim': { type: 'boolean' },
       'batch-size': { type: 'string' },
       url: { type: 'string' },
+      images: { type: 'string' },
+      dim: { type: 'string' },
+      index: { type: 'string' },
+      'content-types-per-image': { type: 'string' },
+      'events-per-day': { type: 'string' },
+      'retention-days': { type: 'string' },
+      replication: { type: 'string' },
+      rate: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,6 +98,10 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(process.stderr.isTTY ? `\r${progressBar(done, total)}` : `${progressBar(done, total)}\n`)
       );
       console.log(`${process.stderr.isTTY ? '\n' : ''}rebuild complete (${queued} images queued when it started)`);
+      return 0;
+    }
+    case 'sizing': {
+      console.log(runSizing(values));
       return 0;
     }
     case 'embed': {

@@ -1,0 +1,48 @@
+import { INDEX_TYPES } from './config/schema';
+import { estimateCapacity, formatEstimate, type SizingInput } from './sizing';
+
+/** Turns the `sizing` command's options into an estimate, printed as a table or JSON. */
+
+const MODEL_DIMS: Record<string, number> = { resnet50: 2048, vgg16: 512 };
+
+type Options = Partial<Record<string, string | boolean>>;
+
+function numberOption(options: Options, name: string, fallback: number | undefined, { min = 0, integer = false } = {}): number {
+  const raw = options[name];
+  if (raw === undefined) {
+    if (fallback === undefined) throw new Error(`sizing needs --${name}`);
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, not "${String(raw)}"`);
+  }
+  return value;
+}
+
+export function parseSizingOptions(options: Options): SizingInput {
+  const model = String(options.model ?? 'resnet50');
+  if (options.dim === undefined && !(model in MODEL_DIMS)) throw new Error(`--model must be one of ${Object.keys(MODEL_DIMS).join(', ')}, or give --dim`);
+  const index = String(options.index ?? 'HNSW').toUpperCase();
+  if (!(INDEX_TYPES as readonly string[]).includes(index)) throw new Error(`--index must be one of ${INDEX_TYPES.join(', ')}`);
+  const images = numberOption(options, 'images', undefined, { min: 1, integer: true });
+  return {
+    images,
+    dim: numberOption(options, 'dim', MODEL_DIMS[model], { min: 1, integer: true }),
+    index: index as SizingInput['index'],
+    contentTypesPerImage: numberOption(options, 'content-types-per-image', 1, { min: 1 }),
+    // By default a tenth of the library changes each day.
+    eventsPerDay: numberOption(options, 'events-per-day', Math.ceil(images / 10)),
+    retentionDays: numberOption(options, 'retention-days', 7),
+    replication: numberOption(options, 'replication', 1, { min: 1, integer: true }),
+    imagesPerSecondPerWorker: numberOption(options, 'rate', 20, { min: 0.001 }),
+    workers: numberOption(options, 'workers', 1, { min: 1, integer: true }),
+    hnswM: 16,
+  };
+}
+
+export function runSizing(options: Options): string {
+  const input = parseSizingOptions(options);
+  const estimate = estimateCapacity(input);
+  return options.json ? JSON.stringify({ input, estimate }) : formatEstimate(input, estimate);
+}
