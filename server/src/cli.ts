@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { formatFinding, runDoctor } from './doctor';
 import { runEmbed } from './embed';
 import { errorMessage } from './errors';
 import { progressBar, runRebuild, runReconcile } from './maintenance-client';
@@ -40,7 +41,11 @@ commands:
          [--content-types-per-image 1] [--events-per-day N] [--retention-days 7] [--replication 1]
          [--rate 20] [--workers 1] [--json]
       Estimate Milvus memory and storage, Kafka storage and full-reindex time for a library of N images
-      (README, "Capacity planning").`;
+      (README, "Capacity planning").
+
+  doctor [--config FILE]
+      Check the CPU (AVX2), the model files and TensorFlow, and Kafka and Milvus (reachable, versions,
+      topics, collection) as FILE configures them; print what is wrong and how to fix it. Exits 1 on a failure.`;
 
 const adminCredentials = () => ({ email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
 
@@ -99,6 +104,13 @@ async function main(argv: string[]): Promise<number> {
       );
       console.log(`${process.stderr.isTTY ? '\n' : ''}rebuild complete (${queued} images queued when it started)`);
       return 0;
+    }
+    case 'doctor': {
+      const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
+      if (!configFile) throw new Error(`doctor needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
+      const findings = await runDoctor(configFile);
+      findings.forEach((finding) => console.log(formatFinding(finding)));
+      return findings.every((finding) => finding.ok) ? 0 : 1;
     }
     case 'sizing': {
       console.log(runSizing(values));

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Core } from '@strapi/strapi';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,7 +17,7 @@ import { generatedImages, indexRows, printFigures, readTopic } from '../helpers/
 import { samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
-import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/worker-process';
+import { CLI, startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/worker-process';
 
 /**
  * Fault injection on the standalone worker: killed without warning mid-burst, and fed poison messages. Strapi only
@@ -108,6 +110,33 @@ describe('worker faults (standalone worker process)', () => {
     expect(rows.rows).toBe(300);
   });
 
+  it('a worker started while Milvus is unreachable waits for it instead of crashing, and stops cleanly', async () => {
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    const unreachable = writeJson(path.join(tmp, 'milvus-down.json'), { ...config, milvus: { ...config.milvus, address: '127.0.0.1:1' } });
+    const waiting = startWorkerProcess(unreachable);
+    await eventually('the worker to report that it waits for Milvus', async () => (waiting.log().includes('connecting to Milvus failed') ? true : undefined), 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(waiting.child.exitCode).toBeNull();
+    expect(await waiting.kill('SIGTERM')).toBe(0);
+    expect(waiting.log()).not.toMatch(/unhandled|triggerUncaughtException/i);
+  });
+
+  it('doctor checks the deployment a config describes, and says what is wrong and how to fix it', async () => {
+    const doctor = (file: string) =>
+      promisify(execFile)(process.execPath, [CLI, 'doctor', '--config', file]).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => error
+      );
+    const healthy = await doctor(configFile);
+    expect(healthy.code).toBe(0);
+    expect(healthy.stdout).toMatch(/^ok {4}Kafka: 1 broker/m);
+    expect(healthy.stdout).toMatch(/^ok {4}Milvus: v2\.3\./m);
+    expect(healthy.stdout).toMatch(new RegExp(`^ok {4}collection ${store().collection}: 2048-d vectors`, 'm'));
+    const broken = await doctor(path.join(tmp, 'milvus-down.json'));
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^FAIL {2}Milvus: 127\.0\.0\.1:1: .+\n {8}fix: check milvus\.address/m);
+  });
+
   it('poison messages are dead-lettered or skipped with a reason, and the messages behind them are processed', async () => {
     if (worker.child.exitCode !== null) worker = startWorkerProcess(configFile);
     const [photo] = samplePhotos(['skimage-coffee.png']);
@@ -193,6 +222,11 @@ describe('worker faults (standalone worker process)', () => {
     expect(worker.child.exitCode).toBeNull();
   });
 });
+
+function writeJson(file: string, value: unknown): string {
+  fs.writeFileSync(file, JSON.stringify(value));
+  return file;
+}
 
 /** A valid 1-bit greyscale PNG of width x height zero pixels: a few hundred KB that decode to gigabytes. */
 function pixelBomb(width: number, height: number): Buffer {

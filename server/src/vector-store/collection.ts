@@ -1,4 +1,4 @@
-import { ErrorCode, type MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { ErrorCode, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { PluginConfig } from '../config/schema';
 import { UnavailableError } from '../errors';
 import { pushTo } from '../utils/push-to';
@@ -15,6 +15,16 @@ const STATS_WINDOW = 2048;
 const VECTOR_WINDOW = 256;
 
 export type MilvusConfig = PluginConfig['milvus'];
+
+/**
+ * A client for the configured Milvus. The SDK says hello to the server from its constructor and leaves that
+ * promise unobserved: with Milvus down, its rejection would crash the process. Calls fail on their own instead.
+ */
+export function createMilvusClient(config: MilvusConfig, timeoutMs = config.timeoutMs): MilvusClient {
+  const client = new MilvusClient({ address: config.address, token: config.token, database: config.database, ssl: config.ssl, timeout: timeoutMs, logLevel: 'warn' });
+  client.connectPromise.catch(() => undefined);
+  return client;
+}
 
 export interface Status {
   error_code?: string | number;

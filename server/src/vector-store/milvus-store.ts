@@ -1,6 +1,6 @@
-import { DataType, ErrorCode, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { DataType, ErrorCode } from '@zilliz/milvus2-sdk-node';
 import { errorMessage, PipelineError, UnavailableError } from '../errors';
-import { bindCollection, check, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
+import { bindCollection, check, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
 import { UNATTACHED_PARTITION } from './partitions';
 
 /** The Milvus repository: one collection per model, one partition per content type, rows keyed by (file, partition). */
@@ -67,14 +67,7 @@ const NEXT_SUFFIX = '_next';
 const GENERATION = '__g';
 
 export function createMilvusStore(config: MilvusConfig, model: { id: string; dim: number }): VectorStore {
-  const client = new MilvusClient({
-    address: config.address,
-    token: config.token,
-    database: config.database,
-    ssl: config.ssl,
-    timeout: config.timeoutMs,
-    logLevel: 'warn',
-  });
+  const client = createMilvusClient(config);
   const alias = collectionName(config.collectionPrefix, model.id);
   const serving = bindCollection(client, alias, config);
   const next = bindCollection(client, alias + NEXT_SUFFIX, config);

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import { readConfigFile } from './config/file';
+import { parseConfig, type PluginConfig } from './config/schema';
+import { errorMessage } from './errors';
+import { assertModelPresent, loadTf } from './features/extractor';
+import { resolveModel } from './features/models';
+import { createKafka } from './kafka/client';
+import { createMilvusClient } from './vector-store/collection';
+import { collectionName } from './vector-store/milvus-store';
+
+/**
+ * `strapi-image-search doctor`: checks what the plugin depends on, as deployed, and says how to fix what is wrong.
+ * Each check is independent, so one failure does not hide the others.
+ */
+
+export interface Finding {
+  check: string;
+  ok: boolean;
+  /** What was found, or what is wrong. */
+  detail: string;
+  /** How to fix it, when it is wrong. */
+  fix?: string;
+}
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const TIMEOUT_MS = 10_000;
+
+/** Fails a check that hangs (an unreachable host) instead of hanging the command. */
+async function within<T>(ms: number, task: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([task, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function checkCpu(cpuinfo = readCpuinfo()): Finding {
+  if (cpuinfo === null) return { check: 'CPU', ok: true, detail: 'cannot read /proc/cpuinfo; skipped (not Linux?)' };
+  const flags = new Set(/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].trim().split(/\s+/) ?? []);
+  if (flags.has('avx2')) return { check: 'CPU', ok: true, detail: `AVX2 present${flags.has('avx512f') ? ', AVX-512 too' : ''}` };
+  return {
+    check: 'CPU',
+    ok: false,
+    detail: 'no AVX2: the TensorFlow build tfjs-node uses and Milvus both need it',
+    fix: 'run the workers and Milvus on x86-64 machines with AVX2 (any Intel since Haswell, AMD since Excavator)',
+  };
+}
+
+function readCpuinfo(): string | null {
+  try {
+    return fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function checkModel(config: PluginConfig): Promise<Finding[]> {
+  const model = resolveModel(config.model);
+  const findings: Finding[] = [];
+  try {
+    assertModelPresent(model);
+    findings.push({ check: 'model', ok: true, detail: `${model.id} (${model.dim}-d) at ${model.source.path}` });
+  } catch (error) {
+    findings.push({ check: 'model', ok: false, detail: errorMessage(error), fix: 'fetch the weights (npm run setup), or fix model.path / model.weights' });
+  }
+  try {
+    const tf = await loadTf();
+    findings.push({ check: 'TensorFlow', ok: tf.getBackend() === 'tensorflow', detail: `tfjs-node ${tf.version.tfjs}, backend ${tf.getBackend()}` });
+  } catch (error) {
+    findings.push({
+      check: 'TensorFlow',
+      ok: false,
+      detail: `tfjs-node does not load: ${errorMessage(error).split('\n')[0]}`,
+      fix: 'install libtensorflow into node_modules/@tensorflow/tfjs-node/deps and rebuild the addon (README, "Installation", or scripts/setup-tfjs.sh)',
+    });
+  }
+  return findings;
+}
+
+async function checkKafka(config: PluginConfig): Promise<Finding[]> {
+  const admin = createKafka({ ...config.kafka, brokers: config.kafka.brokers }, quiet).admin();
+  try {
+    await within(TIMEOUT_MS, admin.connect());
+    const cluster = await within(TIMEOUT_MS, admin.describeCluster());
+    const findings: Finding[] = [{ check: 'Kafka', ok: true, detail: `${cluster.brokers.length} broker(s) at ${config.kafka.brokers.join(', ')}, controller ${cluster.controller}` }];
+    const topics = [config.kafka.topic, config.kafka.indexTopic, config.kafka.deadLetterTopic];
+    const existing = new Set(await within(TIMEOUT_MS, admin.listTopics()));
+    const { topics: metadata } = await within(TIMEOUT_MS, admin.fetchTopicMetadata({ topics: topics.filter((topic) => existing.has(topic)) }));
+    for (const topic of topics) {
+      const found = metadata.find((m) => m.name === topic);
+      if (!found) findings.push({ check: `topic ${topic}`, ok: true, detail: 'not created yet; Strapi or a worker creates it on start' });
+      else {
+        const partitions = found.partitions.length;
+        const fewer = topic === config.kafka.topic && partitions < config.kafka.topicPartitions;
+        findings.push({
+          check: `topic ${topic}`,
+          ok: !fewer,
+          detail: `${partitions} partition(s)${fewer ? `, fewer than kafka.topicPartitions (${config.kafka.topicPartitions})` : ''}`,
+          fix: fewer ? `add partitions (kafka-topics.sh --alter --partitions ${config.kafka.topicPartitions}); events of one file keep their order only from then on` : undefined,
+        });
+      }
+    }
+    return findings;
+  } catch (error) {
+    return [{ check: 'Kafka', ok: false, detail: `${config.kafka.brokers.join(', ')}: ${errorMessage(error)}`, fix: 'check kafka.brokers, the network, and kafka.ssl / kafka.sasl' }];
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function checkMilvus(config: PluginConfig): Promise<Finding[]> {
+  const model = resolveModel(config.model);
+  const client = createMilvusClient(config.milvus, TIMEOUT_MS);
+  try {
+    const { version } = await within(TIMEOUT_MS, client.getVersion());
+    const findings: Finding[] = [
+      {
+        check: 'Milvus',
+        ok: /^v?2\.3\./.test(version),
+        detail: `${version} at ${config.milvus.address}`,
+        fix: /^v?2\.3\./.test(version) ? undefined : 'the plugin is tested with Milvus 2.3 and @zilliz/milvus2-sdk-node 2.3.5; newer servers speak the same API but are not tested',
+      },
+    ];
+    const name = collectionName(config.milvus.collectionPrefix, model.id);
+    const has = await within(TIMEOUT_MS, client.hasCollection({ collection_name: name }));
+    if (!has.value) findings.push({ check: `collection ${name}`, ok: true, detail: 'not created yet; Strapi or a worker creates it on start' });
+    else {
+      const described = await within(TIMEOUT_MS, client.describeCollection({ collection_name: name }));
+      const vectorField = described.schema.fields.find((field) => field.name === 'embedding');
+      const dim = Number(vectorField?.type_params?.find((param) => param.key === 'dim')?.value);
+      findings.push({
+        check: `collection ${name}`,
+        ok: dim === model.dim,
+        detail: `${dim}-d vectors${dim === model.dim ? '' : `, but model ${model.id} makes ${model.dim}-d ones`}`,
+        fix: dim === model.dim ? undefined : 'a collection of another dimension holds this name: change milvus.collectionPrefix, or drop the collection',
+      });
+    }
+    return findings;
+  } catch (error) {
+    return [{ check: 'Milvus', ok: false, detail: `${config.milvus.address}: ${errorMessage(error).split('\n')[0]}`, fix: 'check milvus.address (host:port of the gRPC endpoint), milvus.token and milvus.ssl' }];
+  } finally {
+    await client.closeConnection();
+  }
+}
+
+export async function runDoctor(configFile: string): Promise<Finding[]> {
+  let config: PluginConfig;
+  try {
+    config = parseConfig(readConfigFile(configFile));
+  } catch (error) {
+    return [{ check: 'config', ok: false, detail: errorMessage(error), fix: `fix ${configFile}` }];
+  }
+  const groups = await Promise.all([checkModel(config), checkKafka(config), checkMilvus(config)]);
+  return [{ check: 'config', ok: true, detail: `${configFile} is valid` }, checkCpu(), ...groups.flat()];
+}
+
+export const formatFinding = ({ check, ok, detail, fix }: Finding) => `${ok ? 'ok  ' : 'FAIL'}  ${check}: ${detail}${fix ? `\n        fix: ${fix}` : ''}`;
