@@ -138,7 +138,7 @@ describe('worker faults (standalone worker process)', () => {
   });
 
   it('poison messages are dead-lettered or skipped with a reason, and the messages behind them are processed', async () => {
-    if (worker.child.exitCode !== null) worker = startWorkerProcess(configFile);
+    if (!worker || worker.child.exitCode !== null) worker = startWorkerProcess(configFile);
     const [photo] = samplePhotos(['skimage-coffee.png']);
     const png = await sharp(photo).png().toBuffer();
     const poison: Record<string, { bytes: Buffer; mime: string }> = {
@@ -178,11 +178,12 @@ describe('worker faults (standalone worker process)', () => {
     const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     const sentAt = Date.now();
-    await producer.send({ topic: env.IMAGE_SEARCH_TOPIC, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
+    // All on one partition, the good message last: it is behind every poison message, as in a real stream.
+    await producer.send({ topic: env.IMAGE_SEARCH_TOPIC, messages: messages.map((m) => ({ key: m.key, value: m.value, partition: 0 })) });
     await producer.disconnect();
 
     const goodId = base + names.length - 1;
-    // Its outcome is published after the dead letters of its chunk and of every chunk before.
+    // Its outcome is published after the dead letters of its chunk and of every chunk before it on the partition.
     const reported = await eventually('the good file behind the poison to be reported', async () => {
       const found = await outcomes();
       return found.has(goodId) ? found : undefined;

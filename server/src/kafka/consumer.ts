@@ -25,6 +25,7 @@ export interface EventConsumer {
    * A throw re-delivers from the first message not marked done.
    */
   start(handle: (messages: IncomingMessage[], control: BatchControl) => Promise<void>): Promise<void>;
+  /** Final: a stopped consumer never consumes again, even if a start was still under way. */
   stop(): Promise<void>;
 }
 
@@ -46,8 +47,9 @@ export function createEventConsumer(kafka: Kafka, options: { groupId: string; to
   consumer.on(consumer.events.GROUP_JOIN, leaveIfStopped);
   return {
     async start(handle) {
-      stopped = false;
       await consumer.connect();
+      // Stopped while connecting: a stop is final.
+      if (stopped) return consumer.disconnect();
       await consumer.subscribe({ topic: options.topic, fromBeginning: true });
       await consumer.run({
         eachBatchAutoResolve: false,

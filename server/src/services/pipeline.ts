@@ -91,8 +91,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       );
 
-      retryUntilReady('connecting to Kafka', () => ensureTopics(kafka, cfg.kafka).then(() => producer.connect()), { logger, signal: abort.signal })
-        .then(() => {
+      retryUntilReady('connecting to Kafka', () => ensureTopics(kafka, cfg.kafka).then(() => producer.connect()).then(() => true), { logger, signal: abort.signal })
+        .then((connected) => {
+          // Strapi may have been stopped while Kafka was still connecting: then nothing starts.
+          if (connected === undefined || abort.signal.aborted) return;
           relay.start();
           return retryUntilReady('following index events', () => tracker.start(), { logger, signal: abort.signal });
         })
