@@ -6,6 +6,14 @@ const brokerSchema = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 
 export const INDEX_TYPES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'HNSW'] as const;
 
+/** Each index type's own build and search parameters, when the config gives none. */
+const INDEX_DEFAULTS: Record<(typeof INDEX_TYPES)[number], { params: Record<string, number>; searchParams: Record<string, number> }> = {
+  FLAT: { params: {}, searchParams: {} },
+  IVF_FLAT: { params: { nlist: 1024 }, searchParams: { nprobe: 16 } },
+  IVF_SQ8: { params: { nlist: 1024 }, searchParams: { nprobe: 16 } },
+  HNSW: { params: { M: 16, efConstruction: 200 }, searchParams: { ef: 64 } },
+};
+
 /** Which model turns images into vectors; the `embed` command reads it alone. */
 export const modelSchema = z.preprocess(
   // resnet50 is the default, so its settings may omit the id.
@@ -89,11 +97,16 @@ export const configSchema = z
         index: z
           .object({
             type: z.enum(INDEX_TYPES).default('HNSW'),
-            params: z.record(z.string(), z.number()).default({ M: 16, efConstruction: 200 }),
-            searchParams: z.record(z.string(), z.number()).default({ ef: 64 }),
+            params: z.record(z.string(), z.number()).optional(),
+            searchParams: z.record(z.string(), z.number()).optional(),
           })
           .strict()
-          .prefault({}),
+          .prefault({})
+          .transform(({ type, params, searchParams }) => ({
+            type,
+            params: params ?? INDEX_DEFAULTS[type].params,
+            searchParams: searchParams ?? INDEX_DEFAULTS[type].searchParams,
+          })),
         consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Strong'),
         /** Per call: a Milvus that is restarting can hold a call for a minute; failing sooner means retrying sooner. */
         timeoutMs: z.number().int().min(1000).default(15_000),

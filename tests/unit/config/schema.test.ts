@@ -12,6 +12,14 @@ describe('plugin config', () => {
     expect(config.preprocessing).toEqual({ trimBorders: true, trimTolerance: 10, maxInputPixels: 100_000_000 });
   });
 
+  it("gives each index type its own parameters, unless the config sets them", () => {
+    const index = (value: object) => parseConfig({ ...minimal, milvus: { ...minimal.milvus, index: value } }).milvus.index;
+    expect(index({})).toEqual({ type: 'HNSW', params: { M: 16, efConstruction: 200 }, searchParams: { ef: 64 } });
+    expect(index({ type: 'IVF_SQ8' })).toEqual({ type: 'IVF_SQ8', params: { nlist: 1024 }, searchParams: { nprobe: 16 } });
+    expect(index({ type: 'FLAT' })).toEqual({ type: 'FLAT', params: {}, searchParams: {} });
+    expect(index({ type: 'IVF_FLAT', params: { nlist: 4096 } })).toEqual({ type: 'IVF_FLAT', params: { nlist: 4096 }, searchParams: { nprobe: 16 } });
+  });
+
   it.each([
     [{ milvus: minimal.milvus }, 'image-search.kafka: '],
     [{ ...minimal, kafka: { brokers: [] } }, 'image-search.kafka.brokers: needs at least one broker'],
