@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { configFromEnv } from './config/env';
+import { readConfigFile } from './config/file';
 import { formatFinding, runDoctor } from './doctor';
 import { runEmbed } from './embed';
 import { errorMessage } from './errors';
@@ -15,7 +17,9 @@ const USAGE = `usage: strapi-image-search <command>
 commands:
   worker [--config FILE]
       Run a standalone index worker. FILE (.json, or .js exporting it) holds the plugin config;
-      it defaults to $IMAGE_SEARCH_CONFIG.
+      it defaults to $IMAGE_SEARCH_CONFIG, and without either the config comes from environment
+      variables (KAFKA_BROKERS, MILVUS_ADDRESS, ...; README, "Running the worker on its own").
+      redrive and doctor read their config the same way.
 
   embed [--config FILE | --model ID [--weights PATH]] [--no-trim] [--batch-size N] FILES...
       Print one JSON line per file, {"file", "vector"} or {"file", "error"}, computed exactly as the worker
@@ -46,6 +50,14 @@ commands:
   doctor [--config FILE]
       Check the CPU (AVX2), the model files and TensorFlow, and Kafka and Milvus (reachable, versions,
       topics, collection) as FILE configures them; print what is wrong and how to fix it. Exits 1 on a failure.`;
+
+/** The plugin config: from --config FILE or $IMAGE_SEARCH_CONFIG, else from environment variables (README). */
+function loadConfig(file = process.env.IMAGE_SEARCH_CONFIG): { raw: unknown; source: string } {
+  if (file) return { raw: readConfigFile(file), source: file };
+  const raw = configFromEnv(process.env);
+  if (Object.keys(raw).length === 0) throw new Error(`no config: give --config FILE, set IMAGE_SEARCH_CONFIG, or set KAFKA_BROKERS, MILVUS_ADDRESS and the rest (README)\n\n${USAGE}`);
+  return { raw, source: 'the environment variables' };
+}
 
 const adminCredentials = () => ({ email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
 
@@ -80,15 +92,11 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'worker': {
-      const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
-      if (!configFile) throw new Error(`worker needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
-      await runWorker(configFile);
+      await runWorker(loadConfig(values.config).raw);
       return 0;
     }
     case 'redrive': {
-      const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
-      if (!configFile) throw new Error(`redrive needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
-      await runRedrive(configFile, (line) => console.log(line));
+      await runRedrive(loadConfig(values.config).raw, (line) => console.log(line));
       return 0;
     }
     case 'reconcile': {
@@ -106,9 +114,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'doctor': {
-      const configFile = values.config ?? process.env.IMAGE_SEARCH_CONFIG;
-      if (!configFile) throw new Error(`doctor needs --config FILE or IMAGE_SEARCH_CONFIG\n\n${USAGE}`);
-      const findings = await runDoctor(configFile);
+      const { raw, source } = loadConfig(values.config);
+      const findings = await runDoctor(raw, source);
       findings.forEach((finding) => console.log(formatFinding(finding)));
       return findings.every((finding) => finding.ok) ? 0 : 1;
     }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { readConfigFile } from './config/file';
 import { parseConfig, type PluginConfig } from './config/schema';
 import { errorMessage } from './errors';
 import { assertModelPresent, loadTf } from './features/extractor';
@@ -144,15 +143,16 @@ async function checkMilvus(config: PluginConfig): Promise<Finding[]> {
   }
 }
 
-export async function runDoctor(configFile: string): Promise<Finding[]> {
+/** `source` names where the config came from (a file, or the environment) in the findings. */
+export async function runDoctor(rawConfig: unknown, source: string): Promise<Finding[]> {
   let config: PluginConfig;
   try {
-    config = parseConfig(readConfigFile(configFile));
+    config = parseConfig(rawConfig);
   } catch (error) {
-    return [{ check: 'config', ok: false, detail: errorMessage(error), fix: `fix ${configFile}` }];
+    return [{ check: 'config', ok: false, detail: errorMessage(error), fix: `fix ${source}` }];
   }
   const groups = await Promise.all([checkModel(config), checkKafka(config), checkMilvus(config)]);
-  return [{ check: 'config', ok: true, detail: `${configFile} is valid` }, checkCpu(), ...groups.flat()];
+  return [{ check: 'config', ok: true, detail: `${source} is valid` }, checkCpu(), ...groups.flat()];
 }
 
 export const formatFinding = ({ check, ok, detail, fix }: Finding) => `${ok ? 'ok  ' : 'FAIL'}  ${check}: ${detail}${fix ? `\n        fix: ${fix}` : ''}`;

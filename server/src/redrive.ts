@@ -1,4 +1,3 @@
-import { readConfigFile } from './config/file';
 import { parseConfig } from './config/schema';
 import { createKafka, ensureTopics, groupLag } from './kafka/client';
 import { createEventConsumer } from './kafka/consumer';
@@ -11,8 +10,8 @@ import { consoleLogger } from './logger';
  * topic, carrying its attempt count, so the workers try it again (after the cause was fixed: a codec installed,
  * a limit raised). Its consumer group remembers what was re-driven. Returns how many messages were re-driven.
  */
-export async function runRedrive(configFile: string, print: (line: string) => void): Promise<number> {
-  const { kafka: config, worker } = parseConfig(readConfigFile(configFile));
+export async function runRedrive(rawConfig: unknown, print: (line: string) => void): Promise<number> {
+  const { kafka: config, worker } = parseConfig(rawConfig);
   const kafka = createKafka(config, consoleLogger);
   await ensureTopics(kafka, config);
   const groupId = `${worker.groupId}-redrive`;

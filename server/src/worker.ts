@@ -1,4 +1,3 @@
-import { readConfigFile } from './config/file';
 import { parseConfig } from './config/schema';
 import { loadExtractor } from './features/extractor';
 import { resolveModel } from './features/models';
@@ -17,8 +16,8 @@ import { createMilvusStore } from './vector-store/milvus-store';
 const logger = consoleLogger;
 
 /** Runs until SIGINT/SIGTERM, then finishes the current event, disconnects and exits. */
-export async function runWorker(configFile: string): Promise<void> {
-  const config = parseConfig(readConfigFile(configFile));
+export async function runWorker(rawConfig: unknown): Promise<void> {
+  const config = parseConfig(rawConfig);
   if (!config.worker.publicDir && !config.worker.publicBaseUrl) {
     logger.warn('neither worker.publicDir nor worker.publicBaseUrl is set: files with relative URLs (local upload provider) cannot be read');
   }

@@ -27,9 +27,11 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startWorkerProcess(configFile: string): WorkerProcess {
+/** With a config file, or with none: then the worker reads its config from `env` (README). */
+export function startWorkerProcess(config: string | { env: Record<string, string> }): WorkerProcess {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'worker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [args, env] = typeof config === 'string' ? [['--config', config], process.env] : [[], config.env];
+  const child = spawn(process.execPath, [CLI, 'worker', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

@@ -112,8 +112,9 @@ describe('worker faults (standalone worker process)', () => {
 
   it('a worker started while Milvus is unreachable waits for it instead of crashing, and stops cleanly', async () => {
     const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-    const unreachable = writeJson(path.join(tmp, 'milvus-down.json'), { ...config, milvus: { ...config.milvus, address: '127.0.0.1:1' } });
-    const waiting = startWorkerProcess(unreachable);
+    writeJson(path.join(tmp, 'milvus-down.json'), { ...config, milvus: { ...config.milvus, address: '127.0.0.1:1' } });
+    // Configured by environment variables alone (no config file), as in a container.
+    const waiting = startWorkerProcess({ env: { PATH: process.env.PATH ?? '', ...env, MILVUS_ADDRESS: '127.0.0.1:1' } });
     await eventually('the worker to report that it waits for Milvus', async () => (waiting.log().includes('connecting to Milvus failed') ? true : undefined), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(waiting.child.exitCode).toBeNull();
