@@ -4,6 +4,7 @@ import { errorMessage } from './errors';
 import { assertModelPresent, loadTf } from './features/extractor';
 import { resolveModel } from './features/models';
 import { createKafka } from './kafka/client';
+import { silentLogger } from './logger';
 import { createMilvusClient } from './vector-store/collection';
 import { collectionName } from './vector-store/milvus-store';
 
@@ -21,7 +22,6 @@ export interface Finding {
   fix?: string;
 }
 
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const TIMEOUT_MS = 10_000;
 
 /** Fails a check that hangs (an unreachable host) instead of hanging the command. */
@@ -78,7 +78,7 @@ async function checkModel(config: PluginConfig): Promise<Finding[]> {
 }
 
 async function checkKafka(config: PluginConfig): Promise<Finding[]> {
-  const admin = createKafka({ ...config.kafka, brokers: config.kafka.brokers }, quiet).admin();
+  const admin = createKafka(config.kafka, silentLogger).admin();
   try {
     await within(TIMEOUT_MS, admin.connect());
     const cluster = await within(TIMEOUT_MS, admin.describeCluster());

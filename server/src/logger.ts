@@ -13,6 +13,9 @@ export const prefixed = (logger: Logger, prefix: string): Logger => ({
   error: (message, ...meta) => logger.error(`${prefix} ${message}`, ...meta),
 });
 
+/** Drops everything: for probes whose failures are reported another way, and for tests. */
+export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 const stamp = (level: string, message: string) => `${new Date().toISOString()} ${level} ${message}`;
 
 /** Timestamped lines on the console, for the command-line processes. */

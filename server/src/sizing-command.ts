@@ -1,9 +1,8 @@
 import { INDEX_TYPES } from './config/schema';
+import { PRESET_DIMS } from './features/models';
 import { estimateCapacity, formatEstimate, type SizingInput } from './sizing';
 
 /** Turns the `sizing` command's options into an estimate, printed as a table or JSON. */
-
-const MODEL_DIMS: Record<string, number> = { resnet50: 2048, vgg16: 512 };
 
 type Options = Partial<Record<string, string | boolean>>;
 
@@ -22,13 +21,14 @@ function numberOption(options: Options, name: string, fallback: number | undefin
 
 export function parseSizingOptions(options: Options): SizingInput {
   const model = String(options.model ?? 'resnet50');
-  if (options.dim === undefined && !(model in MODEL_DIMS)) throw new Error(`--model must be one of ${Object.keys(MODEL_DIMS).join(', ')}, or give --dim`);
+  const presetDim = (PRESET_DIMS as Record<string, number>)[model];
+  if (options.dim === undefined && presetDim === undefined) throw new Error(`--model must be one of ${Object.keys(PRESET_DIMS).join(', ')}, or give --dim`);
   const index = String(options.index ?? 'HNSW').toUpperCase();
   if (!(INDEX_TYPES as readonly string[]).includes(index)) throw new Error(`--index must be one of ${INDEX_TYPES.join(', ')}`);
   const images = numberOption(options, 'images', undefined, { min: 1, integer: true });
   return {
     images,
-    dim: numberOption(options, 'dim', MODEL_DIMS[model], { min: 1, integer: true }),
+    dim: numberOption(options, 'dim', presetDim, { min: 1, integer: true }),
     index: index as SizingInput['index'],
     contentTypesPerImage: numberOption(options, 'content-types-per-image', 1, { min: 1 }),
     // By default a tenth of the library changes each day.

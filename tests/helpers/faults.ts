@@ -4,7 +4,9 @@ import { promisify } from 'node:util';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
+import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from '../../server/src/contracts/events';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
+import type { VectorStore } from '../../server/src/vector-store/milvus-store';
 import { samplePhotos } from './photos';
 
 /** What the fault-injection suites share: stopping and starting services, reading topics and index rows, figures. */
@@ -122,6 +124,49 @@ export interface FaultFigures {
   lost: number;
   recoveredMs: number;
   [extra: string]: number;
+}
+
+/** Which of these files the store holds vectors for. */
+export async function indexedAmong(store: VectorStore, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const { fileIds } = await store.stats(Math.max(...ids));
+  return new Set(ids.filter((id) => fileIds.has(id)));
+}
+
+/** The applied and failed events on an index topic (not duplicate notices), by file id. */
+export async function indexOutcomes(brokers: string[], topic: string): Promise<Map<number, IndexEvent[]>> {
+  const byFile = new Map<number, IndexEvent[]>();
+  for (const message of await readTopic(brokers, topic)) {
+    const parsed = parseEvent(indexEventSchema, message.value);
+    if (!('event' in parsed) || parsed.event.type === INDEX_EVENT_TYPES.duplicateDetected) continue;
+    byFile.set(parsed.event.data.fileId, [...(byFile.get(parsed.event.data.fileId) ?? []), parsed.event]);
+  }
+  return byFile;
+}
+
+/**
+ * The figures a fault test prints for these uploads, counted from the test app's topics (see appEnv) and from
+ * Milvus itself; `rows` is the collection's row count.
+ */
+export async function faultFigures(env: Record<string, string>, collection: string, ids: readonly number[], recoveredMs: number) {
+  const brokers = env.KAFKA_BROKERS.split(',');
+  const keys = new Set(ids.map(String));
+  const [media, letters, rows] = await Promise.all([
+    readTopic(brokers, env.IMAGE_SEARCH_TOPIC),
+    readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC),
+    indexRows(env.MILVUS_ADDRESS, collection),
+  ]);
+  const indexed = ids.filter((id) => rows.files.has(id)).length;
+  const deadLettered = letters.filter((letter) => keys.has(letter.key!)).length;
+  const figures: FaultFigures = {
+    produced: media.filter((m) => keys.has(m.key!)).length,
+    indexed,
+    deadLettered,
+    duplicates: rows.doubled,
+    lost: ids.length - indexed - deadLettered,
+    recoveredMs,
+  };
+  return { figures, rows: rows.rows };
 }
 
 /** One line per fault test, for the closing note and CI logs. */

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { INDEX_EVENT_TYPES, indexEventSchema, mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
+import { mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
 import { getService } from '../../server/src/utils/get-service';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
-import { committedOffsets, controlService, generatedImages, indexRows, printFigures, readTopic } from '../helpers/faults';
+import { committedOffsets, controlService, faultFigures, generatedImages, indexedAmong, indexOutcomes, printFigures, readTopic } from '../helpers/faults';
 import { appEnv, eventually } from '../helpers/services';
 import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 
@@ -42,26 +42,10 @@ afterAll(async () => {
 
 const pipeline = () => getService(strapi, 'pipeline');
 
-async function indexedAmong(ids: readonly number[]): Promise<Set<number>> {
-  const { fileIds } = await pipeline().store().stats(Math.max(...ids));
-  return new Set(ids.filter((id) => fileIds.has(id)));
-}
-
 const allIndexed = (ids: readonly number[], timeoutMs: number) =>
-  eventually(`${ids.length} files to be indexed`, async () => ((await indexedAmong(ids)).size === ids.length ? true : undefined), timeoutMs, 1000);
+  eventually(`${ids.length} files to be indexed`, async () => ((await indexedAmong(pipeline().store(), ids)).size === ids.length ? true : undefined), timeoutMs, 1000);
 
-/** The figures every fault test prints, counted from the topics and Milvus itself. */
-async function figuresFor(ids: readonly number[], recoveredMs: number) {
-  const keys = new Set(ids.map(String));
-  const [media, letters, rows] = await Promise.all([
-    readTopic(brokers, env.IMAGE_SEARCH_TOPIC),
-    readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC),
-    indexRows(env.MILVUS_ADDRESS, pipeline().store().collection),
-  ]);
-  const indexed = ids.filter((id) => rows.files.has(id)).length;
-  const deadLettered = letters.filter((letter) => keys.has(letter.key!)).length;
-  return { produced: media.filter((m) => keys.has(m.key!)).length, indexed, deadLettered, duplicates: rows.doubled, lost: ids.length - indexed - deadLettered, recoveredMs };
-}
+const figuresFor = async (ids: readonly number[], recoveredMs: number) => (await faultFigures(env, pipeline().store().collection, ids, recoveredMs)).figures;
 
 describe('outages under a running Strapi (in-process worker)', () => {
   it('Kafka stopped during 200 uploads: the uploads succeed, the events wait in the outbox, and all are indexed once it is back', async () => {
@@ -84,7 +68,7 @@ describe('outages under a running Strapi (in-process worker)', () => {
     const batch = images.slice(200, 260);
     const ids: number[] = [];
     const uploading = mapConcurrently(batch, 2, async (image) => void ids.push(await api.upload(image)));
-    await eventually('a first part to be indexed', async () => ((await indexedAmong(ids)).size >= 15 ? true : undefined), 120_000, 250);
+    await eventually('a first part to be indexed', async () => ((await indexedAmong(pipeline().store(), ids)).size >= 15 ? true : undefined), 120_000, 250);
     await controlService('milvus', 'stop');
     await uploading;
 
@@ -100,11 +84,7 @@ describe('outages under a running Strapi (in-process worker)', () => {
 
     // Every media event below a committed offset had its outcome reported (which follows the write) before the snapshot.
     const reportedAt = new Map(
-      (await readTopic(brokers, env.IMAGE_SEARCH_INDEX_TOPIC)).flatMap((m) => {
-        const parsed = parseEvent(indexEventSchema, m.value);
-        if (!('event' in parsed) || parsed.event.type === INDEX_EVENT_TYPES.duplicateDetected) return [];
-        return [[parsed.event.data.causation.id, Date.parse(parsed.event.time)] as const];
-      })
+      [...(await indexOutcomes(brokers, env.IMAGE_SEARCH_INDEX_TOPIC)).values()].flat().map((event) => [event.data.causation.id, Date.parse(event.time)] as const)
     );
     const committedEvents = (await readTopic(brokers, env.IMAGE_SEARCH_TOPIC))
       .filter((m) => m.offset < (committed.get(m.partition) ?? 0))

@@ -8,12 +8,12 @@ import type { Core } from '@strapi/strapi';
 import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
 import { buildMediaEvent, toMediaFile } from '../../server/src/capture/event-builder';
-import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, indexEventSchema, parseEvent, toKafkaMessage, type IndexEvent } from '../../server/src/contracts/events';
+import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from '../../server/src/contracts/events';
 import { DEAD_LETTER_HEADERS } from '../../server/src/kafka/dead-letter';
 import { getService } from '../../server/src/utils/get-service';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
-import { generatedImages, indexRows, printFigures, readTopic } from '../helpers/faults';
+import { faultFigures, generatedImages, indexedAmong, indexOutcomes, printFigures, readTopic } from '../helpers/faults';
 import { samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
@@ -51,22 +51,8 @@ afterAll(async () => {
 
 const store = () => getService(strapi, 'pipeline').store();
 
-async function indexedCount(ids: readonly number[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  const { fileIds } = await store().stats(Math.max(...ids));
-  return ids.filter((id) => fileIds.has(id)).length;
-}
-
-/** The index topic's applied and failed events (not duplicate notices), by file id. */
-async function outcomes(): Promise<Map<number, IndexEvent[]>> {
-  const byFile = new Map<number, IndexEvent[]>();
-  for (const message of await readTopic(brokers, env.IMAGE_SEARCH_INDEX_TOPIC)) {
-    const parsed = parseEvent(indexEventSchema, message.value);
-    if (!('event' in parsed) || parsed.event.type === INDEX_EVENT_TYPES.duplicateDetected) continue;
-    byFile.set(parsed.event.data.fileId, [...(byFile.get(parsed.event.data.fileId) ?? []), parsed.event]);
-  }
-  return byFile;
-}
+const indexedCount = async (ids: readonly number[]) => (await indexedAmong(store(), ids)).size;
+const outcomes = () => indexOutcomes(brokers, env.IMAGE_SEARCH_INDEX_TOPIC);
 
 describe('worker faults (standalone worker process)', () => {
   it('worker killed with SIGKILL three times during a 300-image burst: all indexed, one row per (file, partition)', async () => {
@@ -87,27 +73,13 @@ describe('worker faults (standalone worker process)', () => {
     await eventually('all 300 files to be indexed', async () => ((await indexedCount(ids)) === 300 ? true : undefined), 300_000, 500);
     const recoveredMs = Date.now() - lastKill;
 
-    const keys = new Set(ids.map(String));
-    const [media, letters, rows, reported] = await Promise.all([
-      readTopic(brokers, env.IMAGE_SEARCH_TOPIC),
-      readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC),
-      indexRows(env.MILVUS_ADDRESS, store().collection),
-      outcomes(),
-    ]);
+    const [{ figures, rows }, reported] = await Promise.all([faultFigures(env, store().collection, ids, recoveredMs), outcomes()]);
     const applied = ids.reduce((sum, id) => sum + (reported.get(id)?.length ?? 0), 0);
-    const figures = {
-      produced: media.filter((m) => keys.has(m.key!)).length,
-      indexed: ids.filter((id) => rows.files.has(id)).length,
-      deadLettered: letters.filter((m) => keys.has(m.key!)).length,
-      duplicates: rows.doubled,
-      lost: ids.filter((id) => !rows.files.has(id)).length,
-      recoveredMs,
-    };
-    printFigures('worker SIGKILLed 3 times during 300 uploads', { ...figures, rows: rows.rows, reappliedAfterKills: applied - ids.length, killedAtIndexed: killedAt[0] });
+    printFigures('worker SIGKILLed 3 times during 300 uploads', { ...figures, rows, reappliedAfterKills: applied - ids.length, killedAtIndexed: killedAt[0] });
     console.log(`worker kills at ${killedAt.join(', ')} files indexed`);
     expect(figures).toMatchObject({ produced: 300, indexed: 300, deadLettered: 0, duplicates: 0, lost: 0 });
     // Every upload is unattached: exactly one row each.
-    expect(rows.rows).toBe(300);
+    expect(rows).toBe(300);
   });
 
   it('a worker started while Milvus is unreachable waits for it instead of crashing, and stops cleanly', async () => {

@@ -37,6 +37,9 @@ export interface ModelSpec {
 
 type ModelConfig = PluginConfig['model'];
 
+/** The vector dimension of each preset model. */
+export const PRESET_DIMS = { resnet50: 2048, vgg16: 512 } as const;
+
 export function resolveModel(config: ModelConfig): ModelSpec {
   switch (config.id) {
     case 'resnet50':
@@ -44,7 +47,7 @@ export function resolveModel(config: ModelConfig): ModelSpec {
       // map halves the false matches of Keras's avg_pool at the same recall (README, "Near-duplicate quality").
       return {
         id: 'resnet50_gem',
-        dim: 2048,
+        dim: PRESET_DIMS.resnet50,
         inputSize: 224,
         preprocessing: 'caffe',
         outputLayer: 'activation_48',
@@ -56,7 +59,7 @@ export function resolveModel(config: ModelConfig): ModelSpec {
       const weights = path.resolve(config.weights);
       return {
         id: 'vgg16',
-        dim: 512,
+        dim: PRESET_DIMS.vgg16,
         inputSize: 224,
         preprocessing: 'caffe',
         outputLayer: 'block5_pool',

@@ -3,6 +3,8 @@ import type { RebuildStarted } from '../contracts/http';
 import { errorMessage } from '../errors';
 import { prefixed } from '../logger';
 import { getService } from '../utils/get-service';
+import { repeatEvery } from '../utils/repeat-every';
+import type { IndexCollection } from '../vector-store/milvus-store';
 
 /** How often a Strapi instance checks whether the rebuild under way can be completed. */
 const CHECK_INTERVAL_MS = 5000;
@@ -15,39 +17,35 @@ const CHECK_INTERVAL_MS = 5000;
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const logger = prefixed(strapi.log, '[image-search]');
-  let timer: NodeJS.Timeout | undefined;
-  let checking = false;
+  let stopChecking: (() => void) | undefined;
 
-  const store = () => getService(strapi, 'pipeline').store();
+  const pipeline = () => getService(strapi, 'pipeline');
   /** Compares the new collection with Strapi's files and queues what it lacks (every image, at first). */
-  const fill = async () => {
-    const target = await store().rebuildTarget();
-    return target && getService(strapi, 'reconcile').reconcile({ graceMs: 0, retryFailed: false, target });
-  };
+  const fill = (target: IndexCollection) => getService(strapi, 'reconcile').reconcile({ graceMs: 0, retryFailed: false, target });
+
+  /**
+   * Completes the rebuild once nothing is on its way (outbox and consumer lag empty) and the new collection
+   * holds every image: a last comparison queues nothing. Returns whether it completed.
+   */
+  async function completeIfFilled(target: IndexCollection): Promise<boolean> {
+    const [{ pending }, lag] = await Promise.all([pipeline().outbox().pendingStats(), pipeline().consumerLag()]);
+    if (pending > 0 || lag !== 0) return false;
+    const report = await fill(target);
+    if (report.queued + report.moved + report.orphansDeleted > 0) return false;
+    await pipeline().store().completeRebuild();
+    logger.info(`rebuild complete: ${report.indexed} images moved to the new collection, the old one dropped`);
+    return true;
+  }
 
   const service = {
     /** Starts a rebuild, or resumes the one under way; returns how many images were queued for it. */
     async start(): Promise<RebuildStarted> {
-      await store().beginRebuild();
-      const report = await fill();
+      const store = pipeline().store();
+      await store.beginRebuild();
+      const target = await store.rebuildTarget();
+      const report = target && (await fill(target));
       service.watch();
       return { queued: report?.queued ?? 0 };
-    },
-
-    /**
-     * Completes the rebuild once nothing is on its way (outbox and consumer lag empty) and the new collection
-     * holds every image: a last comparison queues nothing. Returns whether it completed.
-     */
-    async completeIfFilled(): Promise<boolean> {
-      const pipeline = getService(strapi, 'pipeline');
-      if (!(await store().rebuildTarget())) return false;
-      const [{ pending }, lag] = await Promise.all([pipeline.outbox().pendingStats(), pipeline.consumerLag()]);
-      if (pending > 0 || lag !== 0) return false;
-      const report = await fill();
-      if (!report || report.queued + report.moved + report.orphansDeleted > 0) return false;
-      await store().completeRebuild();
-      logger.info(`rebuild complete: ${report.indexed} images moved to the new collection, the old one dropped`);
-      return true;
     },
 
     /**
@@ -55,25 +53,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * startup too, to follow a rebuild an earlier process left under way.
      */
     watch(): void {
-      if (timer) return;
-      timer = setInterval(async () => {
-        const ready = getService(strapi, 'pipeline').storeIfReady();
-        if (checking || !ready) return;
-        checking = true;
-        try {
-          if (!(await ready.rebuildTarget()) || (await service.completeIfFilled())) service.stopWatching();
-        } catch (error) {
-          logger.warn(`rebuild check failed, retrying: ${errorMessage(error)}`);
-        } finally {
-          checking = false;
-        }
-      }, CHECK_INTERVAL_MS);
-      timer.unref();
+      stopChecking ??= repeatEvery(
+        CHECK_INTERVAL_MS,
+        async () => {
+          const store = pipeline().storeIfReady();
+          if (!store) return;
+          const target = await store.rebuildTarget();
+          if (!target || (await completeIfFilled(target))) service.stopWatching();
+        },
+        (error) => logger.warn(`rebuild check failed, retrying: ${errorMessage(error)}`)
+      );
     },
 
     stopWatching(): void {
-      clearInterval(timer);
-      timer = undefined;
+      stopChecking?.();
+      stopChecking = undefined;
     },
   };
   return service;

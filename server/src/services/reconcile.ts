@@ -8,6 +8,7 @@ import { createIndexStateRepository } from '../index-state/repository';
 import { prefixed } from '../logger';
 import { createFileRecords, FILE_UID } from '../search/file-records';
 import { getService } from '../utils/get-service';
+import { repeatEvery } from '../utils/repeat-every';
 import type { IndexCollection } from '../vector-store/milvus-store';
 import { partitionsForFile } from '../vector-store/partitions';
 
@@ -38,8 +39,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const usage = createUsageRepository(strapi);
   const states = createIndexStateRepository(strapi);
   const logger = prefixed(strapi.log, '[image-search]');
-  let timer: NodeJS.Timeout | undefined;
-  return {
+  let cancelSchedule: (() => void) | undefined;
+  const service = {
     async reconcile({ graceMs, retryFailed, target, model }: ReconcileOptions): Promise<ReconcileReport> {
       const pipeline = getService(strapi, 'pipeline');
       const store = target ?? (model && model !== pipeline.model().id ? await pipeline.store().modelCollection(model) : pipeline.store());
@@ -100,25 +101,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Runs `reconcile` every `intervalHours` (config), one run at a time, until `stopSchedule`. */
     startSchedule(): void {
       const { intervalHours, graceMinutes } = getService(strapi, 'pipeline').config().reconcile;
-      if (intervalHours === 0) return;
-      let running = false;
-      timer = setInterval(async () => {
-        if (running) return;
-        running = true;
-        try {
-          const report = await this.reconcile({ graceMs: graceMinutes * 60_000, retryFailed: false });
-          logger.info(`scheduled reconciliation: ${JSON.stringify(report)}`);
-        } catch (error) {
-          logger.warn(`scheduled reconciliation failed, next in ${intervalHours} h: ${errorMessage(error)}`);
-        } finally {
-          running = false;
-        }
-      }, intervalHours * 3_600_000);
-      timer.unref();
+      if (intervalHours === 0 || cancelSchedule) return;
+      cancelSchedule = repeatEvery(
+        intervalHours * 3_600_000,
+        async () => logger.info(`scheduled reconciliation: ${JSON.stringify(await service.reconcile({ graceMs: graceMinutes * 60_000, retryFailed: false }))}`),
+        (error) => logger.warn(`scheduled reconciliation failed, next in ${intervalHours} h: ${errorMessage(error)}`)
+      );
     },
 
     stopSchedule(): void {
-      clearInterval(timer);
+      cancelSchedule?.();
+      cancelSchedule = undefined;
     },
   };
+  return service;
 };

@@ -1,8 +1,8 @@
 import type { Outbox, PendingEvent } from '../../../server/src/capture/outbox';
 import { createOutboxRelay } from '../../../server/src/capture/relay';
 import type { EventProducer } from '../../../server/src/kafka/producer';
+import { silentLogger } from '../../../server/src/logger';
 
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 
 /** An in-memory outbox: rows 1..n pending, in order. */
@@ -23,7 +23,7 @@ function fakeOutbox(count: number) {
 }
 
 async function runOnce(outbox: Outbox, producer: EventProducer) {
-  const relay = createOutboxRelay({ outbox, producer, topic: 'media', pollIntervalMs: 60_000, batchSize: 2, retentionHours: 24, logger: quiet, now: () => NOW });
+  const relay = createOutboxRelay({ outbox, producer, topic: 'media', pollIntervalMs: 60_000, batchSize: 2, retentionHours: 24, logger: silentLogger, now: () => NOW });
   relay.start();
   await new Promise((resolve) => setTimeout(resolve, 20));
   await relay.stop();

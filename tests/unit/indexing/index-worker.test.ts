@@ -9,8 +9,8 @@ import type { BatchControl, EventConsumer, IncomingMessage } from '../../../serv
 import { DEAD_LETTER_HEADERS } from '../../../server/src/kafka/dead-letter';
 import type { OutgoingMessage } from '../../../server/src/kafka/producer';
 import type { VectorStore } from '../../../server/src/vector-store/milvus-store';
+import { silentLogger } from '../../../server/src/logger';
 
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg', time = new Date()): IncomingMessage => {
   const file = toMediaFile({ id: fileId, documentId: `doc${fileId}`, name: `f${fileId}.jpg`, url: `/uploads/f${fileId}.jpg`, mime });
@@ -73,7 +73,7 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
     detectDuplicates: createDuplicateDetector({ store, threshold: 0.7 }),
     duplicateThreshold: 0.7,
     batchSize: options.batchSize ?? 8,
-    logger: quiet,
+    logger: silentLogger,
   });
   await worker.start();
   const error = await kafka.deliver().catch((e: unknown) => e);
