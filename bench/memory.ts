@@ -1,4 +1,4 @@
-import { modelSchema, preprocessingSchema } from '../server/src/config/schema';
+import { modelSchema, preprocessingSchema, workerSchema } from '../server/src/config/schema';
 import { loadExtractor, loadTf } from '../server/src/features/extractor';
 import { resolveModel } from '../server/src/features/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
@@ -8,26 +8,27 @@ import { printTable } from './stats';
 
 /**
  * The worker's memory over MEMORY_IMAGES images, in a process of its own: the embedder the worker uses, batches
- * of 8, RSS sampled every 200 images. Flat means the last samples sit where the early ones did.
+ * of the default size, RSS sampled every 200 images. Flat means the last samples sit where the early ones did.
  */
 
 const IMAGES = Number(process.env.MEMORY_IMAGES ?? 2000);
 const SAMPLE_EVERY = 200;
+const { batchSize: BATCH, decodeConcurrency } = workerSchema.parse(undefined);
 
 async function main() {
   const tf = await loadTf();
   const extractor = await loadExtractor(resolveModel(modelSchema.parse({})));
-  const embedder = createEmbedder({ extractor, readFile: readLocalPath, decode: preprocessingSchema.parse({}), concurrency: 4 });
+  const embedder = createEmbedder({ extractor, readFile: readLocalPath, decode: preprocessingSchema.parse({}), concurrency: decodeConcurrency });
   const files = cycle(samplePhotos(), IMAGES);
   const tensorsBefore = tf.memory().numTensors;
   const samples: Array<{ images: number; rssMiB: number }> = [];
   let peak = 0;
   const started = Date.now();
-  for (let i = 0; i < IMAGES; i += 8) {
-    await embedder.embed(files.slice(i, i + 8).map((url, id) => ({ id, url })));
+  for (let i = 0; i < IMAGES; i += BATCH) {
+    await embedder.embed(files.slice(i, i + BATCH).map((url, id) => ({ id, url })));
     const rssMiB = process.memoryUsage().rss / 2 ** 20;
     peak = Math.max(peak, rssMiB);
-    if ((i + 8) % SAMPLE_EVERY === 0) samples.push({ images: i + 8, rssMiB });
+    if (Math.floor((i + BATCH) / SAMPLE_EVERY) > Math.floor(i / SAMPLE_EVERY)) samples.push({ images: i + BATCH, rssMiB });
   }
   const rate = IMAGES / ((Date.now() - started) / 1000);
   const tensorsLeft = tf.memory().numTensors - tensorsBefore;

@@ -1,4 +1,12 @@
-/** Small helpers shared by the benchmarks: timing, medians, and a plain table. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../server/src/paths';
+
+/** Small helpers shared by the benchmarks: timing, medians, a plain table, and where results go. */
+
+/** Plots and the logs of the apps the benchmarks start. */
+export const RESULTS_DIR = path.join(PACKAGE_ROOT, 'bench', 'results');
+fs.mkdirSync(RESULTS_DIR, { recursive: true });
 
 export const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -25,4 +33,10 @@ export function printTable(title: string, rows: Array<Record<string, string | nu
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
   console.log(`\n${title}\n${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}`);
   for (const row of rows) console.log(line(columns.map((column) => text(row[column]))));
+}
+
+/** The nearest-rank percentile (0-100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
-# The benchmarks: extraction speed against Keras, and the worker's memory over many images.
-# Figures and ratios are printed; nothing passes or fails on them. Settings: ROUNDS, IMAGES, MEMORY_IMAGES.
+# The benchmarks: extraction speed against Keras, the worker's memory over many images, ingestion through Strapi,
+# Kafka and standalone workers, and search through the HTTP API as the collection grows. Figures and ratios are
+# printed; nothing passes or fails on them. Settings: ROUNDS, IMAGES, MEMORY_IMAGES, INGEST_IMAGES, INGEST_WORKERS,
+# SEARCH_SIZES, SEARCH_INDEXES, and BENCH=speed,memory,ingestion,search to run some of them.
 LOG_TAG=bench; source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+which=",${BENCH:-speed,memory,ingestion,search},"
 
 bash scripts/setup.sh
-bash scripts/setup-keras-reference.sh || log "no Keras reference: the speed benchmark runs without it"
 npx tsc -p tsconfig.bench.json
 export TF_CPP_MIN_LOG_LEVEL=2
-node dist/bench/speed.js
-node dist/bench/memory.js
+if [[ $which == *,speed,* ]]; then
+  bash scripts/setup-keras-reference.sh || log "no Keras reference: the speed benchmark runs without it"
+  node dist/bench/speed.js
+fi
+[[ $which == *,memory,* ]] && node dist/bench/memory.js
+
+if [[ $which == *,ingestion,* || $which == *,search,* ]]; then
+  # Their own Kafka and Milvus, on ports of their own, so a running demo or test run is left alone.
+  export IMAGE_SEARCH_RUN_DIR="$SERVICES_DIR/bench-run"
+  export KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 MILVUS_PORT=39540 MILVUS_HEALTH_PORT=39091 MILVUS_ETCD_PORT=32379
+  trap 'bash scripts/services.sh stop' EXIT
+  bash scripts/services.sh start --fresh
+  [[ $which == *,ingestion,* ]] && node dist/bench/ingestion.js
+  [[ $which == *,search,* ]] && node dist/bench/search.js
+fi
+exit 0

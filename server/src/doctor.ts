@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { parseConfig, type PluginConfig } from './config/schema';
 import { errorMessage } from './errors';
 import { assertModelPresent, loadTf } from './features/extractor';
@@ -7,6 +8,7 @@ import { createKafka } from './kafka/client';
 import { silentLogger } from './logger';
 import { createMilvusClient } from './vector-store/collection';
 import { collectionName } from './vector-store/milvus-store';
+import { DISKANN_FIX, type DiskAnnSupport, probeDiskAnn } from './vector-store/vector-index';
 
 /**
  * `strapi-image-search doctor`: checks what the plugin depends on, as deployed, and says how to fix what is wrong.
@@ -23,6 +25,8 @@ export interface Finding {
 }
 
 const TIMEOUT_MS = 10_000;
+/** How long a test DISKANN build may take before it counts as impossible. */
+const DISKANN_PROBE_MS = 30_000;
 
 /** Fails a check that hangs (an unreachable host) instead of hanging the command. */
 async function within<T>(ms: number, task: Promise<T>): Promise<T> {
@@ -121,10 +125,12 @@ async function checkMilvus(config: PluginConfig): Promise<Finding[]> {
         fix: /^v?2\.3\./.test(version) ? undefined : 'the plugin is tested with Milvus 2.3 and @zilliz/milvus2-sdk-node 2.3.5; newer servers speak the same API but are not tested',
       },
     ];
+    if (config.milvus.index.type === 'DISKANN') findings.push(await checkDiskAnn(client, config));
     const name = collectionName(config.milvus.collectionPrefix, model.id);
     const has = await within(TIMEOUT_MS, client.hasCollection({ collection_name: name }));
     if (!has.value) findings.push({ check: `collection ${name}`, ok: true, detail: 'not created yet; Strapi or a worker creates it on start' });
     else {
+      findings.push(await checkIndexType(client, name, config));
       const described = await within(TIMEOUT_MS, client.describeCollection({ collection_name: name }));
       const vectorField = described.schema.fields.find((field) => field.name === 'embedding');
       const dim = Number(vectorField?.type_params?.find((param) => param.key === 'dim')?.value);
@@ -141,6 +147,33 @@ async function checkMilvus(config: PluginConfig): Promise<Finding[]> {
   } finally {
     await client.closeConnection();
   }
+}
+
+/** Builds a DISKANN index on a throwaway collection: a few seconds where Milvus can, DISKANN_PROBE_MS where it cannot. */
+export async function checkDiskAnn(client: MilvusClient, config: PluginConfig, probeMs = DISKANN_PROBE_MS): Promise<Finding> {
+  let support: DiskAnnSupport;
+  try {
+    support = await within(probeMs + 4 * TIMEOUT_MS, probeDiskAnn(client, { prefix: config.milvus.collectionPrefix, timeoutMs: probeMs }));
+  } catch (error) {
+    return { check: 'DiskANN', ok: false, detail: `could not test a DISKANN build: ${errorMessage(error).split('\n')[0]}` };
+  }
+  if (support.supported) return { check: 'DiskANN', ok: true, detail: 'this Milvus builds DISKANN indexes' };
+  return { check: 'DiskANN', ok: false, detail: `milvus.index.type is DISKANN, but this Milvus cannot build one: ${support.reason}`, fix: DISKANN_FIX };
+}
+
+/** The index type is fixed when a collection is created: a changed milvus.index.type applies from the next rebuild. */
+export async function checkIndexType(client: MilvusClient, name: string, config: PluginConfig): Promise<Finding> {
+  const described = await within(TIMEOUT_MS, client.describeIndex({ collection_name: name }));
+  const built = described.index_descriptions?.[0]?.params.find((param) => param.key === 'index_type')?.value ?? 'no index';
+  const wanted = config.milvus.index.type;
+  return built === wanted
+    ? { check: `index of ${name}`, ok: true, detail: built }
+    : {
+        check: `index of ${name}`,
+        ok: false,
+        detail: `built as ${built}, but milvus.index.type is ${wanted}`,
+        fix: 'an index type applies to new collections only: run `strapi-image-search rebuild` (or let the one under way finish), or set milvus.index.type back',
+      };
 }
 
 /** `source` names where the config came from (a file, or the environment) in the findings. */

@@ -1,4 +1,4 @@
-import { errorMessage } from './errors';
+import { errorMessage, PipelineError } from './errors';
 import type { Logger } from './logger';
 
 /** Exponential backoff with full jitter: the delay before attempt n+1. */
@@ -8,7 +8,8 @@ export function backoffDelay(attempt: number, { baseMs = 500, maxMs = 30_000 } =
 
 /**
  * Runs `task` until it succeeds or `signal` aborts, backing off between attempts. Used for connecting to
- * Kafka and Milvus at startup, so Strapi boots (and keeps recording events) while they are down.
+ * Kafka and Milvus at startup, so Strapi boots (and keeps recording events) while they are down. A non-retriable
+ * PipelineError (a config the server refuses) is thrown at once: retrying cannot fix it.
  */
 export async function retryUntilReady<T>(what: string, task: () => Promise<T>, deps: { logger: Logger; signal: AbortSignal }): Promise<T | undefined> {
   for (let attempt = 0; !deps.signal.aborted; attempt++) {
@@ -18,6 +19,7 @@ export async function retryUntilReady<T>(what: string, task: () => Promise<T>, d
       return result;
     } catch (error) {
       if (deps.signal.aborted) return undefined;
+      if (error instanceof PipelineError && !error.retriable) throw error;
       if (attempt === 0 || attempt % 10 === 0) deps.logger.warn(`${what} failed (attempt ${attempt + 1}), retrying: ${errorMessage(error)}`);
       await new Promise((resolve) => {
         const timer = setTimeout(resolve, backoffDelay(attempt));

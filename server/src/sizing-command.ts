@@ -1,4 +1,4 @@
-import { INDEX_TYPES } from './config/schema';
+import { INDEX_TYPES, indexTypeFor } from './config/schema';
 import { PRESET_DIMS } from './features/models';
 import { estimateCapacity, formatEstimate, type SizingInput } from './sizing';
 
@@ -23,9 +23,10 @@ export function parseSizingOptions(options: Options): SizingInput {
   const model = String(options.model ?? 'resnet50');
   const presetDim = (PRESET_DIMS as Record<string, number>)[model];
   if (options.dim === undefined && presetDim === undefined) throw new Error(`--model must be one of ${Object.keys(PRESET_DIMS).join(', ')}, or give --dim`);
-  const index = String(options.index ?? 'HNSW').toUpperCase();
-  if (!(INDEX_TYPES as readonly string[]).includes(index)) throw new Error(`--index must be one of ${INDEX_TYPES.join(', ')}`);
   const images = numberOption(options, 'images', undefined, { min: 1, integer: true });
+  // Without --index, the one the plugin picks for a library this size (milvus.index.expectedImages).
+  const index = String(options.index ?? indexTypeFor(images)).toUpperCase();
+  if (!(INDEX_TYPES as readonly string[]).includes(index)) throw new Error(`--index must be one of ${INDEX_TYPES.join(', ')}`);
   return {
     images,
     dim: numberOption(options, 'dim', presetDim, { min: 1, integer: true }),

@@ -1,5 +1,5 @@
 import { buildMediaEvent, toMediaFile } from './capture/event-builder';
-import { INDEX_TYPES } from './config/schema';
+import type { IndexType } from './config/schema';
 import { buildEvent, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from './contracts/events';
 
 /**
@@ -7,7 +7,7 @@ import { buildEvent, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from
  * ("Capacity planning"). Estimates to plan with, not guarantees: Milvus adds segment and compaction overheads.
  */
 
-export type SizedIndex = (typeof INDEX_TYPES)[number];
+export type SizedIndex = IndexType;
 
 export interface SizingInput {
   images: number;
@@ -33,6 +33,8 @@ export interface SizingEstimate {
   milvusMemoryBytes: number;
   /** Milvus object storage: insert logs (raw rows) plus index files. */
   milvusDiskBytes: number;
+  /** Query nodes' local disk (SSD): the DiskANN index files they search; 0 for the in-memory index types. */
+  milvusLocalDiskBytes: number;
   /** Media and index topics over the retention, all replicas. */
   kafkaBytes: number;
   /** Model time for a full reindex, and the wall-clock time with `workers` workers. */
@@ -44,20 +46,44 @@ export interface SizingEstimate {
 const SCALAR_BYTES_PER_ROW = 72;
 /** IVF indexes keep each row's id beside its (raw or quantized) vector. */
 const IVF_ID_BYTES = 8;
+/** Milvus 2.3's `DiskIndex` defaults (milvus.yaml): graph degree, and the RAM budgets as fractions of the raw vectors. */
+const DISKANN = { maxDegree: 56, pqCodeRatio: 0.125, searchCacheRatio: 0.1 };
+/** DiskANN reads whole 4 KB sectors; a graph node never straddles two unless it is larger than one. */
+const SECTOR_BYTES = 4096;
 
-/** Index bytes per vector, beside the raw vectors: what differs between index types. */
-function indexBytesPerVector(index: SizedIndex, dim: number, hnswM: number): { memory: number; keepsRawInMemory: boolean } {
+interface IndexFootprint {
+  /** Index bytes in query-node memory, beside the raw vectors when `rawInMemory`. */
+  memory: number;
+  rawInMemory: boolean;
+  /** The built index's files in object storage. */
+  files: number;
+  /** Whether query nodes search those files from their local disk (SSD) instead of memory. */
+  filesOnLocalDisk: boolean;
+}
+
+/** Bytes per vector of each index type: what differs between them. */
+function indexFootprint(index: SizedIndex, dim: number, hnswM: number): IndexFootprint {
+  const raw = dim * 4;
   switch (index) {
     case 'FLAT':
-      return { memory: 0, keepsRawInMemory: true };
+      return { memory: 0, rawInMemory: true, files: 0, filesOnLocalDisk: false };
     case 'IVF_FLAT':
-      return { memory: IVF_ID_BYTES, keepsRawInMemory: true };
+      return { memory: IVF_ID_BYTES, rawInMemory: true, files: raw + IVF_ID_BYTES, filesOnLocalDisk: false };
     case 'IVF_SQ8':
       // One byte per dimension instead of four; the raw vectors stay in object storage only.
-      return { memory: dim + IVF_ID_BYTES, keepsRawInMemory: false };
-    case 'HNSW':
+      return { memory: dim + IVF_ID_BYTES, rawInMemory: false, files: dim + IVF_ID_BYTES, filesOnLocalDisk: false };
+    case 'HNSW': {
       // 2M neighbours of 4 bytes on the base layer, and about 1/M as much again on the upper layers.
-      return { memory: 2 * hnswM * 4 * (1 + 1 / hnswM), keepsRawInMemory: true };
+      const graph = 2 * hnswM * 4 * (1 + 1 / hnswM);
+      return { memory: graph, rawInMemory: true, files: raw + graph, filesOnLocalDisk: false };
+    }
+    case 'DISKANN': {
+      // On disk: each raw vector with its neighbour list (a count and up to maxDegree ids, 4 bytes each), in whole
+      // sectors, plus the PQ codes. In memory: the PQ codes and a cache of graph nodes, each a budgeted share of raw.
+      const node = raw + 4 * (DISKANN.maxDegree + 1);
+      const sectored = node > SECTOR_BYTES ? Math.ceil(node / SECTOR_BYTES) * SECTOR_BYTES : SECTOR_BYTES / Math.floor(SECTOR_BYTES / node);
+      return { memory: raw * (DISKANN.pqCodeRatio + DISKANN.searchCacheRatio), rawInMemory: false, files: sectored + raw * DISKANN.pqCodeRatio, filesOnLocalDisk: true };
+    }
   }
 }
 
@@ -93,16 +119,17 @@ export function eventBytes(): { media: number; index: number } {
 export function estimateCapacity(input: SizingInput): SizingEstimate {
   const vectors = input.images * input.contentTypesPerImage;
   const raw = input.dim * 4;
-  const index = indexBytesPerVector(input.index, input.dim, input.hnswM);
-  const memoryPerVector = (index.keepsRawInMemory ? raw : 0) + index.memory + SCALAR_BYTES_PER_ROW;
+  const index = indexFootprint(input.index, input.dim, input.hnswM);
+  const memoryPerVector = (index.rawInMemory ? raw : 0) + index.memory + SCALAR_BYTES_PER_ROW;
   // Object storage keeps the raw rows (insert logs) and the built index files.
-  const diskPerVector = raw + SCALAR_BYTES_PER_ROW + (index.keepsRawInMemory && input.index !== 'FLAT' ? raw : 0) + index.memory;
+  const diskPerVector = raw + SCALAR_BYTES_PER_ROW + index.files;
   const { media, index: indexEvent } = eventBytes();
   const reindexWorkerHours = input.images / input.imagesPerSecondPerWorker / 3600;
   return {
     vectors,
     milvusMemoryBytes: vectors * memoryPerVector,
     milvusDiskBytes: vectors * diskPerVector,
+    milvusLocalDiskBytes: index.filesOnLocalDisk ? vectors * index.files : 0,
     kafkaBytes: input.eventsPerDay * input.retentionDays * (media + indexEvent) * input.replication,
     reindexWorkerHours,
     reindexHours: reindexWorkerHours / input.workers,
@@ -128,6 +155,7 @@ export function formatEstimate(input: SizingInput, estimate: SizingEstimate): st
     ['vectors (images x content types per image)', estimate.vectors.toLocaleString('en')],
     [`Milvus memory (${input.index}, ${input.dim}-d)`, formatBytes(estimate.milvusMemoryBytes)],
     ['Milvus object storage', formatBytes(estimate.milvusDiskBytes)],
+    ...(estimate.milvusLocalDiskBytes > 0 ? [['Milvus query-node SSD (DiskANN index files)', formatBytes(estimate.milvusLocalDiskBytes)] as [string, string]] : []),
     [`Kafka (${input.eventsPerDay.toLocaleString('en')} events/day, ${input.retentionDays} days, x${input.replication})`, formatBytes(estimate.kafkaBytes)],
     [`full reindex at ${input.imagesPerSecondPerWorker} images/s per worker`, `${estimate.reindexWorkerHours.toFixed(1)} worker-hours`],
     [`  with ${input.workers} worker${input.workers > 1 ? 's' : ''}`, hours(estimate.reindexHours)],

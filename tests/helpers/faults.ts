@@ -6,20 +6,21 @@ import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
 import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from '../../server/src/contracts/events';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
+import { PACKAGE_ROOT } from '../../server/src/paths';
 import type { VectorStore } from '../../server/src/vector-store/milvus-store';
 import { samplePhotos } from './photos';
 
 /** What the fault-injection suites share: stopping and starting services, reading topics and index rows, figures. */
 
-const SCRIPTS = path.resolve(__dirname, '../../scripts/services');
+const SCRIPTS = path.join(PACKAGE_ROOT, 'scripts/services');
 
 /**
  * Stops or starts the test Kafka or Milvus through the project's own scripts: same ports, data kept. The scripts
- * read the test ports from the environment scripts/test.sh exported. Returns how long it took.
+ * read the test ports from the environment scripts/test.sh exported. `fresh` starts it with no data. Returns how long it took.
  */
-export async function controlService(name: 'kafka' | 'milvus', action: 'stop' | 'start'): Promise<number> {
+export async function controlService(name: 'kafka' | 'milvus', action: 'stop' | 'start', { fresh = false } = {}): Promise<number> {
   const started = Date.now();
-  await promisify(execFile)('bash', [path.join(SCRIPTS, `${name}.sh`), action], { timeout: 330_000 });
+  await promisify(execFile)('bash', [path.join(SCRIPTS, `${name}.sh`), action, ...(fresh ? ['--fresh'] : [])], { timeout: 330_000 });
   return Date.now() - started;
 }
 

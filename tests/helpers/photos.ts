@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { PACKAGE_ROOT } from '../../server/src/paths';
 
 /** Real photographs fetched by scripts/fetch-photos.sh (scripts/sample-photos.tsv). */
-export const PHOTOS_DIR = path.resolve(__dirname, '../../.samples/photos');
+export const PHOTOS_DIR = path.join(PACKAGE_ROOT, '.samples/photos');
 
 export function samplePhotos(names: readonly string[]): string[] {
   return names.map((name) => {

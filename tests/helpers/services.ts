@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PACKAGE_ROOT } from '../../server/src/paths';
 
 /** Reads the addresses of the Kafka and Milvus instances that scripts/services.sh started. */
 export function serviceEnv(): { KAFKA_BROKERS: string; MILVUS_ADDRESS: string } {
-  const runDir = process.env.IMAGE_SEARCH_RUN_DIR ?? path.resolve(__dirname, '../../.services/run');
+  const runDir = process.env.IMAGE_SEARCH_RUN_DIR ?? path.join(PACKAGE_ROOT, '.services/run');
   const read = (name: string) => {
     const file = path.join(runDir, name, 'env');
     if (!fs.existsSync(file)) throw new Error(`${name} is not running (no ${file}); run the tests with \`npm test\`, which starts it`);
@@ -31,6 +32,8 @@ export function appEnv(run: string, databaseDir: string): Record<string, string>
     IMAGE_SEARCH_DEAD_LETTER_TOPIC: `image-search.${run}.dlq`,
     IMAGE_SEARCH_COLLECTION_PREFIX: `image_search_${run}`,
     IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
+    // Tests search right after indexing, so they need to read their own writes (the default, Bounded, may lag seconds).
+    IMAGE_SEARCH_SEARCH_CONSISTENCY: 'Strong',
   };
 }
 

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
+import { PACKAGE_ROOT } from '../../server/src/paths';
 
 /** Boots the playground Strapi app in-process against the services started by scripts/test.sh. */
 
-export const PLAYGROUND_DIR = path.resolve(__dirname, '../../playground');
+export const PLAYGROUND_DIR = path.join(PACKAGE_ROOT, 'playground');
 
 /**
  * With `serveAdminPanel`, the admin built into playground/build by scripts/test.sh is served too. With `listen`, the

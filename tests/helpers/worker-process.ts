@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PLAYGROUND_DIR } from './strapi';
+import { PACKAGE_ROOT } from '../../server/src/paths';
 
 /** The standalone worker as operators run it: the compiled `strapi-image-search worker` bin, in its own process. */
 
 /** The compiled `strapi-image-search` bin; `npm test` builds it. */
-export const CLI = path.resolve(__dirname, '../../dist/server/src/cli.js');
+export const CLI = path.join(PACKAGE_ROOT, 'dist/server/src/cli.js');
 
 /** The worker's config file for a test app's env (see appEnv): same topics, collection and group as the app. */
 export function writeWorkerConfig(env: Record<string, string>, file: string): string {

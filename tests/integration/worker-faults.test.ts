@@ -13,7 +13,7 @@ import { DEAD_LETTER_HEADERS } from '../../server/src/kafka/dead-letter';
 import { getService } from '../../server/src/utils/get-service';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
-import { faultFigures, generatedImages, indexedAmong, indexOutcomes, printFigures, readTopic } from '../helpers/faults';
+import { faultFigures, generatedImages, indexedAmong, indexOutcomes, indexRows, printFigures, readTopic } from '../helpers/faults';
 import { samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
@@ -35,6 +35,8 @@ const poisonFiles: string[] = [];
 let strapi: Core.Strapi;
 let api: ReturnType<typeof pluginApi>;
 let worker: WorkerProcess;
+/** The worker that leaves the group in the rebalance test; `worker` is the one that stays. */
+let leaving: WorkerProcess | undefined;
 
 beforeAll(async () => {
   strapi = await bootStrapi(env, { listen: true });
@@ -43,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker?.kill('SIGKILL');
+  await Promise.all([worker?.kill('SIGKILL'), leaving?.kill('SIGKILL')]);
   await strapi?.destroy();
   poisonFiles.forEach((file) => fs.rmSync(file, { force: true }));
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -80,6 +82,79 @@ describe('worker faults (standalone worker process)', () => {
     expect(figures).toMatchObject({ produced: 300, indexed: 300, deadLettered: 0, duplicates: 0, lost: 0 });
     // Every upload is unattached: exactly one row each.
     expect(rows).toBe(300);
+  });
+
+  it('two workers in one consumer group share the partitions; a worker joining and another leaving mid-burst lose nothing and double nothing', async () => {
+    // Only the two workers of this test are in the group (the previous test leaves one running).
+    await worker?.kill('SIGTERM');
+    const total = 200;
+    const images = await generatedImages(tmp, total);
+    // Rows of the earlier tests stay; store() answers once Strapi has reached Milvus.
+    const rowsBefore = await eventually('the index to be reachable', async () => (await indexRows(env.MILVUS_ADDRESS, store().collection)).rows);
+    const first = startWorkerProcess(configFile);
+    leaving = first;
+    const ids: number[] = [];
+    const uploading = mapConcurrently(images, 4, async (image) => void ids.push(await api.upload(image)));
+
+    await eventually('50 files to be indexed by the first worker', async () => ((await indexedCount(ids)) >= 50 ? true : undefined), 120_000, 100);
+    // Same config, same group: the group rebalances and the second worker takes over some of the partitions.
+    const second = startWorkerProcess(configFile);
+    const secondStarted = Date.now();
+    worker = second;
+    const joinedAt = await indexedCount(ids);
+    // It leaves only once the second worker has applied an event while it was still in the group, so both shared the work.
+    await eventually('120 files indexed, the second worker among the indexers', async () =>
+      (await indexedCount(ids)) >= 120 && appliedIn(second.log()).length > 0 ? true : undefined, 120_000, 100);
+    const leftAt = await indexedCount(ids);
+    const appliedBySecondBefore = appliedIn(second.log()).length;
+    // A graceful leave: the first worker finishes its current event, commits, leaves the group (a second rebalance).
+    expect(await first.kill('SIGTERM')).toBe(0);
+    const left = Date.now();
+    expect(first.log()).toMatch(/SIGTERM: finishing the current event and stopping/);
+    expect(first.log()).not.toMatch(/unhandled|triggerUncaughtException/i);
+    await uploading;
+    await eventually(`all ${total} files to be indexed`, async () => ((await indexedCount(ids)) === total ? true : undefined), 120_000, 500);
+    const recoveredMs = Date.now() - left;
+    expect(second.child.exitCode).toBeNull();
+
+    const [{ figures, rows }, reported, media] = await Promise.all([
+      faultFigures(env, store().collection, ids, recoveredMs),
+      outcomes(),
+      readTopic(brokers, env.IMAGE_SEARCH_TOPIC),
+    ]);
+    const reportedOutcomes = ids.flatMap((id) => reported.get(id) ?? []);
+    const staleSkips = reportedOutcomes.filter((event) => event.type === INDEX_EVENT_TYPES.applied && event.data.reason?.startsWith('stale')).length;
+    const partitionOf = new Map(media.map((m) => [Number(m.key), m.partition]));
+    const byFirst = appliedIn(first.log());
+    const bySecond = appliedIn(second.log());
+    const partitions = (applied: { fileId: number }[]) => [...new Set(applied.map(({ fileId }) => partitionOf.get(fileId)!))].sort((a, b) => a - b);
+    printFigures('second worker joins at 50 and the first leaves (SIGTERM) at 120 of 200 uploads', {
+      ...figures,
+      rows: rows - rowsBefore,
+      reappliedAfterRebalances: reportedOutcomes.length - ids.length,
+      staleSkips,
+      appliedByFirst: byFirst.length,
+      appliedBySecond: bySecond.length,
+      secondFirstAppliedMs: bySecond[0].at - secondStarted,
+    });
+    console.log(
+      `second worker started at ${joinedAt} files indexed and had applied ${appliedBySecondBefore} events when the first left at ${leftAt}; ` +
+        `partitions applied by the first [${partitions(byFirst)}], by the second [${partitions(bySecond)}] ` +
+        `([${partitions(bySecond.filter(({ at }) => at < left))}] before the first left)`
+    );
+
+    expect(figures).toMatchObject({ produced: total, indexed: total, deadLettered: 0, duplicates: 0, lost: 0 });
+    // Every upload is unattached: exactly one new row each.
+    expect(rows - rowsBefore).toBe(total);
+    // Unlike a kill, a rebalance or a graceful leave re-applies nothing: a worker stops between events and commits what
+    // it applied before giving up a partition, so each event has exactly one outcome.
+    expect(reportedOutcomes.length).toBe(total);
+    // Each event was applied by one of the two workers, and each worker applied some...
+    expect(new Set([...byFirst, ...bySecond].map(({ fileId }) => fileId))).toEqual(new Set(ids));
+    expect(byFirst.length).toBeGreaterThan(0);
+    expect(appliedBySecondBefore).toBeGreaterThan(0);
+    // ...and the one that stayed took over the partitions of the one that left: it applied events of every partition.
+    expect(partitions(bySecond)).toEqual(partitions(ids.map((fileId) => ({ fileId }))));
   });
 
   it('a worker started while Milvus is unreachable waits for it instead of crashing, and stops cleanly', async () => {
@@ -196,6 +271,11 @@ describe('worker faults (standalone worker process)', () => {
     expect(worker.child.exitCode).toBeNull();
   });
 });
+
+/** The media events a worker process logged as applied (whatever the action): which file, and when. */
+function appliedIn(log: string): { fileId: number; at: number }[] {
+  return [...log.matchAll(/^(\S+) info image-search\.media\.[a-z-]+\.v\d+ file (\d+): \w+/gm)].map(([, at, fileId]) => ({ fileId: Number(fileId), at: Date.parse(at) }));
+}
 
 function writeJson(file: string, value: unknown): string {
   fs.writeFileSync(file, JSON.stringify(value));

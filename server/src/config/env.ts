@@ -25,6 +25,8 @@ export const CONFIG_ENV: ReadonlyArray<readonly [name: string, path: readonly st
   ['MILVUS_DATABASE', ['milvus', 'database'], text],
   ['MILVUS_SSL', ['milvus', 'ssl'], flag],
   ['IMAGE_SEARCH_COLLECTION_PREFIX', ['milvus', 'collectionPrefix'], text],
+  ['IMAGE_SEARCH_INDEX_TYPE', ['milvus', 'index', 'type'], text],
+  ['IMAGE_SEARCH_EXPECTED_IMAGES', ['milvus', 'index', 'expectedImages'], number],
   ['IMAGE_SEARCH_MODEL', ['model', 'id'], text],
   ['IMAGE_SEARCH_MODEL_PATH', ['model', 'path'], text],
   ['IMAGE_SEARCH_MODEL_WEIGHTS', ['model', 'weights'], text],

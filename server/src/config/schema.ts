@@ -4,15 +4,59 @@ import { z } from 'zod';
 
 const brokerSchema = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 
-export const INDEX_TYPES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'HNSW'] as const;
+export const INDEX_TYPES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'HNSW', 'DISKANN'] as const;
+export type IndexType = (typeof INDEX_TYPES)[number];
 
-/** Each index type's own build and search parameters, when the config gives none. */
-const INDEX_DEFAULTS: Record<(typeof INDEX_TYPES)[number], { params: Record<string, number>; searchParams: Record<string, number> }> = {
+/**
+ * Each index type's own build and search parameters, when the config gives none. DISKANN takes no build parameters
+ * on Milvus 2.3 (its milvus.yaml `DiskIndex` section sets them); its `search_list`, like HNSW's `ef`, is raised to
+ * the requested window when needed.
+ */
+export const INDEX_DEFAULTS: Record<IndexType, { params: Record<string, number>; searchParams: Record<string, number> }> = {
   FLAT: { params: {}, searchParams: {} },
   IVF_FLAT: { params: { nlist: 1024 }, searchParams: { nprobe: 16 } },
   IVF_SQ8: { params: { nlist: 1024 }, searchParams: { nprobe: 16 } },
   HNSW: { params: { M: 16, efConstruction: 200 }, searchParams: { ef: 64 } },
+  DISKANN: { params: {}, searchParams: { search_list: 100 } },
 };
+
+/** Up to this many images, FLAT: exact search and nothing to build. A placeholder until benchmarked. */
+export const FLAT_MAX_IMAGES = 100_000;
+/** Up to this many images, HNSW; above, its graph and raw vectors in RAM cost too much, and DISKANN keeps them on disk. */
+export const HNSW_MAX_IMAGES = 50_000_000;
+
+/**
+ * The index type for a library of `expectedImages`, when the config names none. Without a size, HNSW: fast at any
+ * size up to tens of millions, where FLAT slows down linearly, and barely bigger than FLAT in memory.
+ */
+export function indexTypeFor(expectedImages: number | undefined): IndexType {
+  if (expectedImages === undefined) return 'HNSW';
+  if (expectedImages <= FLAT_MAX_IMAGES) return 'FLAT';
+  return expectedImages <= HNSW_MAX_IMAGES ? 'HNSW' : 'DISKANN';
+}
+
+export const CONSISTENCY_LEVELS = ['Strong', 'Session', 'Bounded', 'Eventually'] as const;
+export type ConsistencyLevel = (typeof CONSISTENCY_LEVELS)[number];
+
+/** How a worker consumes: in Strapi or alone, its consumer group, batching, and where it reads local files. */
+export const workerSchema = z
+  .object({
+    inProcess: z.boolean().default(true),
+    groupId: z.string().min(1).default('strapi-image-search-indexer'),
+    /**
+     * Images per model call; a batch is whatever has arrived, up to this, so a lone upload never waits. Each batch
+     * also pays two Strong Milvus reads (stale check, duplicate check; a time tick each, 0.2-0.4 s), so a backlog
+     * drains about twice as fast at 32 as at 8 (README, "Benchmarks").
+     */
+    batchSize: z.number().int().min(1).max(64).default(32),
+    /** Files fetched and decoded at once, while the model works. */
+    decodeConcurrency: z.number().int().min(1).max(64).default(4),
+    /** Where relative file URLs (local upload provider) are read from. */
+    publicDir: z.string().optional(),
+    publicBaseUrl: z.url().optional(),
+  })
+  .strict()
+  .prefault({});
 
 /** Which model turns images into vectors; the `embed` command reads it alone. */
 export const modelSchema = z.preprocess(
@@ -96,38 +140,28 @@ export const configSchema = z
           .default('image_search'),
         index: z
           .object({
-            type: z.enum(INDEX_TYPES).default('HNSW'),
+            /** When omitted, chosen from expectedImages (indexTypeFor). */
+            type: z.enum(INDEX_TYPES).optional(),
+            expectedImages: z.number().int().positive().optional(),
             params: z.record(z.string(), z.number()).optional(),
             searchParams: z.record(z.string(), z.number()).optional(),
           })
           .strict()
           .prefault({})
-          .transform(({ type, params, searchParams }) => ({
+          .transform(({ expectedImages, type = indexTypeFor(expectedImages), params, searchParams }) => ({
             type,
             params: params ?? INDEX_DEFAULTS[type].params,
             searchParams: searchParams ?? INDEX_DEFAULTS[type].searchParams,
           })),
-        consistencyLevel: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).default('Strong'),
+        /** For the workers' reads and writes; searches have their own (search.consistencyLevel). */
+        consistencyLevel: z.enum(CONSISTENCY_LEVELS).default('Strong'),
         /** Per call: a Milvus that is restarting can hold a call for a minute; failing sooner means retrying sooner. */
         timeoutMs: z.number().int().min(1000).default(15_000),
       })
       .strict(),
     model: modelSchema,
     preprocessing: preprocessingSchema,
-    worker: z
-      .object({
-        inProcess: z.boolean().default(true),
-        groupId: z.string().min(1).default('strapi-image-search-indexer'),
-        /** Images per model call; a batch is whatever has arrived, up to this, so a lone upload never waits. */
-        batchSize: z.number().int().min(1).max(64).default(8),
-        /** Files fetched and decoded at once, while the model works. */
-        decodeConcurrency: z.number().int().min(1).max(64).default(4),
-        /** Where relative file URLs (local upload provider) are read from. */
-        publicDir: z.string().optional(),
-        publicBaseUrl: z.url().optional(),
-      })
-      .strict()
-      .prefault({}),
+    worker: workerSchema,
     /** Defaults measured by `npm run bench:quality` (README, "Near-duplicate quality"). */
     search: z
       .object({
@@ -137,6 +171,11 @@ export const configSchema = z
         duplicateThreshold: z.number().min(0).max(1).default(0.7),
         /** Largest image accepted by search by image, in bytes. */
         maxUploadBytes: z.number().int().min(1024).default(20 * 1024 * 1024),
+        /**
+         * Milvus consistency of searches. Strong waits for Milvus's next time tick on every call (200-400 ms measured);
+         * Bounded answers at once and may miss files indexed in the last few seconds.
+         */
+        consistencyLevel: z.enum(CONSISTENCY_LEVELS).default('Bounded'),
       })
       .strict()
       .prefault({}),

@@ -1,3 +1,4 @@
+import type { ConsistencyLevel } from '../config/schema';
 import { SEARCH_LIMITS } from '../contracts/http';
 import type { VectorStore } from '../vector-store/milvus-store';
 import { aboveThreshold, dedupeByFile, toSimilarity, type ScoredFile } from './paging';
@@ -9,11 +10,12 @@ import { aboveThreshold, dedupeByFile, toSimilarity, type ScoredFile } from './p
  */
 export async function findSimilar(
   store: VectorStore,
-  query: { vector: number[]; needed: number; threshold: number; partitions?: string[]; excludeFileId?: number }
+  query: { vector: number[]; needed: number; threshold: number; partitions?: string[]; excludeFileId?: number; consistency?: ConsistencyLevel }
 ): Promise<ScoredFile[]> {
   let limit = Math.min(SEARCH_LIMITS.maxResultWindow, query.needed);
   for (;;) {
-    const rows = await store.search({ vector: query.vector, limit, partitions: query.partitions, excludeFileId: query.excludeFileId });
+    const { vector, partitions, excludeFileId, consistency } = query;
+    const rows = await store.search({ vector, limit, partitions, excludeFileId, consistency });
     const hits = rows.map((row) => ({ fileId: row.fileId, similarity: toSimilarity(row.score) }));
     const ranked = aboveThreshold(dedupeByFile(hits), query.threshold);
     const exhausted = rows.length < limit || limit === SEARCH_LIMITS.maxResultWindow;

@@ -50,7 +50,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const store = pipeline().store();
     const pairs = new Map<string, SimilarPair>();
     await mapConcurrently([...vectors], SCAN_CONCURRENCY, async ([fileId, vector]) => {
-      const rows = await store.search({ vector, limit: NEIGHBOURS, partitions, excludeFileId: fileId, bounded: true });
+      const rows = await store.search({ vector, limit: NEIGHBOURS, partitions, excludeFileId: fileId, consistency: 'Bounded' });
       for (const hit of dedupeByFile(rows.map((row) => ({ fileId: row.fileId, similarity: toSimilarity(row.score) })))) {
         if (hit.similarity < threshold || !vectors.has(hit.fileId)) continue;
         const [a, b] = fileId < hit.fileId ? [fileId, hit.fileId] : [hit.fileId, fileId];

@@ -18,6 +18,7 @@ import { createEventProducer, type EventProducer } from '../kafka/producer';
 import { prefixed } from '../logger';
 import { ServiceUnavailableError } from '../http-errors';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../retry';
+import { errorMessage } from '../errors';
 import { createMilvusStore, type VectorStore } from '../vector-store/milvus-store';
 
 /**
@@ -88,7 +89,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
         (ok) => {
           state.storeReady = ok !== undefined;
-        }
+        },
+        (error) => logger.error(`the Milvus index cannot be used: ${errorMessage(error)}`)
       );
 
       retryUntilReady('connecting to Kafka', () => ensureTopics(kafka, cfg.kafka).then(() => producer.connect()).then(() => true), { logger, signal: abort.signal })

@@ -31,13 +31,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** The ranked live files for a page of results: deleted files and other MIME types are skipped, widening the window. */
   async function rank(vector: number[], query: SimilarQuery, excludeFileId?: number) {
     const store = pipeline().store();
-    const threshold = query.threshold ?? pipeline().config().search.threshold;
+    const { threshold: defaultThreshold, consistencyLevel: consistency } = pipeline().config().search;
+    const threshold = query.threshold ?? defaultThreshold;
     const partitions = await scopePartitions(strapi, store, query.contentType);
     const wanted = resultsNeeded(query.page, query.pageSize);
     let live: Array<{ file: Omit<UsedFile, 'usedBy'>; similarity: number }> = [];
     if (!partitions || partitions.length > 0) {
       for (let needed = wanted; ; needed = Math.min(SEARCH_LIMITS.maxResultWindow, needed * 2)) {
-        const ranked = await findSimilar(store, { vector, needed, threshold, partitions, excludeFileId });
+        const ranked = await findSimilar(store, { vector, needed, threshold, partitions, excludeFileId, consistency });
         // Vectors of files deleted a moment ago may linger until their delete event is applied: drop them.
         const records = await files.findMany(ranked.map((hit) => hit.fileId));
         live = ranked.flatMap((hit) => {

@@ -1,5 +1,5 @@
 import { ErrorCode, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import type { PluginConfig } from '../config/schema';
+import { INDEX_DEFAULTS, type PluginConfig } from '../config/schema';
 import { UnavailableError } from '../errors';
 import { pushTo } from '../utils/push-to';
 import type { IndexCollection } from './milvus-store';
@@ -137,7 +137,7 @@ export function bindCollection(client: MilvusClient, collection: string, config:
       return versions;
     },
 
-    async search({ vector, limit, partitions, excludeFileId, bounded }) {
+    async search({ vector, limit, partitions, excludeFileId, consistency: level }) {
       const res = await client.search({
         collection_name: collection,
         vector: [...vector],
@@ -147,7 +147,7 @@ export function bindCollection(client: MilvusClient, collection: string, config:
         output_fields: [FIELDS.fileId],
         metric_type: 'COSINE',
         params: searchParams(config.index, limit),
-        ...(bounded ? { consistency_level: 'Bounded' as never } : consistency),
+        ...(level ? { consistency_level: level as never } : consistency),
       });
       check(res.status, 'search');
       return res.results.map((row) => ({ fileId: Number(row[FIELDS.fileId]), score: Number(row.score) }));
@@ -188,9 +188,10 @@ export function bindCollection(client: MilvusClient, collection: string, config:
   };
 }
 
-/** HNSW needs ef >= k, so ef grows with the requested window. */
-function searchParams(index: MilvusConfig['index'], limit: number): Record<string, number> {
+/** HNSW needs ef >= k and DISKANN search_list >= k, so they grow with the requested window. */
+export function searchParams(index: MilvusConfig['index'], limit: number): Record<string, number> {
   const params = { ...index.searchParams };
-  if (index.type === 'HNSW') params.ef = Math.max(params.ef ?? 64, limit);
+  if (index.type === 'HNSW') params.ef = Math.max(params.ef ?? INDEX_DEFAULTS.HNSW.searchParams.ef, limit);
+  if (index.type === 'DISKANN') params.search_list = Math.max(params.search_list ?? INDEX_DEFAULTS.DISKANN.searchParams.search_list, limit);
   return params;
 }

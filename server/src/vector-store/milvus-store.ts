@@ -1,7 +1,9 @@
 import { DataType, ErrorCode } from '@zilliz/milvus2-sdk-node';
+import type { ConsistencyLevel } from '../config/schema';
 import { errorMessage, PipelineError, UnavailableError } from '../errors';
 import { bindCollection, check, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
 import { UNATTACHED_PARTITION } from './partitions';
+import { createVectorIndex, diskAnnUnsupported, probeDiskAnn } from './vector-index';
 
 /** The Milvus repository: one collection per model, one partition per content type, rows keyed by (file, partition). */
 
@@ -16,8 +18,8 @@ export interface VectorSearch {
   /** Restrict to these partitions; all partitions when absent. */
   partitions?: string[];
   excludeFileId?: number;
-  /** Bounded consistency: for scans, which may miss the last second of writes but skip Strong's wait per call. */
-  bounded?: boolean;
+  /** Overrides the store's consistency for this call: Bounded skips Strong's wait but may miss the latest writes. */
+  consistency?: ConsistencyLevel;
 }
 
 export interface VectorStore {
@@ -84,8 +86,25 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     return res.data.map((collection) => collection.name).filter((name) => name === alias || name.startsWith(alias + GENERATION));
   }
 
+  /** Settled once per store: a DISKANN config on a Milvus that cannot build one fails every time, at once. */
+  let diskAnnChecked: Promise<void> | undefined;
+  function assertIndexBuildable(): Promise<void> {
+    if (config.index.type !== 'DISKANN') return Promise.resolve();
+    if (!diskAnnChecked) {
+      diskAnnChecked = probeDiskAnn(client, { prefix: config.collectionPrefix }).then((support) => {
+        if (!support.supported) throw diskAnnUnsupported(support.reason);
+      });
+      // A Milvus that was unreachable is asked again next time.
+      diskAnnChecked.catch((error) => {
+        if (!(error instanceof PipelineError)) diskAnnChecked = undefined;
+      });
+    }
+    return diskAnnChecked;
+  }
+
   /** A new empty, indexed and loaded collection behind `aliasName`; a concurrent creator's alias wins. */
   async function createGeneration(aliasName: string): Promise<void> {
+    await assertIndexBuildable();
     const physical = `${alias}${GENERATION}${Date.now().toString(36)}`;
     const created = await client.createCollection({
       collection_name: physical,
@@ -99,14 +118,12 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
       ],
     });
     check(created, 'createCollection');
-    const indexed = await client.createIndex({
-      collection_name: physical,
-      field_name: FIELDS.vector,
-      index_type: config.index.type,
-      metric_type: 'COSINE',
-      params: config.index.params,
-    });
-    check(indexed, 'createIndex');
+    try {
+      await createVectorIndex(client, physical, config.index);
+    } catch (error) {
+      await client.dropCollection({ collection_name: physical }).catch(() => undefined);
+      throw error;
+    }
     failedUnlessExists(await client.createPartition({ collection_name: physical, partition_name: UNATTACHED_PARTITION }), 'createPartition');
     check(await client.loadCollectionSync({ collection_name: physical }), 'loadCollection');
     const aliased = await client.createAlias({ alias: aliasName, collection_name: physical });

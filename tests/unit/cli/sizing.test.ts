@@ -24,6 +24,28 @@ describe('sizing', () => {
     expect(sq8).toBe(2048 + 8 + 72);
   });
 
+  it('holds only PQ codes and a node cache in memory for DISKANN, and puts the graph on the query nodes\' SSD', () => {
+    const hnsw = estimateCapacity({ ...base, index: 'HNSW' });
+    const diskann = estimateCapacity({ ...base, index: 'DISKANN' });
+    expect(diskann.milvusMemoryBytes / base.images).toBeCloseTo(2048 * 4 * (0.125 + 0.1) + 72);
+    expect(diskann.milvusMemoryBytes).toBeLessThan(hnsw.milvusMemoryBytes / 4);
+    // A 2048-d vector and its 56 neighbours (8,420 bytes) take three 4 KB sectors, beside 1 KB of PQ code.
+    expect(diskann.milvusLocalDiskBytes / base.images).toBe(3 * 4096 + 1024);
+    // 512-d: one node (2,276 bytes) per sector.
+    expect(estimateCapacity({ ...base, dim: 512, index: 'DISKANN' }).milvusLocalDiskBytes / base.images).toBe(4096 + 256);
+    expect(hnsw.milvusLocalDiskBytes).toBe(0);
+    expect(diskann.milvusDiskBytes / base.images).toBe(2048 * 4 + 72 + 3 * 4096 + 1024);
+  });
+
+  it('chooses the index the plugin would for the library size, unless --index names one', () => {
+    expect(parseSizingOptions({ images: '50000' }).index).toBe('FLAT');
+    expect(parseSizingOptions({ images: '1000000' }).index).toBe('HNSW');
+    expect(parseSizingOptions({ images: '100000000' }).index).toBe('DISKANN');
+    expect(parseSizingOptions({ images: '100000000', index: 'ivf_sq8' }).index).toBe('IVF_SQ8');
+    expect(runSizing({ images: '100000000' })).toMatch(/Milvus memory \(DISKANN, 2048-d\)[\s\S]*Milvus query-node SSD \(DiskANN index files\)\s+1\.3 TB/);
+    expect(runSizing({ images: '1000000' })).not.toMatch(/SSD/);
+  });
+
   it('scales with content types per image, retention and replication, and divides reindex time among workers', () => {
     const one = estimateCapacity(base);
     const more = estimateCapacity({ ...base, contentTypesPerImage: 2, retentionDays: 14, replication: 3, workers: 4 });
@@ -51,7 +73,7 @@ describe('sizing', () => {
     expect(() => parseSizingOptions({})).toThrow('sizing needs --images');
     expect(() => parseSizingOptions({ images: '-5' })).toThrow('--images must be an integer of at least 1');
     expect(() => parseSizingOptions({ images: '10', model: 'clip' })).toThrow('--model must be one of resnet50, vgg16, or give --dim');
-    expect(() => parseSizingOptions({ images: '10', index: 'DISKANN' })).toThrow('--index must be one of FLAT, IVF_FLAT, IVF_SQ8, HNSW');
+    expect(() => parseSizingOptions({ images: '10', index: 'ANNOY' })).toThrow('--index must be one of FLAT, IVF_FLAT, IVF_SQ8, HNSW, DISKANN');
     expect(JSON.parse(runSizing({ images: '10', json: true })).estimate.vectors).toBe(10);
   });
 });

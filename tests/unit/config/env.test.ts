@@ -27,6 +27,17 @@ describe('config from environment variables', () => {
     expect(config.worker.batchSize).toBe(16);
   });
 
+  it('sets the index type, or the expected images it is chosen from', () => {
+    const base = { KAFKA_BROKERS: 'k:9092', MILVUS_ADDRESS: 'm:19530' };
+    expect(configFromEnv({ ...base, IMAGE_SEARCH_INDEX_TYPE: 'DISKANN', IMAGE_SEARCH_EXPECTED_IMAGES: '5e7' }).milvus).toEqual({
+      address: 'm:19530',
+      index: { type: 'DISKANN', expectedImages: 50_000_000 },
+    });
+    expect(parseConfig(configFromEnv({ ...base, IMAGE_SEARCH_EXPECTED_IMAGES: '60000000' })).milvus.index.type).toBe('DISKANN');
+    expect(parseConfig(configFromEnv({ ...base, IMAGE_SEARCH_INDEX_TYPE: '', IMAGE_SEARCH_EXPECTED_IMAGES: '' })).milvus.index.type).toBe('HNSW');
+    expect(() => parseConfig(configFromEnv({ ...base, IMAGE_SEARCH_EXPECTED_IMAGES: '50_000_000' }))).toThrow('image-search.milvus.index.expectedImages');
+  });
+
   it('leaves a bad number for the schema to name', () => {
     expect(() => parseConfig(configFromEnv({ KAFKA_BROKERS: 'k:9092', MILVUS_ADDRESS: 'm:19530', IMAGE_SEARCH_BATCH_SIZE: 'many' }))).toThrow('image-search.worker.batchSize');
   });

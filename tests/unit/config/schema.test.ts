@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '../../../server/src/config/schema';
+import { ConfigError, FLAT_MAX_IMAGES, HNSW_MAX_IMAGES, indexTypeFor, parseConfig } from '../../../server/src/config/schema';
 
 const minimal = { kafka: { brokers: ['127.0.0.1:9092'] }, milvus: { address: '127.0.0.1:19530' } };
 
@@ -18,6 +18,25 @@ describe('plugin config', () => {
     expect(index({ type: 'IVF_SQ8' })).toEqual({ type: 'IVF_SQ8', params: { nlist: 1024 }, searchParams: { nprobe: 16 } });
     expect(index({ type: 'FLAT' })).toEqual({ type: 'FLAT', params: {}, searchParams: {} });
     expect(index({ type: 'IVF_FLAT', params: { nlist: 4096 } })).toEqual({ type: 'IVF_FLAT', params: { nlist: 4096 }, searchParams: { nprobe: 16 } });
+    expect(index({ type: 'DISKANN' })).toEqual({ type: 'DISKANN', params: {}, searchParams: { search_list: 100 } });
+    expect(index({ type: 'DISKANN', searchParams: { search_list: 200 } })).toEqual({ type: 'DISKANN', params: {}, searchParams: { search_list: 200 } });
+  });
+
+  it('chooses the index type from the expected number of images when the config names none', () => {
+    const index = (value: object) => parseConfig({ ...minimal, milvus: { ...minimal.milvus, index: value } }).milvus.index;
+    expect(index({ expectedImages: 20_000 })).toEqual({ type: 'FLAT', params: {}, searchParams: {} });
+    expect(index({ expectedImages: 2_000_000 })).toEqual({ type: 'HNSW', params: { M: 16, efConstruction: 200 }, searchParams: { ef: 64 } });
+    expect(index({ expectedImages: 200_000_000 })).toEqual({ type: 'DISKANN', params: {}, searchParams: { search_list: 100 } });
+    // A named type wins; the size only fills a gap.
+    expect(index({ expectedImages: 200_000_000, type: 'IVF_SQ8' }).type).toBe('IVF_SQ8');
+    // Without a size, HNSW as before; undefined (an unset variable in config/plugins.js) counts as absent.
+    expect(index({}).type).toBe('HNSW');
+    expect(index({ type: undefined, expectedImages: undefined }).type).toBe('HNSW');
+  });
+
+  it('switches index type exactly at the thresholds', () => {
+    expect([1, FLAT_MAX_IMAGES, FLAT_MAX_IMAGES + 1, HNSW_MAX_IMAGES, HNSW_MAX_IMAGES + 1].map(indexTypeFor)).toEqual(['FLAT', 'FLAT', 'HNSW', 'HNSW', 'DISKANN']);
+    expect(indexTypeFor(undefined)).toBe('HNSW');
   });
 
   it.each([
@@ -25,6 +44,10 @@ describe('plugin config', () => {
     [{ ...minimal, kafka: { brokers: [] } }, 'image-search.kafka.brokers: needs at least one broker'],
     [{ ...minimal, kafka: { brokers: ['localhost'] } }, 'image-search.kafka.brokers.0: must be host:port'],
     [{ ...minimal, milvus: { address: '127.0.0.1:19530', index: { type: 'ANNOY' } } }, 'image-search.milvus.index.type'],
+    [{ ...minimal, milvus: { address: '127.0.0.1:19530', index: { type: 'diskann' } } }, 'image-search.milvus.index.type'],
+    [{ ...minimal, milvus: { address: '127.0.0.1:19530', index: { expectedImages: 0 } } }, 'image-search.milvus.index.expectedImages'],
+    [{ ...minimal, milvus: { address: '127.0.0.1:19530', index: { expectedImages: 1.5 } } }, 'image-search.milvus.index.expectedImages'],
+    [{ ...minimal, milvus: { address: '127.0.0.1:19530', index: { expectedImages: '1e6' } } }, 'image-search.milvus.index.expectedImages'],
     [{ ...minimal, worker: { groupId: '' } }, 'image-search.worker.groupId'],
     [{ ...minimal, model: { id: 'vgg99' } }, 'image-search.model.id'],
     [{ ...minimal, milvus: { address: '127.0.0.1:19530', collectionPrefix: '1bad-name' } }, 'image-search.milvus.collectionPrefix'],

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configFromEnv } from '../server/src/config/env';
+import { modelSchema, parseConfig, preprocessingSchema, workerSchema } from '../server/src/config/schema';
+import { decodeForModel } from '../server/src/features/decode';
+import { loadExtractor } from '../server/src/features/extractor';
+import { resolveModel } from '../server/src/features/models';
+import { createEmbedder } from '../server/src/indexing/embedder';
+import { readLocalPath } from '../server/src/indexing/file-source';
+import { mapConcurrently } from '../server/src/utils/map-concurrently';
+import { createMilvusStore } from '../server/src/vector-store/milvus-store';
+import { appEnv } from '../tests/helpers/services';
+import { PLAYGROUND_DIR } from '../tests/helpers/strapi';
+import { startWorkerProcess, type WorkerProcess } from '../tests/helpers/worker-process';
+import { startApp, type BenchApp } from './app';
+import { benchmarkPhotos, cycle } from './photos';
+import { medianRate, percentile, printTable, RESULTS_DIR } from './stats';
+
+/**
+ * Ingestion through the whole system on real photos: uploads through Strapi's REST API, indexed by 1, then 2,
+ * standalone worker processes in one consumer group. Two phases per worker count:
+ * - live: photos uploaded as fast as Strapi accepts them while the workers run: upload→searchable latency
+ *   (from sending the upload to the vector being in Milvus) and the sustained rate over the whole burst;
+ * - backlog: the same photos uploaded while the workers are stopped, then the workers started: their drain rate,
+ *   the workers' own throughput, compared with the raw extraction rate measured first on the same machine.
+ * Settings: INGEST_IMAGES (default: every benchmark photo), INGEST_WORKERS (default 1,2).
+ */
+
+const IMAGES = Number(process.env.INGEST_IMAGES ?? 0) || undefined;
+const WORKER_COUNTS = (process.env.INGEST_WORKERS ?? '1,2').split(',').map(Number);
+const UPLOAD_CONCURRENCY = 4;
+const POLL_MS = 100;
+const TIMEOUT_MS = 20 * 60_000;
+
+/** Model-only rate at the workers' batch size, and read+decode+model in one process, on these photos. */
+async function rawExtractionRates(photos: string[], batchSize: number, decodeConcurrency: number) {
+  const [model, preprocessing] = [resolveModel(modelSchema.parse(undefined)), preprocessingSchema.parse(undefined)];
+  const extractor = await loadExtractor(model);
+  const sample = cycle(photos, 16);
+  const pixels = await mapConcurrently(sample, decodeConcurrency, async (file) => decodeForModel(fs.readFileSync(file), { ...preprocessing, size: model.inputSize }));
+  const modelRate = await medianRate(3, pixels.length, async () => {
+    for (let i = 0; i < pixels.length; i += batchSize) await extractor.extract(pixels.slice(i, i + batchSize));
+  });
+  const embedder = createEmbedder({ extractor, readFile: readLocalPath, decode: preprocessing, concurrency: decodeConcurrency });
+  const started = performance.now();
+  for (let i = 0; i < photos.length; i += batchSize) await embedder.embed(photos.slice(i, i + batchSize).map((url, id) => ({ id, url })));
+  const pipelineRate = photos.length / ((performance.now() - started) / 1000);
+  extractor.dispose();
+  return { modelRate, pipelineRate };
+}
+
+async function upload(app: BenchApp, file: string): Promise<number> {
+  const form = new FormData();
+  form.append('files', new Blob([fs.readFileSync(file)]), path.basename(file));
+  const res = await fetch(`${app.url}/api/upload`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${app.token}` } });
+  const body = await res.json();
+  if (res.status !== 201) throw new Error(`upload of ${file} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  return body[0].id as number;
+}
+
+/** Uploads every photo, UPLOAD_CONCURRENCY at once; returns when each upload was sent, by file id. */
+async function uploadAll(app: BenchApp, photos: string[], onUploaded: (id: number) => void = () => undefined): Promise<Map<number, number>> {
+  const sentAt = new Map<number, number>();
+  await mapConcurrently(photos, UPLOAD_CONCURRENCY, async (file) => {
+    const sent = performance.now();
+    const id = await upload(app, file);
+    sentAt.set(id, sent);
+    onUploaded(id);
+  });
+  return sentAt;
+}
+
+/** Polls Milvus until every file is indexed; returns when each was first seen, by file id. */
+async function watchIndexed(store: ReturnType<typeof createMilvusStore>, expected: () => number[], total: number): Promise<Map<number, number>> {
+  const seenAt = new Map<number, number>();
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (seenAt.size < total) {
+    if (Date.now() > deadline) throw new Error(`only ${seenAt.size} of ${total} files were indexed in ${TIMEOUT_MS / 60_000} minutes`);
+    const pending = expected().filter((id) => !seenAt.has(id));
+    const now = performance.now();
+    for (const id of (await store.appliedVersions(pending)).keys()) seenAt.set(id, now);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return seenAt;
+}
+
+function startWorkers(count: number, env: Record<string, string>): WorkerProcess[] {
+  return Array.from({ length: count }, () => startWorkerProcess({ env: { ...process.env, ...env, IMAGE_SEARCH_PUBLIC_DIR: path.join(PLAYGROUND_DIR, 'public') } }));
+}
+
+/** Resolves once every worker says it is consuming (model loaded, consumer started). */
+async function workersReady(workers: WorkerProcess[]): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (!workers.every((worker) => /consuming .* as group/.test(worker.log()))) {
+    if (Date.now() > deadline) throw new Error(`workers did not start:\n${workers.map((worker) => worker.log()).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function runWorkers(count: number, photos: string[], tmp: string) {
+  const run = `ing${count}w${Date.now().toString(36)}`;
+  const env = { ...appEnv(run, tmp), IMAGE_SEARCH_IN_PROCESS_WORKER: 'false' };
+  const config = parseConfig(configFromEnv(env));
+  const app = await startApp(env, path.join(RESULTS_DIR, `${run}.log`));
+  const store = createMilvusStore(config.milvus, resolveModel(config.model));
+  let workers = startWorkers(count, env);
+  try {
+    await workersReady(workers);
+
+    // Live: upload→searchable while the workers keep up.
+    const uploaded: number[] = [];
+    const liveStarted = performance.now();
+    const [sentAt, seenAt] = await Promise.all([uploadAll(app, photos, (id) => uploaded.push(id)), watchIndexed(store, () => uploaded, photos.length)]);
+    const lastSeen = Math.max(...seenAt.values());
+    const latencies = [...sentAt].map(([id, sent]) => seenAt.get(id)! - sent);
+    const uploadSeconds = (Math.max(...[...sentAt.values()]) - liveStarted) / 1000;
+    const live = {
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      p99Ms: percentile(latencies, 99),
+      sustainedPerSecond: photos.length / ((lastSeen - liveStarted) / 1000),
+      uploadsPerSecond: photos.length / uploadSeconds,
+    };
+
+    // Backlog: the workers' own rate, from their first indexed file to their last.
+    await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
+    const backlog = [...(await uploadAll(app, photos)).keys()];
+    workers = startWorkers(count, env);
+    const drained = [...(await watchIndexed(store, () => backlog, backlog.length)).values()];
+    const drainPerSecond = (backlog.length - 1) / ((Math.max(...drained) - Math.min(...drained)) / 1000);
+    return { workers: count, live, drainPerSecond };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
+    await store.close();
+    await app.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const photos = IMAGES ? cycle(benchmarkPhotos(), IMAGES) : benchmarkPhotos();
+  const defaults = workerSchema.parse(undefined);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-ingest-'));
+  console.log(`ingestion benchmark: ${photos.length} real photos, workers ${WORKER_COUNTS.join(' then ')}, ${os.cpus().length} CPUs`);
+  try {
+    const raw = await rawExtractionRates(photos, defaults.batchSize, defaults.decodeConcurrency);
+    const runs = [];
+    for (const count of WORKER_COUNTS) runs.push(await runWorkers(count, photos, tmp));
+
+    const rows = runs.map((run) => ({
+      workers: run.workers,
+      'upload→searchable p50 ms': run.live.p50Ms,
+      'p95 ms': run.live.p95Ms,
+      'p99 ms': run.live.p99Ms,
+      'uploads/s': run.live.uploadsPerSecond,
+      'sustained img/s': run.live.sustainedPerSecond,
+      'backlog drain img/s': run.drainPerSecond,
+      'sustained / model': run.live.sustainedPerSecond / raw.modelRate,
+      'drain / model': run.drainPerSecond / raw.modelRate,
+      'drain / in-process pipeline': run.drainPerSecond / raw.pipelineRate,
+    }));
+    console.log(JSON.stringify({ bench: 'ingestion', images: photos.length, raw, runs }));
+    printTable(`Raw extraction on this machine (images/s): model at batch ${defaults.batchSize} ${raw.modelRate.toFixed(1)}, read+decode+model ${raw.pipelineRate.toFixed(1)}`, rows);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

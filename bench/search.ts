@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configFromEnv } from '../server/src/config/env';
+import { parseConfig } from '../server/src/config/schema';
+import { resolveModel } from '../server/src/features/models';
+import { PACKAGE_ROOT } from '../server/src/paths';
+import { bindCollection, createMilvusClient } from '../server/src/vector-store/collection';
+import { collectionName, createMilvusStore } from '../server/src/vector-store/milvus-store';
+import { controlService } from '../tests/helpers/faults';
+import { serviceEnv } from '../tests/helpers/services';
+import { startApp, type BenchApp } from './app';
+import { measureLatency, type LatencyFigures } from './http-load';
+import { samplePhotos } from './photos';
+import { savePlot } from './plot';
+import { treeRssMb } from './process-memory';
+import { printTable, RESULTS_DIR } from './stats';
+import { insertSyntheticRows, createSyntheticVectors, waitUntilIndexed } from './synthetic';
+
+/**
+ * Search through the HTTP API over synthetic vectors, with FLAT and with HNSW: latency of `files/:id/similar` and of
+ * search-by-upload at 1, 8 and 32 concurrent clients at the largest size, recall@10 of HNSW against FLAT's exact
+ * answers, and latency and Milvus memory as the collection grows. Each index type gets a fresh Milvus, so memory
+ * figures are its own. Settings: SEARCH_SIZES (comma-separated, ascending), SEARCH_INDEXES.
+ */
+
+const SIZES = (process.env.SEARCH_SIZES ?? '10000,50000,100000').split(',').map(Number);
+const INDEXES = (process.env.SEARCH_INDEXES ?? 'FLAT,HNSW').split(',');
+const CLIENTS = [1, 8, 32];
+const GROWTH_CLIENTS = 8;
+const RECALL_QUERIES = 200;
+const TOP_K = 10;
+
+/** Request counts: enough for a stable p99 (at least 300 similar-file calls), fewer for the model-bound upload. */
+const similarRequests = (clients: number) => Math.max(300, 30 * clients);
+const uploadRequests = (clients: number) => Math.max(40, 5 * clients);
+
+/** Query file ids spread evenly over the loaded range, the same in every run. */
+const queryIds = (size: number, count: number) => Array.from({ length: count }, (_, i) => 1 + Math.floor(((i * 7919) % count) * (size / count)));
+
+function similarCall(app: BenchApp, size: number, query = '') {
+  const ids = queryIds(size, 997);
+  return (i: number) =>
+    fetch(`${app.url}/api/image-search/files/${ids[i % ids.length]}/similar?pageSize=${TOP_K}&threshold=0${query}`, {
+      headers: { Authorization: `Bearer ${app.token}` },
+    });
+}
+
+function uploadCall(app: BenchApp) {
+  const photos = samplePhotos().map((file) => ({ name: path.basename(file), bytes: fs.readFileSync(file) }));
+  return (i: number) => {
+    const form = new FormData();
+    const photo = photos[i % photos.length];
+    form.append('image', new Blob([photo.bytes]), photo.name);
+    return fetch(`${app.url}/api/image-search/search?pageSize=${TOP_K}&threshold=0`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${app.token}` } });
+  };
+}
+
+function milvusRssMb(): number {
+  const pidFile = path.join(process.env.IMAGE_SEARCH_RUN_DIR ?? path.join(PACKAGE_ROOT, '.services/run'), 'milvus', 'pid');
+  return treeRssMb(Number(fs.readFileSync(pidFile, 'utf8').trim()));
+}
+
+interface GrowthRow {
+  index: string;
+  vectors: number;
+  rows: number;
+  p50Ms: number;
+  p99Ms: number;
+  milvusRssMb: number;
+}
+
+interface IndexRun {
+  growth: GrowthRow[];
+  similar: LatencyFigures[];
+  upload: LatencyFigures[];
+  scoped: LatencyFigures;
+  /** Top-10 file ids of each recall query, straight from Milvus. */
+  topK: number[][];
+  loadSeconds: number;
+}
+
+async function runIndex(index: string, model: { id: string; dim: number }, tmp: string): Promise<IndexRun> {
+  await controlService('milvus', 'start', { fresh: true });
+  const prefix = `bench_${index.toLowerCase()}`;
+  const env = {
+    ...serviceEnv(),
+    DATABASE_FILENAME: path.join(tmp, `${prefix}.db`),
+    IMAGE_SEARCH_COLLECTION_PREFIX: prefix,
+    IMAGE_SEARCH_INDEX_TYPE: index,
+    IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
+    BENCH_FILES: String(SIZES[SIZES.length - 1]),
+  };
+  const config = parseConfig(configFromEnv(env));
+  const app = await startApp(env, path.join(RESULTS_DIR, `${prefix}.log`));
+  const store = createMilvusStore(config.milvus, model);
+  await store.ensureCollection();
+  await store.close();
+  const client = createMilvusClient(config.milvus, 120_000);
+  const collection = collectionName(prefix, model.id);
+  const run: IndexRun = { growth: [], similar: [], upload: [], scoped: undefined as never, topK: [], loadSeconds: 0 };
+  try {
+    let loaded = 0;
+    for (const size of SIZES) {
+      const started = Date.now();
+      await insertSyntheticRows(client, collection, model.dim, loaded + 1, size);
+      const rows = await waitUntilIndexed(client, collection);
+      run.loadSeconds += (Date.now() - started) / 1000;
+      loaded = size;
+      const latency = await measureLatency(GROWTH_CLIENTS, similarRequests(GROWTH_CLIENTS), similarCall(app, size));
+      run.growth.push({ index, vectors: size, rows, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, milvusRssMb: milvusRssMb() });
+      console.log(`${index} at ${size}: ${JSON.stringify(run.growth[run.growth.length - 1])}`);
+    }
+    for (const clients of CLIENTS) run.similar.push(await measureLatency(clients, similarRequests(clients), similarCall(app, loaded)));
+    run.scoped = await measureLatency(8, similarRequests(8), similarCall(app, loaded, '&contentType=api::article.article'));
+    for (const clients of CLIENTS) run.upload.push(await measureLatency(clients, uploadRequests(clients), uploadCall(app)));
+    // Recall is judged on Milvus's own answers, the same call the plugin makes.
+    const serving = bindCollection(client, collection, config.milvus);
+    const vectors = createSyntheticVectors(model.dim);
+    for (const fileId of queryIds(loaded, RECALL_QUERIES)) {
+      run.topK.push((await serving.search({ vector: vectors.vector(fileId), limit: TOP_K })).map((row) => row.fileId));
+    }
+    return run;
+  } finally {
+    await client.closeConnection();
+    await app.stop();
+  }
+}
+
+function recallAgainst(exact: number[][], approximate: number[][]): number {
+  const found = exact.reduce((sum, ids, i) => sum + ids.filter((id) => approximate[i].includes(id)).length, 0);
+  return found / exact.reduce((sum, ids) => sum + ids.length, 0);
+}
+
+async function main(): Promise<void> {
+  const model = resolveModel(parseConfig(configFromEnv({ ...serviceEnv() })).model);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-bench-'));
+  console.log(`search benchmark: ${SIZES.join(', ')} synthetic ${model.dim}-d vectors, indexes ${INDEXES.join(', ')}, ${os.cpus().length} CPUs`);
+  const runs = new Map<string, IndexRun>();
+  try {
+    for (const index of INDEXES) runs.set(index, await runIndex(index, model, tmp));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const exact = runs.get('FLAT')?.topK;
+  const recall = Object.fromEntries([...runs].filter(([index]) => index !== 'FLAT' && exact).map(([index, run]) => [index, recallAgainst(exact!, run.topK)]));
+  const latencyRows = [...runs].flatMap(([index, run]) =>
+    run.similar.map((similar, i) => ({
+      index,
+      clients: similar.clients,
+      'similar p50 ms': similar.p50Ms,
+      'similar p99 ms': similar.p99Ms,
+      'similar req/s': similar.requestsPerSecond,
+      'upload p50 ms': run.upload[i].p50Ms,
+      'upload p99 ms': run.upload[i].p99Ms,
+      'upload req/s': run.upload[i].requestsPerSecond,
+    }))
+  );
+  const growth = [...runs.values()].flatMap((run) => run.growth);
+  const plot = path.join(RESULTS_DIR, 'search-growth.png');
+  await savePlot(
+    {
+      title: `Search as the collection grows (${model.dim}-d, ${GROWTH_CLIENTS} clients)`,
+      data: { values: growth.flatMap((row) => [
+        { index: row.index, vectors: row.vectors, measure: 'p50 latency (ms)', value: row.p50Ms },
+        { index: row.index, vectors: row.vectors, measure: 'p99 latency (ms)', value: row.p99Ms },
+        { index: row.index, vectors: row.vectors, measure: 'Milvus RSS (MB)', value: row.milvusRssMb },
+      ]) },
+      facet: { column: { field: 'measure', type: 'nominal', title: null } },
+      spec: {
+        width: 260,
+        height: 200,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'vectors', type: 'quantitative', title: 'vectors' },
+          y: { field: 'value', type: 'quantitative', title: null },
+          color: { field: 'index', type: 'nominal', title: 'index' },
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    },
+    plot
+  );
+
+  const result = {
+    sizes: SIZES,
+    dim: model.dim,
+    latency: latencyRows,
+    scoped: Object.fromEntries([...runs].map(([index, run]) => [index, run.scoped])),
+    recallAt10: recall,
+    growth,
+    loadSeconds: Object.fromEntries([...runs].map(([index, run]) => [index, run.loadSeconds])),
+    plot,
+  };
+  console.log(JSON.stringify(result));
+  printTable(`Search through the HTTP API at ${SIZES[SIZES.length - 1]} vectors (threshold 0, ${TOP_K} per page)`, latencyRows);
+  printTable(`Scoped to one content type, ${8} clients`, [...runs].map(([index, run]) => ({ index, 'p50 ms': run.scoped.p50Ms, 'p99 ms': run.scoped.p99Ms, 'req/s': run.scoped.requestsPerSecond })));
+  printTable('Growth: files/:id/similar and Milvus memory', growth.map((row) => ({ index: row.index, vectors: row.vectors, rows: row.rows, 'p50 ms': row.p50Ms, 'p99 ms': row.p99Ms, 'Milvus RSS MB': row.milvusRssMb })));
+  for (const [index, value] of Object.entries(recall)) console.log(`recall@${TOP_K} of ${index} against FLAT over ${RECALL_QUERIES} queries: ${value.toFixed(4)}`);
+  console.log(`plot: ${plot}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
