@@ -41,11 +41,11 @@ commands:
       replaces it in one step. Shows progress until the Strapi at URL completed it; run it again to resume.
       Same credentials as reconcile.
 
-  sizing --images N [--model resnet50|vgg16 | --dim D] [--index HNSW|IVF_SQ8|IVF_FLAT|FLAT]
+  sizing --images N [--model resnet50|vgg16 | --dim D] [--index FLAT|IVF_FLAT|IVF_SQ8|HNSW|DISKANN]
          [--content-types-per-image 1] [--events-per-day N] [--retention-days 7] [--replication 1]
          [--rate 20] [--workers 1] [--json]
       Estimate Milvus memory and storage, Kafka storage and full-reindex time for a library of N images
-      (README, "Capacity planning").
+      (README, "Capacity planning"). The index defaults to the type the plugin picks for N images.
 
   doctor [--config FILE]
       Check the CPU (AVX2), the model files and TensorFlow, and Kafka and Milvus (reachable, versions,

@@ -20,8 +20,11 @@ export const INDEX_DEFAULTS: Record<IndexType, { params: Record<string, number>;
   DISKANN: { params: {}, searchParams: { search_list: 100 } },
 };
 
-/** Up to this many images, FLAT: exact search and nothing to build. A placeholder until benchmarked. */
-export const FLAT_MAX_IMAGES = 100_000;
+/**
+ * Up to this many images, FLAT: exact, nothing to build, and as fast as HNSW at 10k vectors; at 50k its searches
+ * took 2.2 times as long (README, "Benchmarks", search).
+ */
+export const FLAT_MAX_IMAGES = 10_000;
 /** Up to this many images, HNSW; above, its graph and raw vectors in RAM cost too much, and DISKANN keeps them on disk. */
 export const HNSW_MAX_IMAGES = 50_000_000;
 

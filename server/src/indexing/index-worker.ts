@@ -118,13 +118,26 @@ export function createIndexWorker(deps: {
     return chunk.map((item) => (item.event && isStale(item.event, applied) ? { ...item, stale: true } : item));
   }
 
+  /** Looks a chunk up (stale events) and embeds its images: nothing is written yet. */
+  async function prepare(messages: IncomingMessage[]): Promise<{ chunk: Parsed[]; ahead: Map<MediaEvent, number[] | Error> }> {
+    const chunk = await markStale(messages.map(parse));
+    const toEmbed = chunk.flatMap((item) => (item.event && !item.stale && needsEmbedding(item.event) ? [item.event] : []));
+    const ahead = new Map<MediaEvent, number[] | Error>();
+    if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
+    return { chunk, ahead };
+  }
+
+  /**
+   * Chunk by chunk: prepare, apply, then finish (duplicate notices, dead letters, reports, marked done). A chunk's
+   * finish runs while the next chunk is prepared: both wait on Milvus time ticks (Strong reads) or the model, so
+   * overlapping them keeps the worker busy. A chunk applies only once the one before it has finished, so outcomes
+   * are stored and offsets marked done in order.
+   */
   async function handleBatch(messages: IncomingMessage[], control: BatchControl): Promise<void> {
-    for (let start = 0; start < messages.length; start += batchSize) {
-      if (!control.active()) return;
-      const chunk = await markStale(messages.slice(start, start + batchSize).map(parse));
-      const toEmbed = chunk.flatMap((item) => (item.event && !item.stale && needsEmbedding(item.event) ? [item.event] : []));
-      const ahead = new Map<MediaEvent, number[] | Error>();
-      if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
+    let finishing: Promise<void> = Promise.resolve();
+    for (let start = 0; start < messages.length && control.active(); start += batchSize) {
+      const { chunk, ahead } = await prepare(messages.slice(start, start + batchSize));
+      await finishing;
       const applied: IncomingMessage[] = [];
       const reports: IndexEvent[] = [];
       const letters: OutgoingMessage[] = [];
@@ -143,14 +156,22 @@ export function createIndexWorker(deps: {
           break;
         }
       }
-      reports.push(...(await duplicateNotices(written)));
-      // Stored before marked done: if either publish fails, the chunk is re-delivered and re-applied (idempotently).
-      if (letters.length > 0) await deadLetter(letters);
-      if (reports.length > 0) await report(reports);
-      applied.forEach((message) => control.done(message));
-      if (retry) throw retry;
-      await control.heartbeat();
+      finishing = (async () => {
+        reports.push(...(await duplicateNotices(written)));
+        // Stored before marked done: if either publish fails, the chunk is re-delivered and re-applied (idempotently).
+        if (letters.length > 0) await deadLetter(letters);
+        if (reports.length > 0) await report(reports);
+        applied.forEach((message) => control.done(message));
+        await control.heartbeat();
+      })();
+      // Awaited below; until then a failure must not count as unhandled.
+      finishing.catch(() => undefined);
+      if (retry) {
+        await finishing;
+        throw retry;
+      }
     }
+    await finishing;
   }
 
   return {

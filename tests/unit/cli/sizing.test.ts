@@ -38,7 +38,7 @@ describe('sizing', () => {
   });
 
   it('chooses the index the plugin would for the library size, unless --index names one', () => {
-    expect(parseSizingOptions({ images: '50000' }).index).toBe('FLAT');
+    expect(parseSizingOptions({ images: '5000' }).index).toBe('FLAT');
     expect(parseSizingOptions({ images: '1000000' }).index).toBe('HNSW');
     expect(parseSizingOptions({ images: '100000000' }).index).toBe('DISKANN');
     expect(parseSizingOptions({ images: '100000000', index: 'ivf_sq8' }).index).toBe('IVF_SQ8');

@@ -24,7 +24,7 @@ describe('plugin config', () => {
 
   it('chooses the index type from the expected number of images when the config names none', () => {
     const index = (value: object) => parseConfig({ ...minimal, milvus: { ...minimal.milvus, index: value } }).milvus.index;
-    expect(index({ expectedImages: 20_000 })).toEqual({ type: 'FLAT', params: {}, searchParams: {} });
+    expect(index({ expectedImages: 5_000 })).toEqual({ type: 'FLAT', params: {}, searchParams: {} });
     expect(index({ expectedImages: 2_000_000 })).toEqual({ type: 'HNSW', params: { M: 16, efConstruction: 200 }, searchParams: { ef: 64 } });
     expect(index({ expectedImages: 200_000_000 })).toEqual({ type: 'DISKANN', params: {}, searchParams: { search_list: 100 } });
     // A named type wins; the size only fills a gap.

@@ -113,6 +113,63 @@ describe('index worker', () => {
     expect(reports[0][0].data).toMatchObject({ fileId: 1, model: 'resnet50', causation: { id: JSON.parse(messages[0].value!).id, type: MEDIA_EVENT_TYPES.created } });
   });
 
+  describe('chunks in a pipeline', () => {
+    /** A worker whose steps all log to one list, with a report step the test controls. */
+    function pipelined(messages: IncomingMessage[], report: (events: IndexEvent[]) => Promise<void>) {
+      const kafka = fakeConsumer(messages);
+      const { embedder } = fakeEmbedder();
+      const { store } = fakeStore();
+      const log: string[] = [];
+      const worker = createIndexWorker({
+        consumer: kafka.consumer,
+        handlers: createMediaEventHandlers({
+          store: { ...store, replaceFileVectors: async (fileId: number) => void log.push(`apply ${fileId}`) } as unknown as VectorStore,
+        }),
+        embedder: { embed: async (files) => (log.push(`embed ${files.map((f) => f.id)}`), embedder.embed(files)) },
+        appliedVersions: async () => new Map(),
+        report: async (events) => {
+          log.push(`report ${[...new Set(events.map((event) => event.subject))]}`);
+          await report(events);
+        },
+        deadLetter: async () => {},
+        model: 'resnet50',
+        detectDuplicates: async () => [],
+        duplicateThreshold: 0.7,
+        batchSize: 2,
+        logger: silentLogger,
+      });
+      return { worker, kafka, log };
+    }
+    const messages = [1, 2, 3, 4].map((id, i) => message(i, MEDIA_EVENT_TYPES.created, id));
+
+    it('embeds the next chunk while the last one finishes, and applies it only once that one is stored', async () => {
+      let release!: () => void;
+      const firstReport = new Promise<void>((resolve) => (release = resolve));
+      const { worker, kafka, log } = pipelined(messages, (events) => (events[0].subject === '1' ? firstReport : Promise.resolve()));
+      await worker.start();
+      const delivered = kafka.deliver();
+      await new Promise((resolve) => setImmediate(resolve));
+      // The first chunk's report is still pending: the second chunk is embedded meanwhile, not applied.
+      expect(log.slice(0, 3)).toEqual(['embed 1,2', 'apply 1', 'apply 2']);
+      expect(new Set(log.slice(3))).toEqual(new Set(['report 1,2', 'embed 3,4']));
+      expect(kafka.done).toEqual([]);
+      release();
+      await delivered;
+      expect(log.slice(5)).toEqual(['apply 3', 'apply 4', 'report 3,4']);
+      expect(kafka.done).toEqual(['0', '1', '2', '3']);
+    });
+
+    it('stops at a failed publish: that chunk is not marked done and the next one is not applied', async () => {
+      const { worker, kafka, log } = pipelined(messages, async (events) => {
+        if (events[0].subject === '1') throw new UnavailableError('Kafka is down');
+      });
+      await worker.start();
+      await expect(kafka.deliver()).rejects.toThrow('Kafka is down');
+      expect(log).not.toContain('apply 3');
+      expect(kafka.done).toEqual([]);
+    });
+  });
+
   it('splits a large batch into chunks of batchSize', async () => {
     const messages = Array.from({ length: 5 }, (_, i) => message(i, MEDIA_EVENT_TYPES.created, i + 1));
     const { embedCalls } = await run(messages, { batchSize: 2 });
