@@ -12,7 +12,7 @@ import { mapConcurrently } from '../server/src/utils/map-concurrently';
 import { createMilvusStore } from '../server/src/vector-store/milvus-store';
 import { appEnv } from '../tests/helpers/services';
 import { PLAYGROUND_DIR } from '../tests/helpers/strapi';
-import { startWorkerProcess, type WorkerProcess } from '../tests/helpers/worker-process';
+import { appliedIn, startWorkerProcess, type WorkerProcess } from '../tests/helpers/worker-process';
 import { startApp, type BenchApp } from './app';
 import { benchmarkPhotos, cycle } from './photos';
 import { medianRate, percentile, printTable, RESULTS_DIR } from './stats';
@@ -63,9 +63,9 @@ async function upload(app: BenchApp, file: string): Promise<number> {
 async function uploadAll(app: BenchApp, photos: string[], onUploaded: (id: number) => void = () => undefined) {
   const times = new Map<number, { sent: number; answered: number }>();
   await mapConcurrently(photos, UPLOAD_CONCURRENCY, async (file) => {
-    const sent = performance.now();
+    const sent = Date.now();
     const id = await upload(app, file);
-    times.set(id, { sent, answered: performance.now() });
+    times.set(id, { sent, answered: Date.now() });
     onUploaded(id);
   });
   return times;
@@ -78,7 +78,7 @@ async function watchIndexed(store: ReturnType<typeof createMilvusStore>, expecte
   while (seenAt.size < total) {
     if (Date.now() > deadline) throw new Error(`only ${seenAt.size} of ${total} files were indexed in ${TIMEOUT_MS / 60_000} minutes`);
     const pending = expected().filter((id) => !seenAt.has(id));
-    const now = performance.now();
+    const now = Date.now();
     for (const id of (await store.appliedVersions(pending)).keys()) seenAt.set(id, now);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -110,7 +110,7 @@ async function runWorkers(count: number, photos: string[], tmp: string) {
 
     // Live: upload→searchable while the workers keep up.
     const uploaded: number[] = [];
-    const liveStarted = performance.now();
+    const liveStarted = Date.now();
     const [times, seenAt] = await Promise.all([uploadAll(app, photos, (id) => uploaded.push(id)), watchIndexed(store, () => uploaded, photos.length)]);
     const lastSeen = Math.max(...seenAt.values());
     const latencies = [...times].map(([id, { sent }]) => seenAt.get(id)! - sent);
@@ -125,12 +125,15 @@ async function runWorkers(count: number, photos: string[], tmp: string) {
       uploadsPerSecond: photos.length / uploadSeconds,
     };
 
-    // Backlog: the workers' own rate, from their first indexed file to their last.
+    // Backlog: the workers' own rate, once every one of them applies events (a worker joining makes the group
+    // rebalance, which pauses them all for seconds), to the last file.
     await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
     const backlog = [...(await uploadAll(app, photos)).keys()];
     workers = startWorkers(count, env);
     const drained = [...(await watchIndexed(store, () => backlog, backlog.length)).values()];
-    const drainPerSecond = (backlog.length - 1) / ((Math.max(...drained) - Math.min(...drained)) / 1000);
+    const allActive = Math.max(...workers.map((worker) => appliedIn(worker.log())[0]?.at ?? Infinity));
+    const steady = drained.filter((at) => at >= allActive);
+    const drainPerSecond = (steady.length - 1) / ((Math.max(...steady) - Math.min(...steady)) / 1000);
     return { workers: count, live, drainPerSecond };
   } finally {
     await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));

@@ -98,29 +98,31 @@ async function runIndex(index: string, model: { id: string; dim: number }, tmp: 
   await store.close();
   const client = createMilvusClient(config.milvus, 120_000);
   const collection = collectionName(prefix, model.id);
-  const run: IndexRun = { growth: [], similar: [], upload: [], scoped: undefined as never, topK: [], loadSeconds: 0 };
   try {
+    const growth: GrowthRow[] = [];
     let loaded = 0;
+    let loadSeconds = 0;
     for (const size of SIZES) {
       const started = Date.now();
       await insertSyntheticRows(client, collection, model.dim, loaded + 1, size);
       const rows = await waitUntilIndexed(client, collection);
-      run.loadSeconds += (Date.now() - started) / 1000;
+      loadSeconds += (Date.now() - started) / 1000;
       loaded = size;
       const latency = await measureLatency(GROWTH_CLIENTS, similarRequests(GROWTH_CLIENTS), similarCall(app, size));
-      run.growth.push({ index, vectors: size, rows, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, milvusRssMb: milvusRssMb() });
-      console.log(`${index} at ${size}: ${JSON.stringify(run.growth[run.growth.length - 1])}`);
+      growth.push({ index, vectors: size, rows, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, milvusRssMb: milvusRssMb() });
+      console.log(`${index} at ${size}: ${JSON.stringify(growth[growth.length - 1])}`);
     }
-    for (const clients of CLIENTS) run.similar.push(await measureLatency(clients, similarRequests(clients), similarCall(app, loaded)));
-    run.scoped = await measureLatency(8, similarRequests(8), similarCall(app, loaded, '&contentType=api::article.article'));
-    for (const clients of CLIENTS) run.upload.push(await measureLatency(clients, uploadRequests(clients), uploadCall(app)));
+    const similar: LatencyFigures[] = [];
+    for (const clients of CLIENTS) similar.push(await measureLatency(clients, similarRequests(clients), similarCall(app, loaded)));
+    const scoped = await measureLatency(8, similarRequests(8), similarCall(app, loaded, '&contentType=api::article.article'));
+    const upload: LatencyFigures[] = [];
+    for (const clients of CLIENTS) upload.push(await measureLatency(clients, uploadRequests(clients), uploadCall(app)));
     // Recall is judged on Milvus's own answers, the same call the plugin makes.
     const serving = bindCollection(client, collection, config.milvus);
     const vectors = createSyntheticVectors(model.dim);
-    for (const fileId of queryIds(loaded, RECALL_QUERIES)) {
-      run.topK.push((await serving.search({ vector: vectors.vector(fileId), limit: TOP_K })).map((row) => row.fileId));
-    }
-    return run;
+    const topK: number[][] = [];
+    for (const fileId of queryIds(loaded, RECALL_QUERIES)) topK.push((await serving.search({ vector: vectors.vector(fileId), limit: TOP_K })).map((row) => row.fileId));
+    return { growth, similar, upload, scoped, topK, loadSeconds };
   } finally {
     await client.closeConnection();
     await app.stop();

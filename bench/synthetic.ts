@@ -1,5 +1,5 @@
 import type { MilvusClient, RowData } from '@zilliz/milvus2-sdk-node';
-import { check, FIELDS } from '../server/src/vector-store/collection';
+import { check, failedUnlessExists, FIELDS } from '../server/src/vector-store/collection';
 import { pushTo } from '../server/src/utils/push-to';
 import { partitionForContentType, UNATTACHED_PARTITION, vectorRowId } from '../server/src/vector-store/partitions';
 
@@ -78,7 +78,7 @@ export async function insertSyntheticRows(client: MilvusClient, collection: stri
     }
     for (const [partition, data] of byPartition) {
       if (!existing.has(partition)) {
-        check((await client.createPartition({ collection_name: collection, partition_name: partition })) as never, 'createPartition');
+        failedUnlessExists(await client.createPartition({ collection_name: collection, partition_name: partition }), 'createPartition');
         existing.add(partition);
       }
       const res = await client.insert({ collection_name: collection, partition_name: partition, data });

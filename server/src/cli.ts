@@ -43,7 +43,7 @@ commands:
 
   sizing --images N [--model resnet50|vgg16 | --dim D] [--index FLAT|IVF_FLAT|IVF_SQ8|HNSW|DISKANN]
          [--content-types-per-image 1] [--events-per-day N] [--retention-days 7] [--replication 1]
-         [--rate 20] [--workers 1] [--json]
+         [--rate 15] [--workers 1] [--json]
       Estimate Milvus memory and storage, Kafka storage and full-reindex time for a library of N images
       (README, "Capacity planning"). The index defaults to the type the plugin picks for N images.
 

@@ -36,7 +36,7 @@ export function parseSizingOptions(options: Options): SizingInput {
     eventsPerDay: numberOption(options, 'events-per-day', Math.ceil(images / 10)),
     retentionDays: numberOption(options, 'retention-days', 7),
     replication: numberOption(options, 'replication', 1, { min: 1, integer: true }),
-    imagesPerSecondPerWorker: numberOption(options, 'rate', 20, { min: 0.001 }),
+    imagesPerSecondPerWorker: numberOption(options, 'rate', 15, { min: 0.001 }),
     workers: numberOption(options, 'workers', 1, { min: 1, integer: true }),
     hnswM: 16,
   };

@@ -46,3 +46,8 @@ export function startWorkerProcess(config: string | { env: Record<string, string
     },
   };
 }
+
+/** The events a worker's log says it applied, in order, with when (epoch ms). */
+export function appliedIn(log: string): { fileId: number; at: number }[] {
+  return [...log.matchAll(/^(\S+) info image-search\.media\.[a-z-]+\.v\d+ file (\d+): \w+/gm)].map(([, at, fileId]) => ({ fileId: Number(fileId), at: Date.parse(at) }));
+}

@@ -17,7 +17,7 @@ import { faultFigures, generatedImages, indexedAmong, indexOutcomes, indexRows, 
 import { samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
-import { CLI, startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/worker-process';
+import { appliedIn, CLI, startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/worker-process';
 
 /**
  * Fault injection on the standalone worker: killed without warning mid-burst, and fed poison messages. Strapi only
@@ -273,10 +273,6 @@ describe('worker faults (standalone worker process)', () => {
 });
 
 /** The media events a worker process logged as applied (whatever the action): which file, and when. */
-function appliedIn(log: string): { fileId: number; at: number }[] {
-  return [...log.matchAll(/^(\S+) info image-search\.media\.[a-z-]+\.v\d+ file (\d+): \w+/gm)].map(([, at, fileId]) => ({ fileId: Number(fileId), at: Date.parse(at) }));
-}
-
 function writeJson(file: string, value: unknown): string {
   fs.writeFileSync(file, JSON.stringify(value));
   return file;
