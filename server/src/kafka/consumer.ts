@@ -48,9 +48,10 @@ export function createEventConsumer(kafka: Kafka, options: { groupId: string; to
   return {
     async start(handle) {
       await consumer.connect();
-      // Stopped while connecting: a stop is final.
+      // Stopped while connecting or subscribing: a stop is final.
       if (stopped) return consumer.disconnect();
       await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+      if (stopped) return consumer.disconnect();
       await consumer.run({
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
