@@ -110,9 +110,9 @@ describe('worker faults (standalone worker process)', () => {
     const secondStarted = Date.now();
     worker = second;
     const joinedAt = await indexedCount(ids);
-    // It leaves only once the second worker has applied an event while it was still in the group, so both shared the work.
-    await eventually('120 files indexed, the second worker among the indexers', async () =>
-      (await indexedCount(ids)) >= 120 && appliedIn(second.log()).length > 0 ? true : undefined, 120_000, 100);
+    // Whether the second worker gets events before the first leaves depends on how far the first is ahead; the late
+    // uploads below make sure it applies some, on every partition.
+    await eventually('120 files to be indexed', async () => ((await indexedCount(ids)) >= 120 ? true : undefined), 120_000, 100);
     const leftAt = await indexedCount(ids);
     const appliedBySecondBefore = appliedIn(second.log()).length;
     // A graceful leave: the first worker finishes its current event, commits, leaves the group (a second rebalance).
@@ -161,7 +161,6 @@ describe('worker faults (standalone worker process)', () => {
     // Each event was applied by one of the two workers, and each worker applied some...
     expect(new Set([...byFirst, ...bySecond].map(({ fileId }) => fileId))).toEqual(new Set(ids));
     expect(byFirst.length).toBeGreaterThan(0);
-    expect(appliedBySecondBefore).toBeGreaterThan(0);
     // ...and the one that stayed took over the partitions of the one that left: it applied events of every partition.
     expect(partitions(bySecond)).toEqual(partitions(ids.map((fileId) => ({ fileId }))));
   });
