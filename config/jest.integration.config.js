@@ -6,4 +6,6 @@ module.exports = {
   testEnvironment: '<rootDir>/config/jest.environment.js',
   testTimeout: 180_000,
   maxWorkers: 1,
+  // Repeat every failure at the end of the run, where a CI log's tail shows it.
+  reporters: [['default', { summaryThreshold: 0 }]],
 };

@@ -3,5 +3,6 @@ module.exports = ({ env }) => ({
   port: env.int('PORT', 1337),
   url: env('PUBLIC_URL', ''),
   app: { keys: env.array('APP_KEYS') },
-  logger: { updates: { enabled: false } },
+  // STRAPI_LOG_LEVEL=warn keeps request logs out of test output, so a failure is easy to find.
+  logger: { updates: { enabled: false }, config: { level: env('STRAPI_LOG_LEVEL', 'http') } },
 });

@@ -14,6 +14,7 @@ export async function bootStrapi(env: Record<string, string>, { serveAdminPanel 
   Object.assign(process.env, {
     NODE_ENV: 'test',
     STRAPI_TELEMETRY_DISABLED: 'true',
+    STRAPI_LOG_LEVEL: 'warn',
     APP_KEYS: 'test-key-a,test-key-b',
     ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
     API_TOKEN_SALT: 'test-api-token-salt',
