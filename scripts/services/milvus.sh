@@ -41,9 +41,10 @@ start() {
   port_free "$ETCD_PORT" && port_free "$((ETCD_PORT + 1))" || die "etcd ports $ETCD_PORT/$((ETCD_PORT + 1)) are busy: set MILVUS_ETCD_PORT"
   $fresh && rm -rf "$INSTANCE"
   mkdir -p "$INSTANCE/data"
-  # Milvus-lite sometimes exits while recovering persisted data; a second start then succeeds.
-  launch || { log "Milvus exited during startup; starting it once more"; launch; } \
-    || { tail -n 40 "$INSTANCE/milvus.log" "$INSTANCE"/data/logs/*.log >&2 2>/dev/null; die "Milvus exited during startup"; }
+  # Milvus-lite sometimes exits while recovering persisted data, or comes up unable to create collections; a
+  # second start then succeeds.
+  launch || { log "Milvus failed during startup; starting it once more"; launch; } \
+    || { tail -n 40 "$INSTANCE/milvus.log" "$INSTANCE"/data/logs/*.log >&2 2>/dev/null; die "Milvus failed during startup"; }
 }
 
 # Starts the launcher and waits for health; fails when Milvus exits first.
@@ -60,7 +61,16 @@ launch() {
     (( SECONDS - start < 300 )) || { tail -n 40 "$INSTANCE/milvus.log" >&2; die "Milvus not healthy after 300s"; }
     sleep 1
   done
-  log "healthy at $(sed -n 's/^MILVUS_ADDRESS=//p' "$INSTANCE/env") after $((SECONDS - start))s"
+  local address; address="$(sed -n 's/^MILVUS_ADDRESS=//p' "$INSTANCE/env")"
+  log "healthy at $address after $((SECONDS - start))s"
+  # Healthy is not yet usable: wait until it creates a collection, or restart it (node_modules holds the client).
+  if [ -d "$ROOT/node_modules/@zilliz/milvus2-sdk-node" ]; then
+    local ready
+    if ! ready="$(node "$ROOT/scripts/services/milvus-ready.js" "$address" 90 2>&1)"; then
+      log "$ready; stopping it"; stop; return 1
+    fi
+    log "$ready"
+  fi
 }
 
 stop() {
