@@ -1,7 +1,7 @@
 /**
  * The plugin config from environment variables, for standalone workers and commands run where a config file is
- * awkward (containers). Only the variables that are set appear; the schema then fills defaults and validates, as
- * for a file. The names are the ones the demo app's config/plugins.js reads.
+ * awkward (containers); the demo app's config/plugins.js reads the same. Only the variables that are set appear;
+ * the schema then fills defaults and validates, as for a file.
  */
 
 const text = (value: string) => value;
@@ -31,6 +31,9 @@ export const CONFIG_ENV: ReadonlyArray<readonly [name: string, path: readonly st
   ['IMAGE_SEARCH_MODEL_PATH', ['model', 'path'], text],
   ['IMAGE_SEARCH_MODEL_WEIGHTS', ['model', 'weights'], text],
   ['IMAGE_SEARCH_MAX_INPUT_PIXELS', ['preprocessing', 'maxInputPixels'], number],
+  ['IMAGE_SEARCH_MAX_UPLOAD_BYTES', ['search', 'maxUploadBytes'], number],
+  ['IMAGE_SEARCH_SEARCH_CONSISTENCY', ['search', 'consistencyLevel'], text],
+  ['IMAGE_SEARCH_IN_PROCESS_WORKER', ['worker', 'inProcess'], flag],
   ['IMAGE_SEARCH_GROUP_ID', ['worker', 'groupId'], text],
   ['IMAGE_SEARCH_BATCH_SIZE', ['worker', 'batchSize'], number],
   ['IMAGE_SEARCH_PUBLIC_DIR', ['worker', 'publicDir'], text],

@@ -13,6 +13,8 @@ describe('config from environment variables', () => {
       MILVUS_TOKEN: 'root:Milvus',
       IMAGE_SEARCH_GROUP_ID: 'indexers',
       IMAGE_SEARCH_BATCH_SIZE: '16',
+      IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
+      IMAGE_SEARCH_SEARCH_CONSISTENCY: 'Strong',
       IMAGE_SEARCH_PUBLIC_BASE_URL: 'https://cms.example.com',
       IMAGE_SEARCH_TOPIC: '',
       UNRELATED: 'x',
@@ -20,7 +22,8 @@ describe('config from environment variables', () => {
     expect(raw).toEqual({
       kafka: { brokers: ['kafka-1:9092', 'kafka-2:9092'], ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'worker', password: 'secret' } },
       milvus: { address: 'milvus:19530', token: 'root:Milvus' },
-      worker: { groupId: 'indexers', batchSize: 16, publicBaseUrl: 'https://cms.example.com' },
+      search: { consistencyLevel: 'Strong' },
+      worker: { groupId: 'indexers', batchSize: 16, inProcess: false, publicBaseUrl: 'https://cms.example.com' },
     });
     const config = parseConfig(raw);
     expect(config.kafka.topic).toBe('strapi.image-search.media.v1');
