@@ -1,18 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../server/src/paths';
+import { median } from '../tests/helpers/services';
 
 /** Small helpers shared by the benchmarks: timing, medians, a plain table, and where results go. */
 
 /** Plots and the logs of the apps the benchmarks start. */
 export const RESULTS_DIR = path.join(PACKAGE_ROOT, 'bench', 'results');
 fs.mkdirSync(RESULTS_DIR, { recursive: true });
-
-export const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Runs `task` `rounds` times after one warm-up; returns the median rate in items per second. */
 export async function medianRate(rounds: number, items: number, task: () => Promise<unknown>): Promise<number> {
