@@ -15,9 +15,10 @@ export interface EventProducer {
 
 export function createEventProducer(kafka: Kafka): EventProducer {
   // Idempotent: the broker drops a batch it already has when a retry re-sends it after a lost acknowledgement, so
-  // one event is one message. Such a producer retries without limit (kafkajs's rule), which suits the relay: while
-  // the broker is down its send waits, and the rows stay unsent until the broker acknowledges them. Events the
-  // outbox re-sends after a restart can still repeat, which the consumers' idempotency absorbs.
+  // one event is one message. Retries stop at the client's limit (kafkajs warns that this weakens exactly-once,
+  // which nothing here relies on): the send then fails, the rows stay unsent, and the relay sends them again after
+  // a backoff. Such re-sends, and the outbox's after a restart, can repeat an event; the consumers' idempotency
+  // absorbs that.
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
