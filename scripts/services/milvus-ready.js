@@ -1,7 +1,7 @@
 /**
  * Waits until Milvus creates and drops a collection. Its health endpoint says OK before that works: a freshly
- * started Milvus-lite has been seen to answer health checks while every Connect and CreateCollection hung for
- * minutes. Each attempt uses a new client, so a stuck channel cannot make the next attempt fail too.
+ * started Milvus-lite has been seen to answer health checks while Connect and CreateCollection hung for over a
+ * minute. Each attempt uses a new client, so a stuck channel cannot make the next attempt fail too.
  * Usage: node milvus-ready.js ADDRESS BUDGET_SECONDS   (exit 0 once ready, 1 when the budget is spent)
  */
 const { MilvusClient, DataType, ErrorCode } = require('@zilliz/milvus2-sdk-node');
