@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import { decodeForModel, type DecodeOptions } from '../../../server/src/features/decode';
@@ -137,14 +140,19 @@ describe('refusing what can never be indexed, with a reason', () => {
   it('never loads what an SVG references from outside', async () => {
     // If the external red image were loaded it would cover the blue background.
     const red = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff0000' } }).png().toBuffer();
-    const path = `${require('node:os').tmpdir()}/image-search-red-${process.pid}.png`;
-    require('node:fs').writeFileSync(path, red);
-    const svg = `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
-      <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="32" height="32">
-        <rect width="32" height="32" fill="#1414dc"/><text y="16">&secret;</text>
-        <image href="file://${path}" xlink:href="file://${path}" width="32" height="32"/></svg>`;
-    const pixels = await decode(Buffer.from(svg)).catch((error: unknown) => error);
-    if (pixels instanceof Buffer) expect(isBlue(pixelAt(pixels, SIZE / 2, SIZE / 2))).toBe(true);
-    else expect(pixels).toBeInstanceOf(UnindexableError);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-svg-'));
+    const redFile = path.join(dir, 'red.png');
+    fs.writeFileSync(redFile, red);
+    try {
+      const svg = `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+        <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="32" height="32">
+          <rect width="32" height="32" fill="#1414dc"/><text y="16">&secret;</text>
+          <image href="file://${redFile}" xlink:href="file://${redFile}" width="32" height="32"/></svg>`;
+      const pixels = await decode(Buffer.from(svg)).catch((error: unknown) => error);
+      if (pixels instanceof Buffer) expect(isBlue(pixelAt(pixels, SIZE / 2, SIZE / 2))).toBe(true);
+      else expect(pixels).toBeInstanceOf(UnindexableError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
