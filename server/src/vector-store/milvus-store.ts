@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { DataType, ErrorCode } from '@zilliz/milvus2-sdk-node';
 import type { ConsistencyLevel } from '../config/schema';
 import { errorMessage, PipelineError, UnavailableError } from '../errors';
@@ -173,7 +174,12 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
         // An index from before aliases: a plain collection holds the name, so searches pause for a moment here.
         check(await client.dropCollection({ collection_name: alias }), 'dropCollection');
         check(await client.createAlias({ alias, collection_name: rebuilt.name }), 'createAlias');
-      } else check(await client.alterAlias({ alias, collection_name: rebuilt.name }), 'alterAlias');
+      } else {
+        check(await client.alterAlias({ alias, collection_name: rebuilt.name }), 'alterAlias');
+        // Searches that resolved the alias before the switch still run on the old collection (a Strong one waits
+        // there for a time tick), and dropping it under them fails them. None outlives one call timeout.
+        await delay(config.timeoutMs, undefined, { ref: false });
+      }
       check(await client.dropAlias({ alias: alias + NEXT_SUFFIX }), 'dropAlias');
       for (const old of described) {
         if (old.name !== rebuilt.name && old.name !== alias) check(await client.dropCollection({ collection_name: old.name }), 'dropCollection');
