@@ -5,10 +5,12 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
 import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from '../../server/src/contracts/events';
+import { createLagProbe } from '../../server/src/kafka/client';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { PACKAGE_ROOT } from '../../server/src/paths';
 import type { VectorStore } from '../../server/src/vector-store/milvus-store';
 import { samplePhotos } from './photos';
+import { eventually } from './services';
 
 /** What the fault-injection suites share: stopping and starting services, reading topics and index rows, figures. */
 
@@ -81,6 +83,16 @@ export async function committedOffsets(brokers: string[], groupId: string, topic
  * The collection's rows, read straight from Milvus: how many, for which files, and how many (file, partition)
  * pairs hold more than one row (a doubled write; must be 0).
  */
+/** Waits until consumer group `groupId` has committed every message of `topic` (lag 0). */
+export async function groupCaughtUp(brokers: string[], groupId: string, topic: string, what: string): Promise<void> {
+  const lag = createLagProbe(new Kafka({ brokers, logLevel: logLevel.NOTHING }), { groupId, topic });
+  try {
+    await eventually(what, async () => ((await lag.lag()) === 0 ? true : undefined), 120_000, 500);
+  } finally {
+    await lag.close();
+  }
+}
+
 export async function indexRows(address: string, collection: string): Promise<{ rows: number; files: Set<number>; doubled: number }> {
   const client = new MilvusClient({ address, logLevel: 'error' });
   try {

@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { Kafka, logLevel } from 'kafkajs';
 import { mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
-import { createLagProbe } from '../../server/src/kafka/client';
+import { indexStateGroupId } from '../../server/src/index-state/tracker';
 import { getService } from '../../server/src/utils/get-service';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
-import { committedOffsets, controlService, faultFigures, generatedImages, indexedAmong, indexOutcomes, printFigures, readTopic } from '../helpers/faults';
+import { committedOffsets, controlService, faultFigures, generatedImages, groupCaughtUp, indexedAmong, indexOutcomes, printFigures, readTopic } from '../helpers/faults';
 import { appEnv, eventually } from '../helpers/services';
 import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 
@@ -120,11 +119,6 @@ describe('outages under a running Strapi (in-process worker)', () => {
 
     // The index-state tracker joins its group late after a Kafka restart. Stopped mid-join, its join would outlive
     // Strapi and this test file; once it has caught up, the destroy finds it running and it leaves at once.
-    const stateLag = createLagProbe(new Kafka({ brokers, logLevel: logLevel.NOTHING }), {
-      groupId: `${env.IMAGE_SEARCH_GROUP_ID}-state`,
-      topic: env.IMAGE_SEARCH_INDEX_TOPIC,
-    });
-    await eventually('the index-state tracker to catch up', async () => ((await stateLag.lag()) === 0 ? true : undefined), 120_000, 500);
-    await stateLag.close();
+    await groupCaughtUp(brokers, indexStateGroupId(env.IMAGE_SEARCH_GROUP_ID), env.IMAGE_SEARCH_INDEX_TOPIC, 'the index-state tracker to catch up');
   });
 });

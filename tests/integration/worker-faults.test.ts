@@ -9,12 +9,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
 import { buildMediaEvent, toMediaFile } from '../../server/src/capture/event-builder';
 import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from '../../server/src/contracts/events';
-import { createLagProbe } from '../../server/src/kafka/client';
 import { DEAD_LETTER_HEADERS } from '../../server/src/kafka/dead-letter';
 import { getService } from '../../server/src/utils/get-service';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
-import { faultFigures, generatedImages, indexedAmong, indexOutcomes, indexRows, printFigures, readTopic } from '../helpers/faults';
+import { faultFigures, generatedImages, groupCaughtUp, indexedAmong, indexOutcomes, indexRows, printFigures, readTopic } from '../helpers/faults';
 import { samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
@@ -77,9 +76,7 @@ describe('worker faults (standalone worker process)', () => {
     const recoveredMs = Date.now() - lastKill;
     // The last worker goes on re-applying what the killed ones left uncommitted; count outcomes once it has committed
     // everything (this also leaves the next test a group with nothing pending).
-    const lag = createLagProbe(new Kafka({ brokers, logLevel: logLevel.NOTHING }), { groupId: env.IMAGE_SEARCH_GROUP_ID, topic: env.IMAGE_SEARCH_TOPIC });
-    await eventually('the worker to commit every event', async () => ((await lag.lag()) === 0 ? true : undefined), 120_000, 500);
-    await lag.close();
+    await groupCaughtUp(brokers, env.IMAGE_SEARCH_GROUP_ID, env.IMAGE_SEARCH_TOPIC, 'the worker to commit every event');
 
     const [{ figures, rows }, reported] = await Promise.all([faultFigures(env, store().collection, ids, recoveredMs), outcomes()]);
     const applied = ids.reduce((sum, id) => sum + (reported.get(id)?.length ?? 0), 0);

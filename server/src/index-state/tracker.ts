@@ -12,6 +12,9 @@ export interface IndexStateTracker {
   stop(): Promise<void>;
 }
 
+/** Strapi follows the index events in a group of its own, beside the workers' group. */
+export const indexStateGroupId = (workerGroupId: string) => `${workerGroupId}-state`;
+
 export function createIndexStateTracker(deps: { consumer: EventConsumer; states: IndexStateRepository; logger: Logger }): IndexStateTracker {
   const { consumer, states, logger } = deps;
   return {

@@ -11,7 +11,7 @@ import { resolveModel, type ModelSpec } from '../features/models';
 import type { IndexWorker } from '../indexing/index-worker';
 import { startIndexWorker } from '../indexing/indexer';
 import { createIndexStateRepository } from '../index-state/repository';
-import { createIndexStateTracker, type IndexStateTracker } from '../index-state/tracker';
+import { createIndexStateTracker, indexStateGroupId, type IndexStateTracker } from '../index-state/tracker';
 import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../kafka/client';
 import { createEventConsumer } from '../kafka/consumer';
 import { createEventProducer, type EventProducer } from '../kafka/producer';
@@ -79,7 +79,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const store = createMilvusStore(cfg.milvus, model);
       const tracker = createIndexStateTracker({
-        consumer: createEventConsumer(kafka, { groupId: `${cfg.worker.groupId}-state`, topic: cfg.kafka.indexTopic }),
+        consumer: createEventConsumer(kafka, { groupId: indexStateGroupId(cfg.worker.groupId), topic: cfg.kafka.indexTopic }),
         states: createIndexStateRepository(strapi),
         logger,
       });
