@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Core } from '@strapi/strapi';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
@@ -143,8 +144,30 @@ describe('search by an uploaded image', () => {
       ['a bad MIME filter', () => searchByImage(astronaut, { mime: 'png' }), 400, 'mime'],
       ['an unknown content type', () => searchByImage(astronaut, { contentType: 'api::nope.nope' }), 400, 'contentType'],
       ['an unknown parameter', () => searchByImage(astronaut, { colour: 'red' }), 400, 'colour'],
+      ['an empty threshold', () => searchByImage(astronaut, { threshold: '' }), 400, 'threshold must be a number'],
+      ['a blank threshold', () => searchByImage(astronaut, { threshold: ' ' }), 400, 'threshold must be a number'],
+      ['a threshold list', () => api.http.post('/image-search/search?threshold[]=').set('Authorization', auth()).attach('image', astronaut), 400, 'threshold must be a number'],
+      ['an empty content-type list', () => searchByImage(astronaut, { contentType: ',,,' }), 400, 'contentType must name at least one'],
+      ['an empty MIME list', () => searchByImage(astronaut, { mime: ',' }), 400, 'mime must name at least one'],
+      ['an empty page', () => searchByImage(astronaut, { page: '' }), 400, 'page must be a number'],
     ];
     await expectClientErrors(cases);
+  });
+
+  it('reads BMP and SVG query images, and names their real MIME types', async () => {
+    const bmp = await sharp(astronaut).resize(64).raw().toBuffer({ resolveWithObject: true });
+    // bmp-ts takes ABGR.
+    const abgr = Buffer.alloc(bmp.info.width * bmp.info.height * 4);
+    for (let i = 0, j = 0; j < bmp.data.length; i += 4, j += bmp.info.channels) abgr.set([255, bmp.data[j + 2], bmp.data[j + 1], bmp.data[j]], i);
+    const bmpFile = encodeBmp({ data: abgr, width: bmp.info.width, height: bmp.info.height, bitPP: 24 }).data;
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48"><rect width="64" height="48" fill="#1414dc"/></svg>');
+    const byBmp = await api.http.post('/image-search/search').set('Authorization', auth()).attach('image', bmpFile, 'query.bmp');
+    expect(byBmp.status).toBe(200);
+    expect(byBmp.body.meta.query.image).toEqual({ name: 'query.bmp', mime: 'image/bmp', width: 64, height: bmp.info.height });
+    expect(ids(byBmp.body.data).slice(0, 2).sort()).toEqual([original, copy].sort());
+    const bySvg = await api.http.post('/image-search/search').set('Authorization', auth()).attach('image', svg, 'query.svg');
+    expect(bySvg.status).toBe(200);
+    expect(bySvg.body.meta.query.image).toEqual({ name: 'query.svg', mime: 'image/svg+xml', width: 64, height: 48 });
   });
 });
 

@@ -19,33 +19,37 @@ const toList = (value: unknown) =>
     ? undefined
     : (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(',')).map((s) => s.trim()).filter(Boolean);
 
-const integerParam = (name: string) =>
-  z.coerce
-    .number({ error: `${name} must be a number` })
-    .refine(Number.isFinite, `${name} must be a finite number`)
-    .int(`${name} must be an integer`);
+/**
+ * A query parameter read as a number. Blank (`threshold=`, `threshold=%20`) and repeated (`threshold[]=`) values are
+ * errors, not 0: coercing them would turn a careless request into "the whole library".
+ */
+const toNumber = (value: unknown) => (typeof value === 'string' ? (value.trim() === '' ? Number.NaN : Number(value)) : Array.isArray(value) ? Number.NaN : value);
+const numberParam = (name: string, checks: (number: z.ZodNumber) => z.ZodNumber = (number) => number) =>
+  z.preprocess(toNumber, checks(z.number({ error: `${name} must be a number` })));
+const integerParam = (name: string, checks: (number: z.ZodNumber) => z.ZodNumber = (number) => number) =>
+  numberParam(name, (number) => checks(number.int(`${name} must be an integer`)));
 
 export const fileIdParamSchema = z.object({
-  id: integerParam('id').positive('id must be a positive integer'),
+  id: integerParam('id', (id) => id.positive('id must be a positive integer')),
 });
 
 const paging = {
-  page: integerParam('page').min(1, 'page must be at least 1').default(1),
-  pageSize: integerParam('pageSize')
-    .min(1, 'pageSize must be at least 1')
-    .max(SEARCH_LIMITS.maxPageSize, `pageSize must be at most ${SEARCH_LIMITS.maxPageSize}`)
-    .default(SEARCH_LIMITS.defaultPageSize),
+  page: integerParam('page', (page) => page.min(1, 'page must be at least 1')).default(1),
+  pageSize: integerParam('pageSize', (size) =>
+    size.min(1, 'pageSize must be at least 1').max(SEARCH_LIMITS.maxPageSize, `pageSize must be at most ${SEARCH_LIMITS.maxPageSize}`)
+  ).default(SEARCH_LIMITS.defaultPageSize),
 };
 
-const thresholdParam = z.coerce
-  .number({ error: 'threshold must be a number' })
-  .min(0, 'threshold must be between 0 and 1')
-  .max(1, 'threshold must be between 0 and 1')
-  .optional();
+const thresholdParam = numberParam('threshold', (threshold) =>
+  threshold.min(0, 'threshold must be between 0 and 1').max(1, 'threshold must be between 0 and 1')
+).optional();
 
 const contentTypeParam = z.preprocess(
   toList,
-  z.array(z.string().regex(/^[a-z0-9-]+::[a-z0-9-]+\.[a-z0-9-]+$/, 'contentType must be content-type UIDs such as api::article.article')).optional()
+  z
+    .array(z.string().regex(/^[a-z0-9-]+::[a-z0-9-]+\.[a-z0-9-]+$/, 'contentType must be content-type UIDs such as api::article.article'))
+    .min(1, 'contentType must name at least one content type')
+    .optional()
 );
 
 export const similarQuerySchema = z
@@ -56,7 +60,10 @@ export const similarQuerySchema = z
     /** MIME types (`image/png`) or families (`image/*`) results must have. */
     mime: z.preprocess(
       toList,
-      z.array(z.string().regex(/^[a-z]+\/([a-z0-9.+-]+|\*)$/, 'mime must be MIME types such as image/png or image/*')).optional()
+      z
+        .array(z.string().regex(/^[a-z]+\/([a-z0-9.+-]+|\*)$/, 'mime must be MIME types such as image/png or image/*'))
+        .min(1, 'mime must name at least one MIME type')
+        .optional()
     ),
   })
   .strict()

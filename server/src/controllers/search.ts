@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { fileIdParamSchema, similarQuerySchema } from '../contracts/http';
 import { getService } from '../utils/get-service';
 import type { RequestContext } from './context';
-import { readQueryImage } from './query-image';
+import { takeQueryImage } from '../middlewares/query-image-body';
 import { parseInput } from './validate';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
@@ -12,11 +12,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = await getService(strapi, 'search').similarToFile(id, query);
   },
 
-  /** Multipart: the image in the field `image`; parameters in the query string or as other form fields. */
+  /** Multipart (read by the query-image-body middleware): the image in the field `image`; parameters in the query string or as other form fields. */
   async similarToImage(ctx: RequestContext) {
     const fields = ctx.request.body && typeof ctx.request.body === 'object' ? ctx.request.body : {};
     const query = parseInput(similarQuerySchema, { ...ctx.query, ...fields });
-    const image = await readQueryImage(ctx.request.files, getService(strapi, 'pipeline').config().search.maxUploadBytes);
+    const image = takeQueryImage(ctx.state);
     ctx.body = await getService(strapi, 'search').similarToImage(image, query);
   },
 });

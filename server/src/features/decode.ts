@@ -1,12 +1,14 @@
-import { decode as decodeBmp } from 'bmp-ts';
 import sharp, { type Sharp } from 'sharp';
 import { UnindexableError } from '../errors';
+import { decodeBmp } from './bmp';
 import { findContentBox } from './border-trim';
 
 /**
  * Turns any image file into the model's input: EXIF orientation applied, alpha flattened on neutral grey, sRGB,
  * uniform borders trimmed, resized to size x size. Returns raw RGB uint8 pixels (HWC).
  * An input that can never be decoded raises UnindexableError with a reason a person can read.
+ * Pixel work runs in libvips (sharp's thread pool) or, for BMP, in a worker thread: never on the event loop, whose
+ * own work here is bounded by WORKING_SIZE whatever the input declares.
  */
 
 export interface DecodeOptions {
@@ -24,9 +26,21 @@ const MIN_KEPT_FRACTION = 0.25;
 /** Transparent areas become this grey, a neutral colour for ImageNet models. */
 const FLATTEN_BACKGROUND = { r: 128, g: 128, b: 128 };
 
+/** What the file holds, as read from it (not as a client declared it). */
+export interface SourceImage {
+  mime: string;
+  width: number;
+  height: number;
+}
+
 export async function decodeForModel(bytes: Buffer, options: DecodeOptions): Promise<Buffer> {
+  return (await decodeImage(bytes, options)).pixels;
+}
+
+/** The model's input and what the source image was. */
+export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promise<{ pixels: Buffer; source: SourceImage }> {
   if (bytes.length === 0) throw new UnindexableError('the file is empty');
-  const input = await open(bytes, options.maxInputPixels);
+  const { input, source } = await open(bytes, options.maxInputPixels);
   try {
     const working = await input
       .rotate()
@@ -42,43 +56,50 @@ export async function decodeForModel(bytes: Buffer, options: DecodeOptions): Pro
       : null;
     let output = sharp(working.data, { raw: { width, height, channels } });
     if (box) output = output.extract(box);
-    return await output.resize(options.size, options.size, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+    return { pixels: await output.resize(options.size, options.size, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(), source };
   } catch (error) {
     throw new UnindexableError(`the image cannot be decoded: ${describe(error)}`, { cause: error });
   }
 }
 
-/** A sharp pipeline on the first frame of the image; formats libvips lacks here (BMP) are decoded in JS. */
-async function open(bytes: Buffer, maxInputPixels: number): Promise<Sharp> {
+/** A sharp pipeline on the first frame of the image; BMP, which libvips lacks here, is decoded in a worker thread. */
+async function open(bytes: Buffer, maxInputPixels: number): Promise<{ input: Sharp; source: SourceImage }> {
   if (isBmp(bytes)) return openBmp(bytes, maxInputPixels);
   // Buffers only: librsvg then has no base location to resolve external references of an SVG against.
   const options = { limitInputPixels: maxInputPixels, failOn: 'error' as const };
   try {
-    const { width = 0, height = 0 } = await sharp(bytes, options).metadata();
+    const { format, compression, width = 0, height = 0 } = await sharp(bytes, options).metadata();
     if (width * height === 0) throw new UnindexableError('the image has no pixels');
+    return { input: sharp(bytes, options), source: { mime: mimeOf(format, compression), width, height } };
   } catch (error) {
     if (error instanceof UnindexableError) throw error;
     throw new UnindexableError(describe(error, maxInputPixels), { cause: error });
   }
-  return sharp(bytes, options);
 }
 
 const isBmp = (bytes: Buffer) => bytes.length > 26 && bytes[0] === 0x42 && bytes[1] === 0x4d;
 
-function openBmp(bytes: Buffer, maxInputPixels: number): Sharp {
+async function openBmp(bytes: Buffer, maxInputPixels: number): Promise<{ input: Sharp; source: SourceImage }> {
   // The header says how big the image is before anything is allocated for it.
   const width = Math.abs(bytes.readInt32LE(18));
   const height = Math.abs(bytes.readInt32LE(22));
+  if (width * height === 0) throw new UnindexableError('the image has no pixels');
   if (width * height > maxInputPixels) throw new UnindexableError(tooLarge(maxInputPixels));
   try {
-    const bmp = decodeBmp(bytes, { toRGBA: true });
-    // BMP's alpha byte is unused in most files (often 0), so it is dropped rather than flattened.
-    const rgb = Buffer.alloc(bmp.width * bmp.height * 3);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) rgb.set(bmp.data.subarray(i, i + 3), j);
-    return sharp(rgb, { raw: { width: bmp.width, height: bmp.height, channels: 3 } });
+    // Shrunk to the working size in the thread: the pipeline would shrink it to that first anyway.
+    const { image, source } = await decodeBmp(bytes, WORKING_SIZE);
+    const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+    return { input, source: { mime: 'image/bmp', ...source } };
   } catch (error) {
     throw new UnindexableError(`the BMP file is corrupt: ${describe(error)}`, { cause: error });
   }
+}
+
+/** sharp's format names as MIME types; AVIF is HEIF with AV1 compression. */
+function mimeOf(format: string | undefined, compression: string | undefined): string {
+  if (format === 'heif') return compression === 'av1' ? 'image/avif' : 'image/heic';
+  const known: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', svg: 'image/svg+xml', jp2: 'image/jp2', jxl: 'image/jxl' };
+  return (format && known[format]) ?? `image/${format ?? 'unknown'}`;
 }
 
 const tooLarge = (maxInputPixels: number) => `the image has more pixels than the limit of ${maxInputPixels.toLocaleString('en')}`;

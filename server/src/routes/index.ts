@@ -2,6 +2,9 @@ import { permissionAction, type AdminAction } from '../contracts/permissions';
 
 const middlewares = ['plugin::image-search.unavailable-as-503'];
 
+/** Search by an uploaded image; its multipart body is read by the query-image-body middleware (see register). */
+export const QUERY_IMAGE_ROUTE = '/search';
+
 const allowed = (action: AdminAction) => ({
   policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [permissionAction(action)] } }],
   middlewares,
@@ -13,7 +16,7 @@ export default {
     type: 'admin',
     routes: [
       { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: allowed('read') },
-      { method: 'POST', path: '/search', handler: 'search.similarToImage', config: allowed('read') },
+      { method: 'POST', path: QUERY_IMAGE_ROUTE, handler: 'search.similarToImage', config: allowed('read') },
       { method: 'GET', path: '/duplicates', handler: 'duplicates.groups', config: allowed('read') },
       { method: 'GET', path: '/duplicates/recent', handler: 'duplicates.recent', config: allowed('read') },
       { method: 'POST', path: '/duplicates/resolve', handler: 'duplicates.resolve', config: allowed('resolve') },
@@ -28,7 +31,7 @@ export default {
     type: 'content-api',
     routes: [
       { method: 'GET', path: '/files/:id/similar', handler: 'search.similarToFile', config: { policies: [], middlewares } },
-      { method: 'POST', path: '/search', handler: 'search.similarToImage', config: { policies: [], middlewares } },
+      { method: 'POST', path: QUERY_IMAGE_ROUTE, handler: 'search.similarToImage', config: { policies: [], middlewares } },
     ],
   },
 };

@@ -6,7 +6,8 @@ import { subscribeEntryChanges } from '../capture/entry-listener';
 import { subscribeMediaLifecycles } from '../capture/media-listener';
 import { createUsageRepository } from '../capture/usage';
 import { parseConfig, type PluginConfig } from '../config/schema';
-import { loadExtractor, type FeatureExtractor } from '../features/extractor';
+import type { FeatureExtractor } from '../features/extractor';
+import { startExtractorThread } from '../features/extractor-thread';
 import { resolveModel, type ModelSpec } from '../features/models';
 import type { IndexWorker } from '../indexing/index-worker';
 import { startIndexWorker } from '../indexing/indexer';
@@ -144,10 +145,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return state.storeReady ? state.store : undefined;
     },
 
-    /** The model, loaded once per process (about 100 MB of weights): shared by the worker and search by image. */
+    /**
+     * The model, loaded once per process (about 100 MB of weights) in a thread of its own, off the event loop: shared
+     * by the worker and search by image.
+     */
     extractor(): Promise<FeatureExtractor> {
       const state = started();
-      state.extractor ??= loadExtractor(this.model()).catch((error) => {
+      state.extractor ??= startExtractorThread(this.model()).catch((error) => {
         state.extractor = undefined;
         throw error;
       });

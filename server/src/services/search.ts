@@ -1,11 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import sharp from 'sharp';
 import { createUsageRepository } from '../capture/usage';
 import { isImage } from '../contracts/events';
 import { QUERY_IMAGE_FIELD, SEARCH_LIMITS, type SimilarHit, type SimilarQuery, type SimilarResponse, type UsedFile } from '../contracts/http';
 import { UnindexableError } from '../errors';
-import { decodeForModel } from '../features/decode';
+import { decodeImage, type SourceImage } from '../features/decode';
 import { ConflictError, UnprocessableEntityError } from '../http-errors';
 import { createIndexStateRepository } from '../index-state/repository';
 import { createFileRecords } from '../search/file-records';
@@ -13,13 +12,8 @@ import { findSimilar } from '../search/find-similar';
 import { mimeMatches } from '../search/mime';
 import { pageOf, resultsNeeded } from '../search/paging';
 import { assertKnownContentTypes, scopePartitions } from '../search/scope';
+import type { QueryImage } from '../middlewares/query-image-body';
 import { getService } from '../utils/get-service';
-
-/** An image sent with the request, searched for but never stored. */
-export interface QueryImage {
-  bytes: Buffer;
-  name: string;
-}
 
 /** "Find similar media": one service behind the admin and content-API routes. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -87,18 +81,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { preprocessing } = pipeline().config();
       const extractor = await pipeline().extractor();
       let pixels: Buffer;
-      let described: { mime: string; width: number; height: number };
+      let source: SourceImage;
       try {
-        pixels = await decodeForModel(image.bytes, { ...preprocessing, size: extractor.model.inputSize });
-        const { format, width = 0, height = 0 } = await sharp(image.bytes, { limitInputPixels: preprocessing.maxInputPixels }).metadata();
-        described = { mime: `image/${format}`, width, height };
+        ({ pixels, source } = await decodeImage(image.bytes, { ...preprocessing, size: extractor.model.inputSize }));
       } catch (error) {
         const reason = error instanceof UnindexableError ? error.message : 'the image cannot be decoded';
         throw new errors.ValidationError(`${QUERY_IMAGE_FIELD}: ${reason}`, { param: QUERY_IMAGE_FIELD });
       }
       const [vector] = await extractor.extract([pixels]);
       const { data, meta } = await rank(vector, query);
-      return { data, meta: { ...meta, query: { image: { name: image.name, ...described } } } };
+      return { data, meta: { ...meta, query: { image: { name: image.name, ...source } } } };
     },
   };
 };

@@ -35,6 +35,15 @@ describe('similar-search query contract', () => {
     [{ threshold: '-0.1' }, 'threshold'],
     [{ threshold: 'NaN' }, 'threshold'],
     [{ contentType: 'article' }, 'contentType.0'],
+    [{ threshold: '' }, 'threshold'],
+    [{ threshold: ' ' }, 'threshold'],
+    [{ threshold: [''] }, 'threshold'],
+    [{ threshold: ['0.5', '0.6'] }, 'threshold'],
+    [{ page: '' }, 'page'],
+    [{ pageSize: [''] }, 'pageSize'],
+    [{ contentType: ',,,' }, 'contentType'],
+    [{ contentType: [''] }, 'contentType'],
+    [{ mime: ' , ' }, 'mime'],
     [{ page: '1000', pageSize: '100' }, 'page'],
   ])('rejects %j naming %s', (query, path) => {
     expect(firstIssue(query).path).toBe(path);

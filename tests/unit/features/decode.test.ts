@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
-import { decodeForModel, type DecodeOptions } from '../../../server/src/features/decode';
+import { decodeForModel, decodeImage, type DecodeOptions } from '../../../server/src/features/decode';
+import { plainBmpBomb, rleBmpBomb } from '../../helpers/bombs';
 import { UnindexableError } from '../../../server/src/errors';
 
 const SIZE = 16;
@@ -59,7 +60,27 @@ describe('decoding every common image format', () => {
     // bmp-ts takes ABGR.
     const abgr = Buffer.alloc(data.length);
     for (let i = 0; i < data.length; i += 4) abgr.set([255, data[i + 2], data[i + 1], data[i]], i);
-    await expectHalves(encodeBmp({ data: abgr, width: info.width, height: info.height, bitPP: 24 }).data);
+    const bmp = encodeBmp({ data: abgr, width: info.width, height: info.height, bitPP: 24 }).data;
+    await expectHalves(bmp);
+    expect((await decodeImage(bmp, options)).source).toEqual({ mime: 'image/bmp', width: 64, height: 32 });
+  });
+
+  it('reports the source format and size, as read from the file', async () => {
+    const { source } = await decodeImage(await halves().webp().toBuffer(), options);
+    expect(source).toEqual({ mime: 'image/webp', width: 64, height: 32 });
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"><rect width="30" height="20"/></svg>');
+    expect((await decodeImage(svg, options)).source).toEqual({ mime: 'image/svg+xml', width: 30, height: 20 });
+    expect((await decodeImage(await halves().avif().toBuffer(), options)).source.mime).toBe('image/avif');
+  });
+
+  it('a BMP bomb: 1 KB of RLE declaring 100 million pixels decodes in a worker thread, to a black image', async () => {
+    const { pixels, source } = await decodeImage(rleBmpBomb(), options);
+    expect(source).toEqual({ mime: 'image/bmp', width: 10_000, height: 10_000 });
+    expect(Math.max(...pixels)).toBe(0);
+  });
+
+  it('a truncated BMP declaring 100 million pixels is refused as corrupt', async () => {
+    await expectUnindexable(plainBmpBomb(), /BMP file is corrupt/);
   });
 
   it('SVG, rasterized', async () => {

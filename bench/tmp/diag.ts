@@ -1,0 +1,32 @@
+import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { bootStrapi, createApiToken } from '../../tests/helpers/strapi';
+import { appEnv } from '../../tests/helpers/services';
+import { allBombs } from '../../tests/helpers/bombs';
+
+(async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diag-'));
+  const strapi = await bootStrapi({ ...appEnv(`dg${Date.now().toString(36)}`, tmp) }, { listen: true });
+  const base = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
+  const token = await createApiToken(strapi, 'diag', 'full-access');
+  const bombs = await allBombs();
+  const send = (bytes: Buffer, name: string) => { const f = new FormData(); f.append('image', new Blob([new Uint8Array(bytes)]), name); return fetch(`${base}/api/image-search/search`, { method: 'POST', body: f, headers: { Authorization: `Bearer ${token}` } }); };
+  await send(bombs[2][1], 'warm.png');
+  const which = (process.env.WHICH ?? '0,1,2,3,4,5,0,0').split(',').map(Number);
+  const h = monitorEventLoopDelay({ resolution: 5 }); h.enable();
+  let last = performance.now(); const gaps: number[] = [];
+  const t = setInterval(() => { const n = performance.now(); if (n - last > 60) gaps.push(Math.round(n - last)); last = n; }, 10);
+  const t0 = Date.now();
+  let done = false; let slowest = 0; let n = 0;
+  const poll = (async () => { while (!done) { const s = performance.now(); await fetch(`${base}/_health`); slowest = Math.max(slowest, performance.now() - s); n++; await new Promise((r) => setTimeout(r, 20)); } })();
+  const res = await Promise.all(which.map((i) => send(bombs[i][1], bombs[i][2])));
+  done = true; await poll;
+  console.log('HEALTH slowest', Math.round(slowest), 'of', n);
+  clearInterval(t); h.disable();
+  console.log('DIAG', Date.now() - t0, 'ms', res.map((r) => r.status).join(' '), 'max delay', Math.round(h.max / 1e6), 'gaps', gaps.join(','));
+  await strapi.destroy();
+  process.exit(0);
+})();
