@@ -31,10 +31,20 @@ export async function bootStrapi(env: Record<string, string>, { serveAdminPanel 
   return strapi;
 }
 
-/** An admin role granted exactly these actions (e.g. `plugin::image-search.read`); returns its code. */
-export async function createRole(strapi: Core.Strapi, name: string, actions: string[]): Promise<string> {
+/** A permission of an admin role: an action, or an action on a subject (a content type), optionally conditioned. */
+export type RolePermission = string | { action: string; subject: string | null; conditions?: string[] };
+
+/** An admin role granted exactly these permissions (e.g. `plugin::image-search.read`); returns its code. */
+export async function createRole(strapi: Core.Strapi, name: string, permissions: RolePermission[]): Promise<string> {
   const role = await strapi.service('admin::role').create({ name, description: name });
-  await strapi.service('admin::role').assignPermissions(role.id, actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] })));
+  await strapi.service('admin::role').assignPermissions(
+    role.id,
+    permissions.map((permission) =>
+      typeof permission === 'string'
+        ? { action: permission, subject: null, properties: {}, conditions: [] }
+        : { action: permission.action, subject: permission.subject, properties: {}, conditions: permission.conditions ?? [] }
+    )
+  );
   return role.code as string;
 }
 

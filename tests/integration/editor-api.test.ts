@@ -67,7 +67,8 @@ beforeAll(async () => {
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   fullToken = await createApiToken(strapi, `full-${run}`, 'full-access');
   api = pluginApi(strapi, { adminJwt, apiToken: fullToken });
-  readerJwt = await createAdmin(strapi, await createRole(strapi, `Reader ${run}`, [permissionAction('read')]), `reader-${run}@example.com`);
+  // Searching shows files, which the Media Library's read right governs.
+  readerJwt = await createAdmin(strapi, await createRole(strapi, `Reader ${run}`, [permissionAction('read'), 'plugin::upload.read']), `reader-${run}@example.com`);
   editorJwt = await createAdmin(strapi, 'strapi-editor', `editor-${run}@example.com`);
 
   original = await api.upload(astronaut);
@@ -106,7 +107,8 @@ describe('search by an uploaded image', () => {
   });
 
   it('serves the content API to a token allowed to search by image, and refuses others', async () => {
-    const allowed = await createApiToken(strapi, `by-image-${run}`, 'custom', ['plugin::image-search.search.similarToImage']);
+    // It may list the Media Library too: unattached files are shown only to such callers (access.test.ts).
+    const allowed = await createApiToken(strapi, `by-image-${run}`, 'custom', ['plugin::image-search.search.similarToImage', 'plugin::upload.content-api.find']);
     const readOnly = await createApiToken(strapi, `read-only-${run}`, 'read-only');
     const contentApi = (token?: string) => {
       const req = api.http.post('/api/image-search/search').attach('image', astronaut);

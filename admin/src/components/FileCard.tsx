@@ -70,9 +70,15 @@ export const FileCard = ({
                 </Typography>
                 {uses.map((use) => (
                   <Typography key={`${use.contentType}/${use.documentId}/${use.field}/${use.locale}`} variant="pi" ellipsis>
-                    <Link tag={RouterLink} to={entryPath(contentTypes.get(use.contentType), use.contentType, use.documentId)}>
-                      {use.title}
-                    </Link>{' '}
+                    {use.title === null ? (
+                      <Typography variant="pi" textColor="neutral500">
+                        {t('file.unreadableEntry', 'An entry you may not read')}
+                      </Typography>
+                    ) : (
+                      <Link tag={RouterLink} to={entryPath(contentTypes.get(use.contentType), use.contentType, use.documentId)}>
+                        {use.title}
+                      </Link>
+                    )}{' '}
                     <Typography variant="pi" textColor="neutral500">
                       {contentTypes.get(use.contentType)?.displayName ?? use.contentType} · {use.field}
                     </Typography>

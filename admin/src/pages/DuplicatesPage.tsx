@@ -229,7 +229,7 @@ export const DuplicatesPage = () => {
                 {affected.map((use) => (
                   <li key={`${use.contentType}/${use.documentId}/${use.field}/${use.status}/${use.locale}`}>
                     <Typography variant="omega">
-                      {use.title} · {use.field} ({use.status})
+                      {use.title ?? t('file.unreadableEntry', 'An entry you may not read')} · {use.field} ({use.status})
                     </Typography>
                   </li>
                 ))}

@@ -1,9 +1,32 @@
+import type { Leases } from '../coordination/leases';
 import { errorMessage } from '../errors';
 import type { EventProducer } from '../kafka/producer';
 import type { Logger } from '../logger';
 import type { Outbox } from './outbox';
 
-/** Publishes outbox rows to Kafka in insertion order; a row is marked sent only after the broker acknowledged it. */
+/**
+ * Publishes outbox rows to Kafka in insertion order; a row is marked sent only after the broker acknowledged it.
+ * With several Strapi instances on one database, only the holder of the relay lease publishes: one publisher at a
+ * time keeps each file's events in order, and none is sent twice by two relays at once. The lease is renewed with
+ * every batch and released on stop, so another instance takes over at once; if its holder dies, after the lease's
+ * TTL. A holder that stalls past its TTL may re-send a batch its successor also sends: consumers skip what they
+ * have applied already (at-least-once, ordered per file by version).
+ */
+
+/** Holds the relay lease: takes or renews it, or says another instance has it. */
+export interface RelayLease {
+  claim(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** Long enough for a batch whose send Kafka holds (its request timeout is 30 s), short for a failover. */
+const RELAY_LEASE_TTL_MS = 45_000;
+
+/** The relay lease of this Strapi instance, in Strapi's database. */
+export const relayLease = (leases: Leases): RelayLease => ({
+  claim: () => leases.acquire('outbox-relay', leases.instance, RELAY_LEASE_TTL_MS),
+  release: () => leases.release('outbox-relay', leases.instance),
+});
 
 export interface OutboxRelay {
   start(): void;
@@ -24,10 +47,11 @@ export function createOutboxRelay(deps: {
   pollIntervalMs: number;
   batchSize: number;
   retentionHours: number;
+  lease: RelayLease;
   logger: Logger;
   now?: () => number;
 }): OutboxRelay {
-  const { outbox, producer, topic, pollIntervalMs, batchSize, retentionHours, logger, now = Date.now } = deps;
+  const { outbox, producer, topic, pollIntervalMs, batchSize, retentionHours, lease, logger, now = Date.now } = deps;
   let prunedAt = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
@@ -43,6 +67,8 @@ export function createOutboxRelay(deps: {
 
   async function drain(): Promise<void> {
     for (;;) {
+      // Another instance relays; this one polls again later, in case it stops.
+      if (!(await lease.claim())) return;
       const batch = await outbox.takePending(batchSize);
       if (batch.length === 0) return prune();
       const ids = batch.map((row) => row.id);
@@ -93,6 +119,7 @@ export function createOutboxRelay(deps: {
       stopped = true;
       clearTimeout(timer);
       await draining;
+      await lease.release().catch(() => undefined);
     },
   };
 }

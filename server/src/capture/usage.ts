@@ -8,9 +8,30 @@ import { pushTo } from '../utils/push-to';
  * type that holds them.
  */
 
+/** An entry usage with the entry row's id in its content type's table, and the attribute its title comes from. */
+export interface UsageRow extends EntryUsage {
+  rowId: number;
+  titleField: string;
+}
+
+/** The usage as the API shows it. */
+export const toEntryUsage = ({ rowId: _, titleField: __, ...usage }: UsageRow): EntryUsage => usage;
+
+/** A media attribute holding a file: a content type's or a component's own field (not a path through components). */
+export interface MediaSlot {
+  fileId: number;
+  /** The content type or component whose attribute it is. */
+  model: string;
+  attribute: string;
+}
+
 export interface UsageRepository {
   /** Every entry row (draft, published, locale) referencing each file, with the field that does. */
   entriesUsingFiles(fileIds: readonly number[]): Promise<Map<number, EntryUsage[]>>;
+  /** The same, with each entry row's id. */
+  entryRowsUsingFiles(fileIds: readonly number[]): Promise<Map<number, UsageRow[]>>;
+  /** The media attributes that hold each of these files, once per (file, model, attribute). */
+  mediaSlots(fileIds: readonly number[]): Promise<MediaSlot[]>;
   /**
    * Moves every reference to file `from` onto file `to`, in one transaction; a field that already holds `to`
    * just loses `from`. Returns how many references moved or merged.
@@ -115,7 +136,7 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
   }
 
   /** Turns references held by rows of `uid` into entry usages, climbing out of components. */
-  async function collectEntries(uid: string, references: Reference[], out: Map<number, EntryUsage[]>, seen: Set<string>): Promise<void> {
+  async function collectEntries(uid: string, references: Reference[], out: Map<number, UsageRow[]>, seen: Set<string>): Promise<void> {
     if (references.length === 0) return;
     const ids = [...new Set(references.map((ref) => ref.id))];
     if (isContentType(uid)) {
@@ -129,6 +150,8 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
         if (!row) continue;
         const usages = out.get(ref.fileId) ?? [];
         usages.push({
+          rowId: Number(row.id),
+          titleField: mainField,
           contentType: uid,
           documentId: String(row.documentId),
           title: String(row[mainField] ?? row.documentId),
@@ -197,7 +220,12 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
 
   return {
     async entriesUsingFiles(fileIds) {
-      const out = new Map<number, EntryUsage[]>(fileIds.map((id) => [id, []]));
+      const rows = await this.entryRowsUsingFiles(fileIds);
+      return new Map([...rows].map(([fileId, usages]) => [fileId, usages.map(toEntryUsage)]));
+    },
+
+    async entryRowsUsingFiles(fileIds) {
+      const out = new Map<number, UsageRow[]>(fileIds.map((id) => [id, []]));
       if (fileIds.length === 0) return out;
       const table = fileJoinTable();
       const rows = (await db()(table.name).select(table.file, table.type, table.id, table.field).whereIn(table.file, [...fileIds])) as Rows;
@@ -209,6 +237,13 @@ export function createUsageRepository(strapi: Core.Strapi): UsageRepository {
       for (const [uid, references] of byType) await collectEntries(uid, references, out, new Set());
       for (const usages of out.values()) usages.sort((a, b) => a.contentType.localeCompare(b.contentType) || a.documentId.localeCompare(b.documentId) || a.status.localeCompare(b.status));
       return out;
+    },
+
+    async mediaSlots(fileIds) {
+      if (fileIds.length === 0) return [];
+      const table = fileJoinTable();
+      const rows = (await db()(table.name).distinct(table.file, table.type, table.field).whereIn(table.file, [...fileIds])) as Rows;
+      return rows.map((row) => ({ fileId: Number(row[table.file]), model: String(row[table.type]), attribute: String(row[table.field]) }));
     },
 
     async repointFile(from, to) {

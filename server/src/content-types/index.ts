@@ -1,13 +1,16 @@
 import indexStateSchema from './index-state/schema.json';
+import leaseSchema from './lease/schema.json';
 import notDuplicateSchema from './not-duplicate/schema.json';
 import outboxEventSchema from './outbox-event/schema.json';
 
 export const OUTBOX_UID = 'plugin::image-search.outbox-event';
 export const INDEX_STATE_UID = 'plugin::image-search.index-state';
 export const NOT_DUPLICATE_UID = 'plugin::image-search.not-duplicate';
+export const LEASE_UID = 'plugin::image-search.lease';
 
 export default {
   'outbox-event': { schema: outboxEventSchema },
   'index-state': { schema: indexStateSchema },
   'not-duplicate': { schema: notDuplicateSchema },
+  lease: { schema: leaseSchema },
 };

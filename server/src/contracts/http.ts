@@ -124,8 +124,11 @@ export interface FileSummary {
 export interface EntryUsage {
   contentType: string;
   documentId: string;
-  /** The entry's display field (the Content Manager's main field), or its documentId. */
-  title: string;
+  /**
+   * The entry's display field (the Content Manager's main field), or its documentId. Null in the admin panel for an
+   * entry the user may not read in the Content Manager.
+   */
+  title: string | null;
   /** Path of the media field, through components: `cover`, `seo.shareImage`, `blocks.image`. */
   field: string;
   status: 'draft' | 'published';

@@ -1,20 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import { dismissDuplicatesSchema, duplicatesQuerySchema, resolveDuplicatesSchema } from '../contracts/http';
 import { getService } from '../utils/get-service';
-import type { RequestContext } from './context';
+import { audienceOf, type RequestContext } from './context';
 import { parseInput } from './validate';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async groups(ctx: RequestContext) {
-    ctx.body = await getService(strapi, 'duplicates').groups(parseInput(duplicatesQuerySchema, ctx.query));
+    ctx.body = await getService(strapi, 'duplicates').groups(parseInput(duplicatesQuerySchema, ctx.query), audienceOf(ctx));
   },
 
   async recent(ctx: RequestContext) {
-    ctx.body = { data: await getService(strapi, 'duplicates').recent() };
+    ctx.body = { data: await getService(strapi, 'duplicates').recent(audienceOf(ctx)) };
   },
 
   async resolve(ctx: RequestContext) {
-    ctx.body = { data: await getService(strapi, 'duplicates').resolve(parseInput(resolveDuplicatesSchema, ctx.request.body ?? {})) };
+    const body = parseInput(resolveDuplicatesSchema, ctx.request.body ?? {});
+    ctx.body = { data: await getService(strapi, 'duplicates').resolve(body, { ability: ctx.state.userAbility }) };
   },
 
   async dismiss(ctx: RequestContext) {

@@ -1,4 +1,5 @@
 import type { FileSummary } from '../contracts/http';
+import { isDuplicate } from './decision';
 import { pairKey } from './not-duplicates';
 
 /** Pure arithmetic of the duplicates review: clusters from similar pairs, and the copy to keep. Unit-tested. */
@@ -27,7 +28,7 @@ export function groupDuplicates(pairs: readonly SimilarPair[], threshold: number
     return node;
   };
   for (const { a, b, similarity } of pairs) {
-    if (a === b || similarity < threshold || notDuplicates.has(pairKey(a, b))) continue;
+    if (a === b || !isDuplicate(similarity, threshold) || notDuplicates.has(pairKey(a, b))) continue;
     for (const id of [a, b]) if (!parent.has(id)) parent.set(id, id);
     const [ra, rb] = [root(a), root(b)];
     if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));

@@ -1,3 +1,4 @@
+import { isDuplicate } from '../duplicates/decision';
 import { dedupeByFile, toSimilarity, type ScoredFile } from '../search/paging';
 import type { VectorStore } from '../vector-store/milvus-store';
 
@@ -12,7 +13,7 @@ export function createDuplicateDetector({ store, threshold }: { store: VectorSto
     // The store's consistency (Strong by default) sees files upserted a moment ago, such as copies in the same batch.
     const rows = await store.search({ vector, limit: MAX_DUPLICATES * 2, excludeFileId: fileId });
     return dedupeByFile(rows.map((row) => ({ fileId: row.fileId, similarity: toSimilarity(row.score) })))
-      .filter((hit) => hit.similarity >= threshold)
+      .filter((hit) => isDuplicate(hit.similarity, threshold))
       .slice(0, MAX_DUPLICATES);
   };
 }

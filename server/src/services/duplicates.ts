@@ -1,19 +1,26 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
-import { createUsageRepository } from '../capture/usage';
-import { MEDIA_EVENT_TYPES } from '../contracts/events';
+import { contentTypes, errors } from '@strapi/utils';
+import { createUsageRepository, toEntryUsage } from '../capture/usage';
+import { isImage, MEDIA_EVENT_TYPES } from '../contracts/events';
 import type {
   DismissDuplicates,
   DuplicateGroup,
   DuplicateNoticeView,
   DuplicatesQuery,
   DuplicatesResponse,
+  FileSummary,
   ResolveDuplicates,
   ResolveReport,
 } from '../contracts/http';
 import { createIndexStateRepository } from '../index-state/repository';
+import { LeaseTakenError } from '../coordination/leases';
+import { isDuplicate, pairSimilarity } from '../duplicates/decision';
 import { groupDuplicates, suggestKeeper, type SimilarPair } from '../duplicates/grouping';
-import { createNotDuplicatesRepository } from '../duplicates/not-duplicates';
+import { assertMayMerge, type UserAbility } from '../access/merge-rights';
+import { visibilityFor, type Audience } from '../access/visibility';
+import { createNotDuplicatesRepository, pairKey } from '../duplicates/not-duplicates';
+import { ConflictError, UnprocessableEntityError } from '../http-errors';
+import { fitsMediaField } from '../search/mime';
 import { createFileRecords, FILE_UID } from '../search/file-records';
 import { dedupeByFile, toSimilarity } from '../search/paging';
 import { scopePartitions } from '../search/scope';
@@ -27,7 +34,6 @@ const SCAN_CONCURRENCY = 4;
 /** Upload-time notices shown on the duplicates page. */
 const RECENT_NOTICES = 10;
 
-const dot = (x: readonly number[], y: readonly number[]) => x.reduce((sum, value, i) => sum + value * y[i], 0);
 
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -60,8 +66,79 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return [...pairs.values()];
   }
 
+  /** Each discarded file must be a duplicate of the keeper by the duplicate decision, computed here, now. */
+  async function assertDuplicatesOfKeeper(keeperId: number, discardIds: readonly number[], records: Map<number, FileSummary>): Promise<void> {
+    const notImages = [keeperId, ...discardIds].filter((id) => !isImage(records.get(id)!.mime));
+    if (notImages.length > 0) {
+      const named = notImages.map((id) => `${id} (${records.get(id)!.mime ?? 'unknown type'})`).join(', ');
+      throw new UnprocessableEntityError(`Only images can be duplicates; not file${notImages.length > 1 ? 's' : ''} ${named}`, { fileIds: notImages });
+    }
+    const store = pipeline().store();
+    const threshold = pipeline().config().search.duplicateThreshold;
+    const vectors = new Map(await Promise.all([keeperId, ...discardIds].map(async (id) => [id, await store.getVector(id)] as const)));
+    const unindexed = [...vectors].filter(([, vector]) => !vector).map(([id]) => id);
+    if (unindexed.length > 0) throw new ConflictError(`File${unindexed.length > 1 ? 's' : ''} ${unindexed.join(', ')} not indexed yet, so not known to be duplicates; try again shortly`, { fileIds: unindexed });
+    const dismissed = await notDuplicates.all();
+    for (const id of discardIds) {
+      const similarity = pairSimilarity(vectors.get(keeperId)!, vectors.get(id)!);
+      if (dismissed.has(pairKey(keeperId, id))) throw new UnprocessableEntityError(`Files ${keeperId} and ${id} were marked as not duplicates`, { fileId: id });
+      if (!isDuplicate(similarity, threshold)) {
+        throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: similarity ${similarity.toFixed(2)}, and duplicates need ${threshold}`, { fileId: id, similarity, threshold });
+      }
+    }
+  }
+
+  /** The keeper must be a file every field holding a copy accepts (the field's allowedTypes). */
+  async function assertKeeperFits(keeper: FileSummary, discardIds: readonly number[]): Promise<void> {
+    for (const slot of await usage.mediaSlots(discardIds)) {
+      const model = strapi.getModel(slot.model as never) as { attributes: Record<string, { allowedTypes?: string[] }> } | undefined;
+      const attribute = model?.attributes[slot.attribute];
+      if (!fitsMediaField(keeper.mime, attribute?.allowedTypes)) {
+        throw new UnprocessableEntityError(
+          `File ${keeper.id} (${keeper.mime ?? 'unknown type'}) cannot replace file ${slot.fileId} in ${slot.model} ${slot.attribute}, which takes ${attribute?.allowedTypes?.join(', ')} only`,
+          { fileId: slot.fileId, model: slot.model, attribute: slot.attribute, allowedTypes: attribute?.allowedTypes }
+        );
+      }
+    }
+  }
+
+  async function merge(keeperId: number, discardIds: number[], ability: UserAbility): Promise<ResolveReport> {
+    const records = await existingFiles([keeperId, ...discardIds]);
+    const keeper = records.get(keeperId)!;
+    const usages = await usage.entryRowsUsingFiles(discardIds);
+    const changed = [...usages.values()].flat().map((row) => ({ contentType: row.contentType, rowId: row.rowId, published: row.status === 'published' && hasDraftAndPublish(row.contentType) }));
+    await assertMayMerge(strapi, ability, { fileIds: [keeperId, ...discardIds], rows: changed });
+    await assertDuplicatesOfKeeper(keeperId, discardIds, records);
+    await assertKeeperFits(keeper, discardIds);
+
+    for (const id of discardIds) await usage.repointFile(id, keeperId);
+    const merged: ResolveReport['merged'] = {};
+    for (const field of ['alternativeText', 'caption'] as const) {
+      const value = keeper[field] ? undefined : discardIds.map((id) => records.get(id)![field]).find(Boolean);
+      if (value) merged[field] = value;
+    }
+    const upload = strapi.plugin('upload').service('upload');
+    if (Object.keys(merged).length > 0) await strapi.db.query(FILE_UID).update({ where: { id: keeperId }, data: merged });
+    for (const id of discardIds) {
+      const row = await strapi.db.query(FILE_UID).findOne({ where: { id } });
+      if (row) await upload.remove(row);
+    }
+    // The keeper may now be used by more content types: its vector moves to their partitions.
+    const keeperRow = await strapi.db.query(FILE_UID).findOne({ where: { id: keeperId } });
+    await pipeline().recorder().record(MEDIA_EVENT_TYPES.usageChanged, keeperRow);
+
+    return {
+      keeperId,
+      deleted: discardIds,
+      repointed: discardIds.flatMap((id) => (usages.get(id) ?? []).map((row) => ({ ...toEntryUsage(row), fromFileId: id }))),
+      merged,
+    };
+  }
+
+  const hasDraftAndPublish = (uid: string) => contentTypes.hasDraftAndPublish(strapi.getModel(uid as never) as never);
+
   return {
-    async groups(query: DuplicatesQuery): Promise<DuplicatesResponse> {
+    async groups(query: DuplicatesQuery, audience: Audience): Promise<DuplicatesResponse> {
       const threshold = query.threshold ?? pipeline().config().search.duplicateThreshold;
       const store = pipeline().store();
       const partitions = await scopePartitions(strapi, store, query.contentType);
@@ -75,19 +152,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const total = live.length;
       const start = (query.page - 1) * query.pageSize;
       const page = live.slice(start, start + query.pageSize);
-      const usedBy = await usage.entriesUsingFiles(page.flat());
-      const data: DuplicateGroup[] = page.map((ids) => {
-        const keeper = suggestKeeper(ids.map((id) => records.get(id)!));
+      // Files the user may not read in the Media Library drop out of their group.
+      const shown = new Map((await (await visibilityFor(strapi, usage, audience)).reveal(page.flat().map((id) => records.get(id)!))).map((file) => [file.id, file]));
+      const data: DuplicateGroup[] = page.flatMap((group) => {
+        const ids = group.filter((id) => shown.has(id));
+        if (ids.length < 2) return [];
+        const keeper = suggestKeeper(ids.map((id) => shown.get(id)!));
         const ordered = [keeper.id, ...ids.filter((id) => id !== keeper.id)];
-        return {
-          id: ids[0],
-          suggestedKeeperId: keeper.id,
-          files: ordered.map((id) => ({
-            ...records.get(id)!,
-            usedBy: usedBy.get(id) ?? [],
-            similarity: id === keeper.id ? 1 : toSimilarity(dot(vectors.get(id)!, vectors.get(keeper.id)!)),
-          })),
-        };
+        return [
+          {
+            id: group[0],
+            suggestedKeeperId: keeper.id,
+            files: ordered.map((id) => ({ ...shown.get(id)!, similarity: id === keeper.id ? 1 : pairSimilarity(vectors.get(id)!, vectors.get(keeper.id)!) })),
+          },
+        ];
       });
       return {
         data,
@@ -103,41 +181,29 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Keeps one file of a group: every entry row referencing a discarded copy (any media field, draft or published,
      * inside components too) is re-pointed to the keeper first, then the copies are deleted, so no entry is ever
      * left pointing at a deleted file. Alt text and caption the keeper lacks are taken from a discarded copy.
+     *
+     * Only what the server itself finds to be copies of the keeper is merged, only into fields that take the keeper,
+     * and only by a user whom the Media Library and the Content Manager would let make each change (merge-rights).
+     * Merges touching the same files run one at a time, across Strapi instances; the later one gets a 409.
      */
-    async resolve({ keeperId, discardIds }: ResolveDuplicates): Promise<ResolveReport> {
-      const records = await existingFiles([keeperId, ...discardIds]);
-      const keeper = records.get(keeperId)!;
-
-      const usages = await usage.entriesUsingFiles(discardIds);
-      for (const id of discardIds) await usage.repointFile(id, keeperId);
-
-      const merged: ResolveReport['merged'] = {};
-      for (const field of ['alternativeText', 'caption'] as const) {
-        const value = keeper[field] ? undefined : discardIds.map((id) => records.get(id)![field]).find(Boolean);
-        if (value) merged[field] = value;
+    async resolve({ keeperId, discardIds }: ResolveDuplicates, { ability }: { ability: UserAbility }): Promise<ResolveReport> {
+      const fileIds = [keeperId, ...discardIds];
+      try {
+        return await pipeline().leases().exclusive(fileIds.map((id) => `file:${id}`), () => merge(keeperId, discardIds, ability));
+      } catch (error) {
+        if (error instanceof LeaseTakenError) {
+          throw new ConflictError(`Files ${fileIds.join(', ')} are being merged by another request; reload the duplicates and try again`, { fileIds });
+        }
+        throw error;
       }
-      const upload = strapi.plugin('upload').service('upload');
-      if (Object.keys(merged).length > 0) await strapi.db.query(FILE_UID).update({ where: { id: keeperId }, data: merged });
-      for (const id of discardIds) {
-        const row = await strapi.db.query(FILE_UID).findOne({ where: { id } });
-        if (row) await upload.remove(row);
-      }
-      // The keeper may now be used by more content types: its vector moves to their partitions.
-      const keeperRow = await strapi.db.query(FILE_UID).findOne({ where: { id: keeperId } });
-      await pipeline().recorder().record(MEDIA_EVENT_TYPES.usageChanged, keeperRow);
-
-      return {
-        keeperId,
-        deleted: discardIds,
-        repointed: discardIds.flatMap((id) => (usages.get(id) ?? []).map((entry) => ({ ...entry, fromFileId: id }))),
-        merged,
-      };
     },
 
     /** Files whose indexing found near-duplicates, newest first; deleted files drop out. */
-    async recent(): Promise<DuplicateNoticeView[]> {
+    async recent(audience: Audience): Promise<DuplicateNoticeView[]> {
       const notices = await states.recentDuplicates(RECENT_NOTICES);
-      const records = await files.findMany(notices.flatMap((notice) => [notice.fileId, ...notice.duplicates.map((d) => d.fileId)]));
+      const found = await files.findMany(notices.flatMap((notice) => [notice.fileId, ...notice.duplicates.map((d) => d.fileId)]));
+      const visible = await (await visibilityFor(strapi, usage, audience)).reveal([...found.values()]);
+      const records = new Map(visible.map(({ usedBy: _, ...file }) => [file.id, file]));
       return notices.flatMap((notice) => {
         const file = records.get(notice.fileId);
         const duplicates = notice.duplicates.flatMap((d) => (records.has(d.fileId) ? [{ file: records.get(d.fileId)!, similarity: d.similarity }] : []));

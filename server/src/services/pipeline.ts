@@ -1,11 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { createOutbox, type Outbox } from '../capture/outbox';
 import { createRecorder, type Recorder } from '../capture/recorder';
-import { createOutboxRelay, type OutboxRelay } from '../capture/relay';
+import { createOutboxRelay, relayLease, type OutboxRelay } from '../capture/relay';
 import { subscribeEntryChanges } from '../capture/entry-listener';
 import { subscribeMediaLifecycles } from '../capture/media-listener';
 import { createUsageRepository } from '../capture/usage';
 import { parseConfig, type PluginConfig } from '../config/schema';
+import { createLeases } from '../coordination/leases';
 import type { FeatureExtractor } from '../features/extractor';
 import { startExtractorThread } from '../features/extractor-thread';
 import { resolveModel, type ModelSpec } from '../features/models';
@@ -29,6 +30,7 @@ import { createMilvusStore, type VectorStore } from '../vector-store/milvus-stor
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const logger = prefixed(strapi.log, '[image-search]');
+  const leases = createLeases(strapi);
   let config: PluginConfig | undefined;
   let running:
     | {
@@ -74,7 +76,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const producer = createEventProducer(kafka);
       const outbox = createOutbox(strapi);
       const usage = createUsageRepository(strapi);
-      const relay = createOutboxRelay({ outbox, producer, topic: cfg.kafka.topic, ...cfg.outbox, logger });
+      const relay = createOutboxRelay({ outbox, producer, topic: cfg.kafka.topic, ...cfg.outbox, lease: relayLease(leases), logger });
       const recorder = createRecorder({ outbox, usage, relay, logger });
       const unsubscribe = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { usage, recorder, logger })];
 
@@ -165,6 +167,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .catch(() => null);
     },
 
+    /** Work only one Strapi instance (or request) may do at a time. */
+    leases: () => leases,
     outbox: () => started().outbox,
     recorder: () => started().recorder,
     workerRunning: () => !!running?.worker?.running,

@@ -1,6 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import type { RebuildStarted } from '../contracts/http';
+import { LeaseTakenError } from '../coordination/leases';
 import { errorMessage } from '../errors';
+import { ConflictError } from '../http-errors';
 import { prefixed } from '../logger';
 import { getService } from '../utils/get-service';
 import { repeatEvery } from '../utils/repeat-every';
@@ -37,13 +39,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return true;
   }
 
+  /** Starting and completing a rebuild: one Strapi instance (or request) at a time. */
+  const exclusively = <T>(work: () => Promise<T>) => pipeline().leases().exclusive([`rebuild:${pipeline().store().collection}`], work);
+
   const service = {
     /** Starts a rebuild, or resumes the one under way; returns how many images were queued for it. */
     async start(): Promise<RebuildStarted> {
-      const store = pipeline().store();
-      await store.beginRebuild();
-      const target = await store.rebuildTarget();
-      const report = target && (await fill(target));
+      const report = await exclusively(async () => {
+        const store = pipeline().store();
+        await store.beginRebuild();
+        const target = await store.rebuildTarget();
+        return target && (await fill(target));
+      }).catch((error) => {
+        if (error instanceof LeaseTakenError) throw new ConflictError('A rebuild is being started or completed right now; try again in a moment', { running: true });
+        throw error;
+      });
       service.watch();
       return { queued: report?.queued ?? 0 };
     },
@@ -59,9 +69,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           const store = pipeline().storeIfReady();
           if (!store) return;
           const target = await store.rebuildTarget();
-          if (!target || (await completeIfFilled(target))) service.stopWatching();
+          if (!target || (await exclusively(() => completeIfFilled(target)))) service.stopWatching();
         },
-        (error) => logger.warn(`rebuild check failed, retrying: ${errorMessage(error)}`)
+        // Another instance (or a start) holds the rebuild: its check counts for this one's.
+        (error) => (error instanceof LeaseTakenError || error instanceof ConflictError ? undefined : logger.warn(`rebuild check failed, retrying: ${errorMessage(error)}`))
       );
     },
 

@@ -3,7 +3,9 @@ import { errors } from '@strapi/utils';
 import { createUsageRepository } from '../capture/usage';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
 import type { ReconcileReport } from '../contracts/http';
+import { LeaseTakenError } from '../coordination/leases';
 import { errorMessage } from '../errors';
+import { ConflictError } from '../http-errors';
 import { createIndexStateRepository } from '../index-state/repository';
 import { prefixed } from '../logger';
 import { createFileRecords, FILE_UID } from '../search/file-records';
@@ -40,62 +42,79 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const states = createIndexStateRepository(strapi);
   const logger = prefixed(strapi.log, '[image-search]');
   let cancelSchedule: (() => void) | undefined;
-  const service = {
-    async reconcile({ graceMs, retryFailed, target, model }: ReconcileOptions): Promise<ReconcileReport> {
-      const pipeline = getService(strapi, 'pipeline');
-      const store = target ?? (model && model !== pipeline.model().id ? await pipeline.store().modelCollection(model) : pipeline.store());
-      if (!store) throw new errors.NotFoundError(`No index for model ${model}: start workers configured with that model first, they create it`);
-      const failed = retryFailed ? new Set<number>() : await states.failedFileIds();
-      const indexed = await store.indexedPartitions(await createFileRecords(strapi).maxId());
-      const cutoff = Date.now() - graceMs;
-      const report: ReconcileReport = {
-        checked: 0,
-        queued: 0,
-        moved: 0,
-        orphansDeleted: 0,
-        indexed: 0,
-        failed: 0,
-        recent: 0,
-      };
-      const images = new Set<number>();
 
-      for (let afterId = 0; ; ) {
-        const rows = await strapi.db.query(FILE_UID).findMany({
-          where: { id: { $gt: afterId }, mime: { $startsWith: 'image/' } },
-          orderBy: { id: 'asc' },
-          limit: PAGE,
-        });
-        if (rows.length === 0) break;
-        const usages = await usage.entriesUsingFiles(rows.map((row) => row.id as number));
-        for (const row of rows) {
-          const id = row.id as number;
-          images.add(id);
-          report.checked++;
-          if (new Date(row.updatedAt as string).getTime() > cutoff) report.recent++;
-          else if (!indexed.has(id)) {
-            if (failed.has(id)) report.failed++;
-            else {
-              await pipeline.recorder().record(MEDIA_EVENT_TYPES.reindexRequested, row);
-              report.queued++;
-            }
-          } else {
-            const contentTypes = [...new Set((usages.get(id) ?? []).map((entry) => entry.contentType))].sort();
-            if (sameSet(indexed.get(id)!, partitionsForFile(contentTypes))) report.indexed++;
-            else {
-              await pipeline.recorder().record(MEDIA_EVENT_TYPES.usageChanged, row, contentTypes);
-              report.moved++;
-            }
+  /** One comparison of Strapi's image files with one index, and its repairs. */
+  async function compare(store: IndexCollection, { graceMs, retryFailed }: ReconcileOptions): Promise<ReconcileReport> {
+    const pipeline = getService(strapi, 'pipeline');
+    const failed = retryFailed ? new Set<number>() : await states.failedFileIds();
+    const indexed = await store.indexedPartitions(await createFileRecords(strapi).maxId());
+    const cutoff = Date.now() - graceMs;
+    const report: ReconcileReport = {
+      checked: 0,
+      queued: 0,
+      moved: 0,
+      orphansDeleted: 0,
+      indexed: 0,
+      failed: 0,
+      recent: 0,
+    };
+    const images = new Set<number>();
+
+    for (let afterId = 0; ; ) {
+      const rows = await strapi.db.query(FILE_UID).findMany({
+        where: { id: { $gt: afterId }, mime: { $startsWith: 'image/' } },
+        orderBy: { id: 'asc' },
+        limit: PAGE,
+      });
+      if (rows.length === 0) break;
+      const usages = await usage.entriesUsingFiles(rows.map((row) => row.id as number));
+      for (const row of rows) {
+        const id = row.id as number;
+        images.add(id);
+        report.checked++;
+        if (new Date(row.updatedAt as string).getTime() > cutoff) report.recent++;
+        else if (!indexed.has(id)) {
+          if (failed.has(id)) report.failed++;
+          else {
+            await pipeline.recorder().record(MEDIA_EVENT_TYPES.reindexRequested, row);
+            report.queued++;
+          }
+        } else {
+          const contentTypes = [...new Set((usages.get(id) ?? []).map((entry) => entry.contentType))].sort();
+          if (sameSet(indexed.get(id)!, partitionsForFile(contentTypes))) report.indexed++;
+          else {
+            await pipeline.recorder().record(MEDIA_EVENT_TYPES.usageChanged, row, contentTypes);
+            report.moved++;
           }
         }
-        afterId = rows[rows.length - 1].id as number;
       }
+      afterId = rows[rows.length - 1].id as number;
+    }
 
-      for (const fileId of indexed.keys()) {
-        if (images.has(fileId)) continue;
-        await store.deleteFile(fileId);
-        report.orphansDeleted++;
+    for (const fileId of indexed.keys()) {
+      if (images.has(fileId)) continue;
+      await store.deleteFile(fileId);
+      report.orphansDeleted++;
+    }
+    return report;
+  }
+
+  const service = {
+    /**
+     * One run per index at a time, across Strapi instances: a second caller gets a 409 rather than queueing every
+     * missing file again.
+     */
+    async reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+      const pipeline = getService(strapi, 'pipeline');
+      const { target, model } = options;
+      const store = target ?? (model && model !== pipeline.model().id ? await pipeline.store().modelCollection(model) : pipeline.store());
+      if (!store) throw new errors.NotFoundError(`No index for model ${model}: start workers configured with that model first, they create it`);
+      try {
+        return await pipeline.leases().exclusive([`reconcile:${store.collection}`], () => compare(store, options));
+      } catch (error) {
+        if (error instanceof LeaseTakenError) throw new ConflictError(`A reconciliation of ${store.collection} is already running; try again once it is done`, { running: true });
+        throw error;
       }
-      return report;
     },
 
     /** Runs `reconcile` every `intervalHours` (config), one run at a time, until `stopSchedule`. */
@@ -105,7 +124,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       cancelSchedule = repeatEvery(
         intervalHours * 3_600_000,
         async () => logger.info(`scheduled reconciliation: ${JSON.stringify(await service.reconcile({ graceMs: graceMinutes * 60_000, retryFailed: false }))}`),
-        (error) => logger.warn(`scheduled reconciliation failed, next in ${intervalHours} h: ${errorMessage(error)}`)
+        (error) =>
+          error instanceof ConflictError
+            ? logger.info(`scheduled reconciliation skipped: one is running already (another Strapi instance's, or a manual one)`)
+            : logger.warn(`scheduled reconciliation failed, next in ${intervalHours} h: ${errorMessage(error)}`)
       );
     },
 

@@ -22,8 +22,10 @@ function fakeOutbox(count: number) {
   return { outbox, rows, cutoffs };
 }
 
-async function runOnce(outbox: Outbox, producer: EventProducer) {
-  const relay = createOutboxRelay({ outbox, producer, topic: 'media', pollIntervalMs: 60_000, batchSize: 2, retentionHours: 24, logger: silentLogger, now: () => NOW });
+const alwaysOurs = { claim: async () => true, release: async () => undefined };
+
+async function runOnce(outbox: Outbox, producer: EventProducer, lease = alwaysOurs) {
+  const relay = createOutboxRelay({ outbox, producer, topic: 'media', pollIntervalMs: 60_000, batchSize: 2, retentionHours: 24, lease, logger: silentLogger, now: () => NOW });
   relay.start();
   await new Promise((resolve) => setTimeout(resolve, 20));
   await relay.stop();
@@ -45,5 +47,19 @@ describe('outbox relay', () => {
     expect(rows.map((row) => row.sent)).toEqual([false, false, false]);
     expect(rows.slice(0, 2).map((row) => row.error)).toEqual(['broker down', 'broker down']);
     expect(cutoffs).toEqual([]);
+  });
+
+  it('publishes nothing while another instance holds the relay lease, and stops when it loses the lease mid-drain', async () => {
+    const { outbox, rows } = fakeOutbox(5);
+    const sent: string[] = [];
+    const producer = { send: async (_topic: string, messages: Array<{ key: string }>) => void sent.push(...messages.map((m) => m.key)) } as unknown as EventProducer;
+    await runOnce(outbox, producer, { claim: async () => false, release: async () => undefined });
+    expect(sent).toEqual([]);
+    let claims = 0;
+    const released: number[] = [];
+    await runOnce(outbox, producer, { claim: async () => ++claims <= 2, release: async () => void released.push(claims) });
+    expect(sent).toEqual(['1', '2', '3', '4']);
+    expect(rows.map((row) => row.sent)).toEqual([true, true, true, true, false]);
+    expect(released).toHaveLength(1);
   });
 });
