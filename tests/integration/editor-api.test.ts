@@ -319,6 +319,22 @@ describe('reconcile', () => {
     expect(await store.getVector(orphanId, { fresh: true })).toBeNull();
   });
 
+  it('runs one reconciliation at a time: ten at once queue each missing file once, nine get 409', async () => {
+    const store = getService(strapi, 'pipeline').store();
+    await store.deleteFile(coffeeId);
+    const since = new Date();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => api.http.post('/image-search/reconcile').set('Authorization', auth())));
+    const statuses = answers.map((res) => res.status).sort();
+    expect(statuses).toEqual([200, ...Array(9).fill(409)]);
+    expect(answers.find((res) => res.status === 409)!.body.error.message).toContain('already running');
+    expect(answers.find((res) => res.status === 200)!.body.data.queued).toBe(1);
+    const queued = await strapi.db.query('plugin::image-search.outbox-event').count({
+      where: { type: 'image-search.media.reindex-requested.v1', messageKey: String(coffeeId), createdAt: { $gte: since } },
+    });
+    expect(queued).toBe(1);
+    await api.indexed(coffeeId);
+  });
+
   it("checks another model's index on request: the one a new model's workers fill before Strapi switches to it", async () => {
     const reconcileModel = (model: unknown) => api.http.post('/image-search/reconcile').set('Authorization', auth()).send({ model });
     expect((await reconcileModel('model; drop')).status).toBe(400);
@@ -397,6 +413,15 @@ describe('rebuild', () => {
     const resultsAfter = (await api.similar(catId, { threshold: 0 })).body.data as SimilarHit[];
     expect(ids(resultsAfter).filter((id) => id !== during)).toEqual(ids(resultsBefore));
     console.log(`rebuild: ${queued} images rebuilt; ${answers.length} searches during it, all answered 200`);
+  });
+
+  it('starts one rebuild when asked twice at once: the other request gets 409', async () => {
+    const starts = await Promise.all([0, 1].map(() => api.http.post('/image-search/rebuild').set('Authorization', auth())));
+    expect(starts.map((res) => res.status).sort()).toEqual([200, 409]);
+    await eventually('the rebuild to complete', async () => {
+      const { data } = (await api.http.get('/image-search/status').set('Authorization', auth())).body;
+      return data.rebuild.active ? undefined : true;
+    }, 120_000, 500);
   });
 });
 

@@ -25,7 +25,7 @@ export async function startIndexWorker(
   await ensureTopics(kafka, config.kafka);
   const producer = createEventProducer(kafka);
   await producer.connect();
-  const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl });
+  const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   const worker = createIndexWorker({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
     handlers: createMediaEventHandlers({ store }),
