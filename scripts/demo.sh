@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo: Kafka, Milvus and the playground Strapi app with the plugin, seeded with real photos, ready to search.
-# Usage: demo.sh            start everything, print the URLs and credentials, stop everything on Ctrl-C
-#        demo.sh --detach   start everything and return, leaving it running
+# Usage: demo.sh [--detach] [--fresh]
+#          start everything, print the URLs and credentials, stop everything on Ctrl-C;
+#          --detach returns and leaves it running; --fresh starts from an empty library (database, uploads, Kafka
+#          topics and Milvus data of earlier runs are deleted)
 #        demo.sh stop       stop what a detached demo started
 LOG_TAG=demo; source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -31,9 +33,19 @@ JWT_SECRET=$(secret)
 ENV
 }
 
+# Deletes what earlier runs stored: the app's database and uploads here, Kafka's and Milvus's data in services.sh.
+wipe() {
+  log "starting from an empty library"
+  stop_pid "$INSTANCE/pid" TERM 30
+  rm -rf "$APP/.tmp" "$ROOT/.samples/demo"
+  find "$APP/public/uploads" -mindepth 1 ! -name .gitkeep -delete
+}
+
 start() {
+  local fresh="$1"
   bash scripts/setup.sh
-  bash scripts/services.sh start
+  [ -n "$fresh" ] && wipe
+  bash scripts/services.sh start $fresh
   mkdir -p "$INSTANCE"
   build_admin "$INSTANCE/build.log"
   write_env
@@ -58,15 +70,23 @@ start() {
   log "Strapi log: $INSTANCE/strapi.log"
 }
 
-case "${1:-}" in
-  "")
-    trap 'stop; exit 0' INT TERM
-    start
-    log "press Ctrl-C to stop Strapi, Kafka and Milvus"
-    while pid_alive "$INSTANCE/pid"; do sleep 1; done
-    log "Strapi exited; see $INSTANCE/strapi.log"
-    stop ;;
-  --detach) start; log "running in the background: stop it with \`npm run demo -- stop\`" ;;
-  stop) stop ;;
-  *) die "usage: $0 [--detach] | stop" ;;
-esac
+detach=false fresh=""
+for arg in "$@"; do
+  case "$arg" in
+    --detach) detach=true ;;
+    --fresh) fresh=--fresh ;;
+    stop) stop; exit 0 ;;
+    *) die "usage: $0 [--detach] [--fresh] | stop" ;;
+  esac
+done
+if $detach; then
+  start "$fresh"
+  log "running in the background: stop it with \`npm run demo -- stop\`"
+else
+  trap 'stop; exit 0' INT TERM
+  start "$fresh"
+  log "press Ctrl-C to stop Strapi, Kafka and Milvus"
+  while pid_alive "$INSTANCE/pid"; do sleep 1; done
+  log "Strapi exited; see $INSTANCE/strapi.log"
+  stop
+fi

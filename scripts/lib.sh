@@ -108,3 +108,14 @@ build_admin() {
     || { tail -n 40 "$log_file" >&2; die "the admin build failed"; }
   touch "$marker"
 }
+
+# apt_install PACKAGE...: Debian packages, as root. Their own services are not started: the project's scripts run
+# private instances on ports of their own.
+apt_install() {
+  [ "$(id -u)" = 0 ] || die "installing $* needs root (apt-get)"
+  local policy=/usr/sbin/policy-rc.d created=false rc=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created=true; fi
+  if ! { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }; then rc=1; fi
+  if $created; then rm -f "$policy"; fi
+  [ "$rc" = 0 ] || die "apt-get could not install $*"
+}

@@ -8,7 +8,14 @@ const sharp = require('sharp');
 const [base, photosDir, workDir] = process.argv.slice(2);
 const ADMIN = { email: 'admin@example.com', password: 'Image-search-demo-1', firstname: 'Demo', lastname: 'Admin' };
 const TOKEN_NAME = 'image-search demo';
-const SEARCH_ACTION = 'plugin::image-search.search.similarToFile';
+// Search, and what a site needs to see the results: the media library and the entries that use it.
+const TOKEN_ACTIONS = [
+  'plugin::image-search.search.similarToFile',
+  'plugin::image-search.search.similarToImage',
+  'plugin::upload.content-api.find',
+  'api::article.article.find',
+  'api::page.page.find',
+];
 
 async function call(method, route, { jwt, json, form } = {}) {
   const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
@@ -67,10 +74,13 @@ async function ensureEntry(jwt, uid, data) {
 async function apiToken(jwt) {
   const tokens = (await must('GET', '/admin/api-tokens', { jwt })).data;
   const existing = tokens.find((token) => token.name === TOKEN_NAME);
-  if (existing) return (await must('POST', `/admin/api-tokens/${existing.id}/regenerate`, { jwt })).data.accessKey;
+  if (existing) {
+    await must('PUT', `/admin/api-tokens/${existing.id}`, { jwt, json: { permissions: TOKEN_ACTIONS } });
+    return (await must('POST', `/admin/api-tokens/${existing.id}/regenerate`, { jwt })).data.accessKey;
+  }
   const created = await must('POST', '/admin/api-tokens', {
     jwt,
-    json: { name: TOKEN_NAME, description: 'Content-API search for the demo', type: 'custom', lifespan: null, permissions: [SEARCH_ACTION] },
+    json: { name: TOKEN_NAME, description: 'Content-API search for the demo', type: 'custom', lifespan: null, permissions: TOKEN_ACTIONS },
   });
   return created.data.accessKey;
 }
@@ -87,20 +97,24 @@ async function retryWhileUnavailable(call) {
   }
 }
 
+/** Waits until no image is on its way: each is indexed, or failed (reported with its reason, and left failed). */
 async function waitUntilIndexed(jwt) {
   const deadline = Date.now() + 10 * 60_000;
   let last = '';
   while (Date.now() < deadline) {
     const { status, body } = await call('GET', '/image-search/status', { jwt });
     if (status === 200 && body.data.index.reachable) {
-      const { library, index } = body.data;
-      const line = `  indexed ${index.files} of ${library.images} images`;
+      const { library, index, failures } = body.data;
+      const line = `  indexed ${index.files} of ${library.images} images${failures.count ? `, ${failures.count} could not be indexed` : ''}`;
       if (line !== last) console.log((last = line));
-      if (index.files >= library.images) return;
+      if (index.pending === 0) {
+        for (const failure of failures.recent) console.log(`  not indexed: ${failure.name ?? `file ${failure.fileId}`}: ${failure.reason}`);
+        return;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  throw new Error('the sample photos were not all indexed within 10 minutes; see the Strapi log');
+  throw new Error('the sample photos were not all indexed or failed within 10 minutes; see the Strapi log');
 }
 
 async function main() {
@@ -124,7 +138,7 @@ Ready to search.
   Admin panel     ${new URL('/admin', base)}
                   ${ADMIN.email} / ${ADMIN.password}
   Image search    ${new URL('/admin/plugins/image-search', base)}
-  API token       ${token}   (content API, search permission only)
+  API token       ${token}   (content API: search, list the media library, read articles and pages)
 
   Files similar to the near-duplicate (file ${copy}); its original, file ${id('skimage-astronaut.png')}, comes first:
     curl -s -H "Authorization: Bearer ${token}" "${new URL(`/api/image-search/files/${copy}/similar?pageSize=5`, base)}"

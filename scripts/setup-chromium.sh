@@ -6,5 +6,5 @@ CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ -x "$CHROMIUM" ]; then log "Chromium already installed at $CHROMIUM"; exit 0; fi
 [ "$(id -u)" = 0 ] || die "Chromium is missing at $CHROMIUM: install it with \`sudo apt-get install -y chromium\` (or set CHROMIUM_PATH)"
 log "installing Chromium from Debian (about a minute)"
-apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || die "apt-get could not install chromium"
+apt_install chromium
 log "Chromium installed at $CHROMIUM"

@@ -1,26 +1,48 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, then integration tests against a real Strapi, Kafka, Milvus and model.
-# Its Kafka and Milvus run on their own ports with fresh data, so a running demo is left alone.
-# Usage: test.sh [unit|integration]   (both when omitted)
+# The whole test suite: unit tests, then integration tests against a real Strapi, Kafka, Milvus and model, on
+# SQLite and on PostgreSQL (what CI runs). Kafka, Milvus and the databases run on their own ports with fresh data,
+# so a running demo is left alone.
+# Usage: test.sh [unit|integration] [--database=sqlite|postgres|mariadb ...] [--all-databases] [jest arguments]
+#   --database=NAME   run the integration tests on this database (repeatable); default: sqlite and postgres
+#   --all-databases   on SQLite, PostgreSQL and MariaDB (MariaDB is installed with apt-get when missing)
 LOG_TAG=test; source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-which="${1:-all}"
+
+which=all databases=() jest_args=()
+for arg in "$@"; do
+  case "$arg" in
+    unit | integration) which="$arg" ;;
+    --all-databases) databases=(sqlite postgres mariadb) ;;
+    --database=*) databases+=("${arg#--database=}") ;;
+    *) jest_args+=("$arg") ;;
+  esac
+done
+[ ${#databases[@]} -gt 0 ] || databases=(sqlite postgres)
+for database in "${databases[@]}"; do
+  case "$database" in sqlite | postgres | mariadb) ;; *) die "unknown database $database: sqlite, postgres or mariadb" ;; esac
+done
 
 bash scripts/setup.sh
 
 if [ "$which" = all ] || [ "$which" = unit ]; then
   log "unit tests"
-  npx jest -c config/jest.unit.config.js
+  npx jest -c config/jest.unit.config.js "${jest_args[@]}"
 fi
 
 if [ "$which" = all ] || [ "$which" = integration ]; then
   export IMAGE_SEARCH_RUN_DIR="$SERVICES_DIR/test-run"
   export KAFKA_PORT="${TEST_KAFKA_PORT:-19092}" KAFKA_CONTROLLER_PORT="${TEST_KAFKA_CONTROLLER_PORT:-19093}"
   export MILVUS_PORT="${TEST_MILVUS_PORT:-19540}" MILVUS_HEALTH_PORT="${TEST_MILVUS_HEALTH_PORT:-19091}" MILVUS_ETCD_PORT="${TEST_MILVUS_ETCD_PORT:-12379}"
+  export POSTGRES_PORT="${TEST_POSTGRES_PORT:-15432}" MARIADB_PORT="${TEST_MARIADB_PORT:-13306}"
   bash scripts/setup-chromium.sh
   build_admin "$IMAGE_SEARCH_RUN_DIR/build.log"
-  trap 'bash scripts/services.sh stop' EXIT
-  bash scripts/services.sh start --fresh
-  log "integration tests"
-  NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}" npx jest -c config/jest.integration.config.js
+  trap 'bash scripts/services.sh stop; for db in postgres mariadb; do bash scripts/services/$db.sh stop; done' EXIT
+  for database in "${databases[@]}"; do
+    # Fresh services per database: each run starts from empty topics and collections.
+    bash scripts/services.sh start --fresh
+    [ "$database" = sqlite ] || bash "scripts/services/$database.sh" start --fresh
+    log "integration tests on $database"
+    TEST_DATABASE="$database" NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}" \
+      npx jest -c config/jest.integration.config.js "${jest_args[@]}"
+  done
 fi

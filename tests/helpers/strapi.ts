@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { PACKAGE_ROOT } from '../../server/src/paths';
+import { ensureDatabase } from './services';
 
 /** Boots the playground Strapi app in-process against the services started by scripts/test.sh. */
 
@@ -10,19 +11,23 @@ export const PLAYGROUND_DIR = path.join(PACKAGE_ROOT, 'playground');
  * With `serveAdminPanel`, the admin built into playground/build by scripts/test.sh is served too. With `listen`, the
  * server listens on a free port: supertest otherwise opens and closes one per request, which breaks concurrent ones.
  */
+/** The environment a playground Strapi runs with in the tests: fixed secrets, quiet logs, then the app's own. */
+export const strapiEnv = (env: Record<string, string>): Record<string, string> => ({
+  NODE_ENV: 'test',
+  STRAPI_TELEMETRY_DISABLED: 'true',
+  STRAPI_LOG_LEVEL: 'warn',
+  APP_KEYS: 'test-key-a,test-key-b',
+  ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
+  API_TOKEN_SALT: 'test-api-token-salt',
+  TRANSFER_TOKEN_SALT: 'test-transfer-token-salt',
+  ENCRYPTION_KEY: 'test-encryption-key',
+  JWT_SECRET: 'test-jwt-secret',
+  ...env,
+});
+
 export async function bootStrapi(env: Record<string, string>, { serveAdminPanel = false, listen = false } = {}): Promise<Core.Strapi> {
-  Object.assign(process.env, {
-    NODE_ENV: 'test',
-    STRAPI_TELEMETRY_DISABLED: 'true',
-    STRAPI_LOG_LEVEL: 'warn',
-    APP_KEYS: 'test-key-a,test-key-b',
-    ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
-    API_TOKEN_SALT: 'test-api-token-salt',
-    TRANSFER_TOKEN_SALT: 'test-transfer-token-salt',
-    ENCRYPTION_KEY: 'test-encryption-key',
-    JWT_SECRET: 'test-jwt-secret',
-    ...env,
-  });
+  await ensureDatabase(env);
+  Object.assign(process.env, strapiEnv(env));
   // Required lazily so the env above is in place when Strapi reads its config.
   const { createStrapi } = await import('@strapi/strapi');
   const strapi = await createStrapi({ appDir: PLAYGROUND_DIR, distDir: PLAYGROUND_DIR, autoReload: false, serveAdminPanel }).load();

@@ -258,7 +258,8 @@ describe('duplicates review', () => {
     const hero = (await strapi.documents('api::page.page').findOne({ documentId: page.documentId, populate: ['hero'] as never })) as unknown as { hero: { id: number } };
     expect(hero.hero.id).toBe(original);
     expect(await strapi.db.query('plugin::upload.file').findOne({ where: { id: copy } })).toBeNull();
-    expect(await strapi.db.connection('files_related_mph').where('file_id', copy).count({ n: '*' }).first()).toEqual({ n: 0 });
+    // PostgreSQL counts as a string.
+    expect(Number((await strapi.db.connection('files_related_mph').where('file_id', copy).count({ n: '*' }).first())?.n)).toBe(0);
     await eventually('the resolved group to leave the review', async () => ((await duplicates()).body.data.length === 0 ? true : undefined));
   });
 
