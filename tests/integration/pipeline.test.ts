@@ -151,7 +151,8 @@ describe('upload -> index -> find similar', () => {
       const req = api.http.get(`/api/image-search/files/${copyOfFirst}/similar`);
       return token ? req.set('Authorization', `Bearer ${token}`) : req;
     };
-    const allowed = await createApiToken(strapi, `search-${run}`, 'custom', ['plugin::image-search.search.similarToFile']);
+    // A site that may list the Media Library sees every file (access.test.ts covers the narrower tokens).
+    const allowed = await createApiToken(strapi, `search-${run}`, 'custom', ['plugin::image-search.search.similarToFile', 'plugin::upload.content-api.find']);
     const readOnly = await createApiToken(strapi, `read-only-${run}`, 'read-only');
     const res = await contentApi(allowed);
     expect(res.status).toBe(200);
