@@ -1,6 +1,7 @@
-// A playground Strapi in a process of its own, for tests that run several instances on one database. The parent
-// passes the environment; the child reports its port (and, with TEST_CREATE_TOKEN, a full-access API token), and
-// stops cleanly when told to, or when the parent goes away.
+// A playground Strapi in a process of its own, as production runs it (outside Jest), for tests that run several
+// instances on one database or measure the server from outside. The parent passes the environment; the child
+// reports its port (and, with TEST_CREATE_TOKEN, a full-access API token; with TEST_ADMIN_EMAIL and
+// TEST_ADMIN_PASSWORD it creates that super admin), and stops cleanly when told to, or when the parent goes away.
 const path = require('node:path');
 const { createStrapi } = require('@strapi/strapi');
 
@@ -12,6 +13,11 @@ const appDir = path.join(__dirname, '../../playground');
   await new Promise((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
   // Strapi creates the "API Uploads" folder on the first API upload; concurrent first uploads race to create it.
   await strapi.plugin('upload').service('api-upload-folder').getAPIUploadFolder();
+  const { TEST_ADMIN_EMAIL: email, TEST_ADMIN_PASSWORD: password } = process.env;
+  if (email && !(await strapi.db.query('admin::user').findOne({ where: { email } }))) {
+    const superAdmin = await strapi.service('admin::role').getSuperAdmin();
+    await strapi.service('admin::user').create({ email, password, firstname: 'Test', lastname: 'Admin', isActive: true, roles: [superAdmin.id] });
+  }
   const token = process.env.TEST_CREATE_TOKEN
     ? (await strapi.service('admin::api-token').create({ name: `instance-${process.pid}`, type: 'full-access', lifespan: null, description: '' })).accessKey
     : undefined;

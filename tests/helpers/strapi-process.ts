@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { ensureDatabase } from './services';
 import { strapiEnv } from './strapi';
 
 /** A playground Strapi in its own process (tests/helpers/strapi-instance.js), as one of several instances. */
@@ -11,9 +12,12 @@ export interface StrapiProcess {
   log(): string;
 }
 
-export async function startStrapiProcess(env: Record<string, string>, { createToken = false } = {}): Promise<StrapiProcess> {
+/** `admin`: a super admin to create, for the admin routes (log in with the password). */
+export async function startStrapiProcess(env: Record<string, string>, { createToken = false, admin }: { createToken?: boolean; admin?: { email: string; password: string } } = {}): Promise<StrapiProcess> {
+  await ensureDatabase(env);
+  const extra = { ...(createToken ? { TEST_CREATE_TOKEN: '1' } : {}), ...(admin ? { TEST_ADMIN_EMAIL: admin.email, TEST_ADMIN_PASSWORD: admin.password } : {}) };
   const child: ChildProcess = fork(path.join(__dirname, 'strapi-instance.js'), [], {
-    env: { ...process.env, ...strapiEnv(env), ...(createToken ? { TEST_CREATE_TOKEN: '1' } : {}) },
+    env: { ...process.env, ...strapiEnv(env), ...extra },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { mediaEventSchema, MEDIA_EVENT_TYPES, parseEvent, type MediaEvent } from '../../server/src/contracts/events';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { generatedImages, readTopic } from '../helpers/faults';
-import { appEnv, ensureDatabase, eventually, queryDatabase, testDatabase } from '../helpers/services';
+import { appEnv, eventually, queryDatabase, testDatabase } from '../helpers/services';
 import { startStrapiProcess, type StrapiProcess } from '../helpers/strapi-process';
 
 /**
@@ -30,7 +30,6 @@ afterAll(async () => {
 
 onServer(`two Strapi instances on one ${testDatabase()} database`, () => {
   beforeAll(async () => {
-    await ensureDatabase(env);
     // One after the other, as a deployment rolls out: the first creates the schema.
     first = await startStrapiProcess(env, { createToken: true });
     second = await startStrapiProcess(env);

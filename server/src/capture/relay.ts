@@ -21,12 +21,29 @@ export interface RelayLease {
 
 /** Long enough for a batch whose send Kafka holds (its request timeout is 30 s), short for a failover. */
 const RELAY_LEASE_TTL_MS = 45_000;
+/** How often an instance that does not hold the lease checks whether it is free (the holder relays its events). */
+const LEASE_CHECK_MS = 5_000;
 
-/** The relay lease of this Strapi instance, in Strapi's database. */
-export const relayLease = (leases: Leases): RelayLease => ({
-  claim: () => leases.acquire('outbox-relay', leases.instance, RELAY_LEASE_TTL_MS),
-  release: () => leases.release('outbox-relay', leases.instance),
-});
+/**
+ * The relay lease of this Strapi instance, in Strapi's database. Renewed once half its TTL has passed, not on every
+ * poll: each renewal is a database write (and on SQLite, a synchronous commit on the event loop).
+ */
+export function relayLease(leases: Leases, now: () => number = Date.now): RelayLease {
+  let heldUntil = 0;
+  return {
+    async claim() {
+      if (heldUntil - now() > RELAY_LEASE_TTL_MS / 2) return true;
+      const since = now();
+      const held = await leases.acquire('outbox-relay', leases.instance, RELAY_LEASE_TTL_MS);
+      heldUntil = held ? since + RELAY_LEASE_TTL_MS : 0;
+      return held;
+    },
+    async release() {
+      heldUntil = 0;
+      await leases.release('outbox-relay', leases.instance);
+    },
+  };
+}
 
 export interface OutboxRelay {
   start(): void;
@@ -57,6 +74,7 @@ export function createOutboxRelay(deps: {
   let draining: Promise<void> | undefined;
   let stopped = true;
   let failures = 0;
+  let holding = false;
 
   async function prune(): Promise<void> {
     if (now() - prunedAt < PRUNE_INTERVAL_MS) return;
@@ -67,8 +85,9 @@ export function createOutboxRelay(deps: {
 
   async function drain(): Promise<void> {
     for (;;) {
-      // Another instance relays; this one polls again later, in case it stops.
-      if (!(await lease.claim())) return;
+      // Another instance relays; this one looks again later, in case it stops.
+      holding = await lease.claim();
+      if (!holding) return;
       const batch = await outbox.takePending(batchSize);
       if (batch.length === 0) return prune();
       const ids = batch.map((row) => row.id);
@@ -102,7 +121,7 @@ export function createOutboxRelay(deps: {
       .finally(() => {
         draining = undefined;
         // Exponential backoff with full jitter while the broker is unreachable.
-        const delay = failures === 0 ? pollIntervalMs : Math.random() * Math.min(MAX_BACKOFF_MS, pollIntervalMs * 2 ** failures);
+        const delay = failures > 0 ? Math.random() * Math.min(MAX_BACKOFF_MS, pollIntervalMs * 2 ** failures) : holding ? pollIntervalMs : LEASE_CHECK_MS;
         schedule(delay);
       });
   }
@@ -110,10 +129,11 @@ export function createOutboxRelay(deps: {
   return {
     start() {
       stopped = false;
+      holding = true; // until the first claim says otherwise, so the first events go out at once
       schedule(0);
     },
     kick() {
-      if (failures === 0) schedule(0);
+      if (failures === 0 && holding) schedule(0);
     },
     async stop() {
       stopped = true;

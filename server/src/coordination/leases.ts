@@ -6,9 +6,10 @@ import { LEASE_UID } from '../content-types';
 /**
  * Leases in Strapi's own database: what lets several Strapi instances (and concurrent requests in one) share work
  * that only one may do at a time. A lease is a row per name with a unique index on the name; taking it is one
- * conditional UPDATE (free, expired, or already ours) or, for a name never used, one INSERT that the unique index
+ * conditional UPDATE (free, expired, or already ours) or, for a name without a row, one INSERT that the unique index
  * lets only one instance win. That holds on SQLite, PostgreSQL and MySQL/MariaDB alike, with no locking statement
- * any of them lacks. A holder that dies loses its leases when they expire.
+ * any of them lacks. A holder that dies loses its leases when they expire; expiry is judged by each instance's
+ * clock, so their clocks must agree within seconds (as NTP keeps them).
  */
 
 export interface Leases {
@@ -48,6 +49,8 @@ export function createLeases(strapi: Core.Strapi, { exclusiveTtlMs = EXCLUSIVE_T
       const expiresAt = new Date(now.getTime() + ttlMs);
       const { count } = await query().updateMany({ where: { name, $or: [{ holder }, { expiresAt: { $lt: now } }] }, data: { holder, expiresAt } });
       if (count > 0) return true;
+      // Held, and not expired: no INSERT, which the unique index would refuse (and the database would log).
+      if (await query().findOne({ where: { name }, select: ['id'] })) return false;
       try {
         await query().create({ data: { name, holder, expiresAt } });
         return true;

@@ -1,5 +1,6 @@
 import type { Outbox, PendingEvent } from '../../../server/src/capture/outbox';
-import { createOutboxRelay } from '../../../server/src/capture/relay';
+import { createOutboxRelay, relayLease } from '../../../server/src/capture/relay';
+import type { Leases } from '../../../server/src/coordination/leases';
 import type { EventProducer } from '../../../server/src/kafka/producer';
 import { silentLogger } from '../../../server/src/logger';
 
@@ -61,5 +62,23 @@ describe('outbox relay', () => {
     expect(sent).toEqual(['1', '2', '3', '4']);
     expect(rows.map((row) => row.sent)).toEqual([true, true, true, true, false]);
     expect(released).toHaveLength(1);
+  });
+
+  it('renews its lease in the database once half of it has passed, not on every poll', async () => {
+    let clock = 0;
+    const calls: string[] = [];
+    let free = true;
+    const leases = { instance: 'me', acquire: async () => (calls.push('acquire'), free), release: async () => void calls.push('release') } as unknown as Leases;
+    const lease = relayLease(leases, () => clock);
+    expect(await lease.claim()).toBe(true);
+    clock = 20_000;
+    expect(await lease.claim()).toBe(true);
+    expect(calls).toEqual(['acquire']);
+    clock = 30_000;
+    free = false;
+    expect(await lease.claim()).toBe(false);
+    expect(await lease.claim()).toBe(false);
+    await lease.release();
+    expect(calls).toEqual(['acquire', 'acquire', 'acquire', 'release']);
   });
 });
