@@ -37,8 +37,6 @@ async function seedFileRecords(strapi: Core.Strapi, count: number): Promise<void
 async function main(): Promise<void> {
   const strapi = await bootStrapi({}, { listen: true });
   await seedFileRecords(strapi, Number(process.env.BENCH_FILES ?? 0));
-  // Strapi creates the "API Uploads" folder on the first API upload; concurrent first uploads race to create it.
-  await strapi.plugin('upload').service('api-upload-folder').getAPIUploadFolder();
   const token = await createApiToken(strapi, `bench-${Date.now()}`, 'full-access');
   const { port } = strapi.server.httpServer.address() as AddressInfo;
   process.send!({ port, token });

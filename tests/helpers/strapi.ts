@@ -32,6 +32,9 @@ export async function bootStrapi(env: Record<string, string>, { serveAdminPanel 
   const { createStrapi } = await import('@strapi/strapi');
   const strapi = await createStrapi({ appDir: PLAYGROUND_DIR, distDir: PLAYGROUND_DIR, autoReload: false, serveAdminPanel }).load();
   await strapi.server.mount();
+  // Strapi creates the "API Uploads" folder on the first API upload; concurrent first uploads race to create it
+  // (on PostgreSQL and MySQL one of them fails with a 500). Apps meet this once; tests upload in parallel at once.
+  await strapi.plugin('upload').service('api-upload-folder').getAPIUploadFolder();
   if (listen) await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
   return strapi;
 }
