@@ -28,6 +28,8 @@ done
 bash scripts/setup.sh
 
 if [ "$which" = all ] || [ "$which" = unit ]; then
+  log "type check: server, tests, benchmarks and admin"
+  npm run --silent typecheck
   log "unit tests"
   npx jest -c config/jest.unit.config.js "${jest_args[@]}"
 fi

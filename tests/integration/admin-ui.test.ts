@@ -16,6 +16,9 @@ import { resizedCopy, samplePhotos } from '../helpers/photos';
  */
 
 const run = `ui${Date.now().toString(36)}`;
+// Not the defaults: the pages must start from the site's configured thresholds.
+const SEARCH_THRESHOLD = '0.5';
+const DUPLICATE_THRESHOLD = '0.75';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-ui-'));
 const SCREENSHOTS = path.resolve(__dirname, '../../.artifacts/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,7 +47,7 @@ async function logIn(email: string): Promise<Page> {
 const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  strapi = await bootStrapi(appEnv(run, tmp), { serveAdminPanel: true });
+  strapi = await bootStrapi({ ...appEnv(run, tmp), IMAGE_SEARCH_THRESHOLD: SEARCH_THRESHOLD, IMAGE_SEARCH_DUPLICATE_THRESHOLD: DUPLICATE_THRESHOLD }, { serveAdminPanel: true });
   await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', ADMIN);
@@ -88,6 +91,7 @@ describe('the admin pages in a browser', () => {
     const results = page.getByTestId('results');
     await expectFirstResult(page, original);
     await expect(results.getByTestId(`file-card-${original}`).getByTestId('similarity').innerText()).resolves.toMatch(/^9\d/);
+    await expect(page.getByLabel('Minimum similarity').inputValue()).resolves.toBe(SEARCH_THRESHOLD);
     await screenshot(page, 'search-by-library-file');
 
     await page.getByTestId('query-file').setInputFiles(path.join(tmp, 'astronaut-copy.jpg'));
@@ -103,6 +107,7 @@ describe('the admin pages in a browser', () => {
     const group = page.getByTestId(`group-${Math.min(original, copy)}`);
     await group.waitFor();
     await expect(group.getByText('Suggested keeper').count()).resolves.toBe(1);
+    await expect(page.getByLabel('Similarity that counts as a duplicate').inputValue()).resolves.toBe(DUPLICATE_THRESHOLD);
     await screenshot(page, 'duplicates');
 
     await group.getByRole('button', { name: 'Keep selected, merge the others' }).click();

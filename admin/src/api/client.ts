@@ -1,32 +1,20 @@
 import { useFetchClient } from '@strapi/strapi/admin';
 import type {
   DismissDuplicates,
+  DismissReport,
   DuplicateNoticeView,
+  DuplicatesQuery,
   DuplicatesResponse,
   IndexStatusResponse,
   RebuildStarted,
   ReconcileReport,
   ResolveDuplicates,
   ResolveReport,
+  SimilarQuery,
   SimilarResponse,
 } from '../../../server/src/contracts/http';
 import { QUERY_IMAGE_FIELD } from '../../../server/src/contracts/http';
 import { PLUGIN_ID } from '../../../server/src/contracts/permissions';
-
-/** Query parameters as the admin sends them; the server validates them with the shared contracts. */
-export interface SearchParams {
-  page: number;
-  pageSize: number;
-  threshold: number;
-  contentType?: string[];
-}
-
-export interface DuplicatesParams {
-  page: number;
-  pageSize: number;
-  threshold: number;
-  contentType?: string[];
-}
 
 /** A content type as the Content Manager lists it. */
 export interface ContentTypeInfo {
@@ -50,21 +38,21 @@ export function useImageSearchApi() {
     reconcile: async () => (await post<{ data: ReconcileReport }>(`/${PLUGIN_ID}/reconcile`, {})).data.data,
     rebuild: async () => (await post<{ data: RebuildStarted }>(`/${PLUGIN_ID}/rebuild`, {})).data.data,
 
-    similarToFile: async (fileId: number, query: SearchParams) => (await get<SimilarResponse>(`/${PLUGIN_ID}/files/${fileId}/similar`, params(query))).data,
+    similarToFile: async (fileId: number, query: SimilarQuery) => (await get<SimilarResponse>(`/${PLUGIN_ID}/files/${fileId}/similar`, params(query))).data,
 
-    similarToImage: async (image: Blob, query: SearchParams) => {
+    similarToImage: async (image: Blob, query: SimilarQuery) => {
       const form = new FormData();
       form.append(QUERY_IMAGE_FIELD, image, image instanceof File ? image.name : 'pasted-image');
       return (await post<SimilarResponse>(`/${PLUGIN_ID}/search`, form, params(query))).data;
     },
 
-    duplicates: async (query: DuplicatesParams) => (await get<DuplicatesResponse>(`/${PLUGIN_ID}/duplicates`, params(query))).data,
+    duplicates: async (query: DuplicatesQuery) => (await get<DuplicatesResponse>(`/${PLUGIN_ID}/duplicates`, params(query))).data,
 
     recentDuplicates: async () => (await get<{ data: DuplicateNoticeView[] }>(`/${PLUGIN_ID}/duplicates/recent`)).data.data,
 
     resolve: async (body: ResolveDuplicates) => (await post<{ data: ResolveReport }>(`/${PLUGIN_ID}/duplicates/resolve`, body)).data.data,
 
-    dismiss: async (body: DismissDuplicates) => (await post<{ data: { pairsMarked: number } }>(`/${PLUGIN_ID}/duplicates/dismiss`, body)).data.data,
+    dismiss: async (body: DismissDuplicates) => (await post<{ data: DismissReport }>(`/${PLUGIN_ID}/duplicates/dismiss`, body)).data.data,
 
     /** Content types editors can open, for filters and "used by" labels. */
     contentTypes: async (): Promise<ContentTypeInfo[]> => {

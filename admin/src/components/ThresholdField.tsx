@@ -1,7 +1,7 @@
 import { Field, Flex, Typography } from '@strapi/design-system';
 
-/** A similarity threshold, 0 to 1, as a slider with its value. */
-export const ThresholdField = ({ label, hint, value, onChange }: { label: string; hint: string; value: number; onChange: (value: number) => void }) => (
+/** A similarity threshold, 0 to 1, as a slider with its value; without a value yet (the server's is on its way), disabled. */
+export const ThresholdField = ({ label, hint, value, onChange }: { label: string; hint: string; value: number | undefined; onChange: (value: number) => void }) => (
   <Field.Root hint={hint} name="threshold">
     <Field.Label>{label}</Field.Label>
     <Flex gap={3}>
@@ -10,13 +10,14 @@ export const ThresholdField = ({ label, hint, value, onChange }: { label: string
         min={0}
         max={1}
         step={0.01}
-        value={value}
+        value={value ?? 0}
+        disabled={value === undefined}
         aria-label={label}
         onChange={(event) => onChange(Number(event.target.value))}
         style={{ flex: 1, accentColor: 'var(--strapi-primary-600, #4945ff)' }}
       />
       <Typography variant="omega" fontWeight="bold" style={{ minWidth: '3em', textAlign: 'right' }}>
-        {value.toFixed(2)}
+        {value === undefined ? '…' : value.toFixed(2)}
       </Typography>
     </Flex>
     <Field.Hint />

@@ -1,9 +1,12 @@
 import { useState } from 'react';
 
-/** A paged list's threshold and content-type scope: changing either goes back to page 1. */
-export function usePagedFilters(defaultThreshold: number) {
+/**
+ * A paged list's threshold and content-type scope: changing either goes back to page 1. The threshold stays
+ * undefined until the editor moves it: the server then applies the site's configured one, and says which.
+ */
+export function usePagedFilters() {
   const [page, setPage] = useState(1);
-  const [threshold, setThreshold] = useState(defaultThreshold);
+  const [threshold, setThreshold] = useState<number>();
   const [scope, setScope] = useState<string[]>([]);
   return {
     page,

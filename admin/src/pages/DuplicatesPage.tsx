@@ -16,7 +16,6 @@ import { usePagedFilters } from '../components/usePagedFilters';
 import { trad } from '../translations/prefix';
 
 const PAGE_SIZE = 10;
-const DEFAULT_THRESHOLD = 0.7;
 
 /** One group: its files side by side, the keeper to choose, and the two ways to settle it. */
 const Group = ({
@@ -106,7 +105,7 @@ export const DuplicatesPage = () => {
   const api = useImageSearchApi();
   const { toggleNotification } = useNotification();
   const { allowedActions } = useRBAC({ resolve: [...PERMISSIONS.resolve] });
-  const { page, setPage, threshold, setThreshold, scope, setScope } = usePagedFilters(DEFAULT_THRESHOLD);
+  const { page, setPage, threshold, setThreshold, scope, setScope } = usePagedFilters();
   const [result, setResult] = useState<DuplicatesResponse>();
   const [failure, setFailure] = useState<string>();
   const [confirming, setConfirming] = useState<{ group: DuplicateGroup; keeperId: number }>();
@@ -174,8 +173,12 @@ export const DuplicatesPage = () => {
               <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                 <ThresholdField
                   label={t('duplicates.threshold', 'Similarity that counts as a duplicate')}
-                  hint={t('duplicates.threshold.hint', 'At 0.70, 95% of edited copies (crops, re-encodes, borders) are caught. Raise it to see only the closest copies.')}
-                  value={threshold}
+                  hint={
+                    result && result.meta.threshold < result.meta.mergeThreshold
+                      ? t('duplicates.threshold.merge', 'Groups below {merge} are shown, but a merge needs copies at {merge} or more (the site setting).', { merge: result.meta.mergeThreshold.toFixed(2) })
+                      : t('duplicates.threshold.hint', 'Starts at the site setting, where a merge is allowed. Raise it to see only the closest copies.')
+                  }
+                  value={threshold ?? result?.meta.threshold}
                   onChange={setThreshold}
                 />
               </Grid.Item>

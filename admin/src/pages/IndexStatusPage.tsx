@@ -104,7 +104,7 @@ export const IndexStatusPage = () => {
       formatMessage({ id: trad('status.rebuild.error'), defaultMessage: 'Could not start the rebuild' })
     );
 
-  if (failed && !status) return <Page.Error>{formatMessage({ id: trad('status.error'), defaultMessage: 'Could not load the index status' })}</Page.Error>;
+  if (failed && !status) return <ErrorBanner message={formatMessage({ id: trad('status.error'), defaultMessage: 'Could not load the index status' })} />;
   if (!status) return <Page.Loading />;
 
   // Indexed or failed for good: what is no longer waiting.

@@ -15,7 +15,6 @@ import { usePagedFilters } from '../components/usePagedFilters';
 import { trad } from '../translations/prefix';
 
 const PAGE_SIZE = 12;
-const DEFAULT_THRESHOLD = 0.45;
 
 /** What the search is for: a file of the library, or an image dropped, pasted or picked from disk. */
 type Query = { fileId: number; name: string } | { image: File };
@@ -33,7 +32,7 @@ export const SearchPage = () => {
     | undefined;
 
   const [query, setQuery] = useState<Query>();
-  const { page, setPage, threshold, setThreshold, scope, setScope } = usePagedFilters(DEFAULT_THRESHOLD);
+  const { page, setPage, threshold, setThreshold, scope, setScope } = usePagedFilters();
   const [result, setResult] = useState<SimilarResponse>();
   const [failure, setFailure] = useState<Failure>();
   const [loading, setLoading] = useState(false);
@@ -141,7 +140,7 @@ export const SearchPage = () => {
                 <ThresholdField
                   label={t('search.threshold', 'Minimum similarity')}
                   hint={t('search.threshold.hint', 'Copies and edits of one photo score above 0.70; unrelated photos mostly under 0.45.')}
-                  value={threshold}
+                  value={threshold ?? result?.meta.threshold}
                   onChange={setThreshold}
                 />
 <ContentTypeFilter

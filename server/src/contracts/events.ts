@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -174,7 +173,8 @@ export function buildEvent<T extends EventType>(
   type: T,
   subject: number,
   data: EventOf<T>['data'],
-  { id = randomUUID(), time = new Date() }: { id?: string; time?: Date } = {}
+  // globalThis.crypto: the same in Node and in a browser, so the contracts stay importable by the admin.
+  { id = globalThis.crypto.randomUUID(), time = new Date() }: { id?: string; time?: Date } = {}
 ): EventOf<T> {
   return {
     specversion: '1.0',

@@ -103,6 +103,12 @@ export const dismissDuplicatesSchema = z.object({ fileIds: fileIdList('fileIds',
 
 export type DismissDuplicates = z.infer<typeof dismissDuplicatesSchema>;
 
+/** What "not duplicates" did: the files named, and how many of their pairs were newly marked. */
+export interface DismissReport {
+  fileIds: number[];
+  pairsMarked: number;
+}
+
 export interface FileSummary {
   id: number;
   documentId: string;
@@ -169,7 +175,10 @@ export interface DuplicatesResponse {
   data: DuplicateGroup[];
   meta: {
     pagination: { page: number; pageSize: number; total: number; pageCount: number };
+    /** The similarity groups were formed at: the request's, or the site's duplicate decision. */
     threshold: number;
+    /** The site's duplicate decision (search.duplicateThreshold): a merge needs this similarity to the keeper. */
+    mergeThreshold: number;
     contentTypes: string[] | null;
   };
 }

@@ -4,6 +4,7 @@ import { createUsageRepository, toEntryUsage } from '../capture/usage';
 import { isImage, MEDIA_EVENT_TYPES } from '../contracts/events';
 import type {
   DismissDuplicates,
+  DismissReport,
   DuplicateGroup,
   DuplicateNoticeView,
   DuplicatesQuery,
@@ -139,7 +140,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async groups(query: DuplicatesQuery, audience: Audience): Promise<DuplicatesResponse> {
-      const threshold = query.threshold ?? pipeline().config().search.duplicateThreshold;
+      const mergeThreshold = pipeline().config().search.duplicateThreshold;
+      const threshold = query.threshold ?? mergeThreshold;
       const store = pipeline().store();
       const partitions = await scopePartitions(strapi, store, query.contentType);
 
@@ -172,6 +174,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         meta: {
           pagination: { page: query.page, pageSize: query.pageSize, total, pageCount: Math.ceil(total / query.pageSize) },
           threshold,
+          mergeThreshold,
           contentTypes: query.contentType ?? null,
         },
       };
@@ -211,7 +214,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    async dismiss({ fileIds }: DismissDuplicates): Promise<{ fileIds: number[]; pairsMarked: number }> {
+    async dismiss({ fileIds }: DismissDuplicates): Promise<DismissReport> {
       await existingFiles(fileIds);
       return { fileIds, pairsMarked: await notDuplicates.mark(fileIds) };
     },

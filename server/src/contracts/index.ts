@@ -1,3 +1,0 @@
-export * from './events';
-export * from './http';
-export * from './permissions';
