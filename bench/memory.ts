@@ -1,6 +1,6 @@
 import { modelSchema, preprocessingSchema, workerSchema } from '../server/src/config/schema';
-import { loadExtractor, loadTf } from '../server/src/features/extractor';
-import { resolveModel } from '../server/src/features/models';
+import { loadExtractor, loadTf } from '../server/src/embedding/extractor';
+import { resolveModel } from '../server/src/embedding/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
 import { readLocalPath } from '../server/src/indexing/file-source';
 import { cycle, samplePhotos } from './photos';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { preprocessingSchema, modelSchema } from '../server/src/config/schema';
-import { decodeForModel } from '../server/src/features/decode';
-import { loadExtractor, type FeatureExtractor } from '../server/src/features/extractor';
-import { resolveModel } from '../server/src/features/models';
+import { decodeForModel } from '../server/src/embedding/decode';
+import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
+import { resolveModel } from '../server/src/embedding/models';
 import { PACKAGE_ROOT } from '../server/src/paths';
 import { hashSimilarity, phash } from './phash';
 import { benchmarkPhotos } from './photos';

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from './contracts/permissions';
-import { assertModelPresent } from './features/extractor';
-import { resolveModel } from './features/models';
+import { assertModelPresent } from './embedding/extractor';
+import { resolveModel } from './embedding/models';
 import { queryImageBody } from './middlewares/query-image-body';
 import { QUERY_IMAGE_ROUTE } from './routes';
 import { getService } from './utils/get-service';

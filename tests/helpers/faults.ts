@@ -5,7 +5,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
 import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from '../../server/src/contracts/events';
-import { createLagProbe } from '../../server/src/kafka/client';
+import { createLagProbe } from '../../server/src/messaging/client';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { PACKAGE_ROOT } from '../../server/src/paths';
 import type { VectorStore } from '../../server/src/vector-store/milvus-store';

@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from '../../server/src/paths';
 /** The standalone worker as operators run it: the compiled `strapi-image-search worker` bin, in its own process. */
 
 /** The compiled `strapi-image-search` bin; `npm test` builds it. */
-export const CLI = path.join(PACKAGE_ROOT, 'dist/server/src/cli.js');
+export const CLI = path.join(PACKAGE_ROOT, 'dist/server/src/cli/main.js');
 
 /** The worker's config file for a test app's env (see appEnv): same topics, collection and group as the app. */
 export function writeWorkerConfig(env: Record<string, string>, file: string): string {

@@ -27,7 +27,7 @@ const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + v
 
 let originals: number[];
 let tooLarge: number;
-const cli = path.resolve(__dirname, '../../dist/server/src/cli.js');
+const cli = path.resolve(__dirname, '../../dist/server/src/cli/main.js');
 let copyOfFirst: number;
 // Four distinct subjects: a person, a cat, a coffee cup, a rocket launch.
 const photos = samplePhotos(['skimage-astronaut.png', 'skimage-chelsea.png', 'skimage-coffee.png', 'skimage-rocket.jpg']);

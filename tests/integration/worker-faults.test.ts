@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
 import { buildMediaEvent, toMediaFile } from '../../server/src/capture/event-builder';
 import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from '../../server/src/contracts/events';
-import { DEAD_LETTER_HEADERS } from '../../server/src/kafka/dead-letter';
+import { DEAD_LETTER_HEADERS } from '../../server/src/messaging/dead-letter';
 import { getService } from '../../server/src/utils/get-service';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { toKafkaMessage, type MediaEvent } from '../contracts/events';
 import { OUTBOX_UID } from '../content-types';
-import type { OutgoingMessage } from '../kafka/producer';
+import type { OutgoingMessage } from '../messaging/producer';
 
 /** The outbox table: events are stored here first, then published by the relay in insertion order. */
 

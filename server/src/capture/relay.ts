@@ -1,6 +1,7 @@
 import type { Leases } from '../coordination/leases';
 import { errorMessage } from '../errors';
-import type { EventProducer } from '../kafka/producer';
+import { backoffDelay } from '../retry';
+import type { EventProducer } from '../messaging/producer';
 import type { Logger } from '../logger';
 import type { Outbox } from './outbox';
 
@@ -121,7 +122,7 @@ export function createOutboxRelay(deps: {
       .finally(() => {
         draining = undefined;
         // Exponential backoff with full jitter while the broker is unreachable.
-        const delay = failures > 0 ? Math.random() * Math.min(MAX_BACKOFF_MS, pollIntervalMs * 2 ** failures) : holding ? pollIntervalMs : LEASE_CHECK_MS;
+        const delay = failures > 0 ? backoffDelay(failures, { baseMs: pollIntervalMs, maxMs: MAX_BACKOFF_MS }) : holding ? pollIntervalMs : LEASE_CHECK_MS;
         schedule(delay);
       });
   }

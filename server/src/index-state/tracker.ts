@@ -1,5 +1,5 @@
 import { indexEventSchema, parseEvent } from '../contracts/events';
-import type { EventConsumer } from '../kafka/consumer';
+import type { EventConsumer } from '../messaging/consumer';
 import type { Logger } from '../logger';
 import type { IndexStateRepository } from './repository';
 

@@ -1,6 +1,6 @@
 import type { MediaFile } from '../contracts/events';
-import { decodeForModel, type DecodeOptions } from '../features/decode';
-import type { FeatureExtractor } from '../features/extractor';
+import { decodeForModel, type DecodeOptions } from '../embedding/decode';
+import type { FeatureExtractor } from '../embedding/extractor';
 import { mapConcurrently } from '../utils/map-concurrently';
 import type { FileSource } from './file-source';
 

@@ -7,16 +7,16 @@ import { subscribeMediaLifecycles } from '../capture/media-listener';
 import { createUsageRepository } from '../capture/usage';
 import { parseConfig, type PluginConfig } from '../config/schema';
 import { createLeases } from '../coordination/leases';
-import type { FeatureExtractor } from '../features/extractor';
-import { startExtractorThread } from '../features/extractor-thread';
-import { resolveModel, type ModelSpec } from '../features/models';
-import type { IndexWorker } from '../indexing/index-worker';
-import { startIndexWorker } from '../indexing/indexer';
+import type { FeatureExtractor } from '../embedding/extractor';
+import { startExtractorThread } from '../embedding/extractor-thread';
+import { resolveModel, type ModelSpec } from '../embedding/models';
+import type { Indexer } from '../indexing/batch-indexer';
+import { startIndexer } from '../indexing/start-indexer';
 import { createIndexStateRepository } from '../index-state/repository';
 import { createIndexStateTracker, indexStateGroupId, type IndexStateTracker } from '../index-state/tracker';
-import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../kafka/client';
-import { createEventConsumer } from '../kafka/consumer';
-import { createEventProducer, type EventProducer } from '../kafka/producer';
+import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../messaging/client';
+import { createEventConsumer } from '../messaging/consumer';
+import { createEventProducer, type EventProducer } from '../messaging/producer';
 import { prefixed } from '../logger';
 import { ServiceUnavailableError } from '../http-errors';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../retry';
@@ -46,7 +46,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         lag: LagProbe;
         /** Loaded by the in-process worker at start, or by the first search by image. */
         extractor?: Promise<FeatureExtractor>;
-        worker?: IndexWorker;
+        worker?: Indexer;
         workerReady: Promise<unknown>;
       }
     | undefined;
@@ -111,7 +111,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           await storeReady;
           state.worker = await retryUntilReady(
             'starting the index worker',
-            () => startIndexWorker(cfg, { store, extractor, logger, publicDir: strapi.dirs.static.public }),
+            () => startIndexer(cfg, { store, extractor, logger, publicDir: strapi.dirs.static.public }),
             { logger, signal: abort.signal }
           );
           if (state.worker) logger.info(`index worker consuming ${cfg.kafka.topic} as group ${cfg.worker.groupId}`);

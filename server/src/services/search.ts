@@ -4,7 +4,7 @@ import { createUsageRepository } from '../capture/usage';
 import { isImage } from '../contracts/events';
 import { QUERY_IMAGE_FIELD, SEARCH_LIMITS, type SimilarHit, type SimilarQuery, type SimilarResponse } from '../contracts/http';
 import { UnindexableError } from '../errors';
-import { decodeImage, type SourceImage } from '../features/decode';
+import { decodeImage, type SourceImage } from '../embedding/decode';
 import { ConflictError, UnprocessableEntityError } from '../http-errors';
 import { createIndexStateRepository } from '../index-state/repository';
 import { createFileRecords } from '../search/file-records';

@@ -1,7 +1,7 @@
 import type { Outbox, PendingEvent } from '../../../server/src/capture/outbox';
 import { createOutboxRelay, relayLease } from '../../../server/src/capture/relay';
 import type { Leases } from '../../../server/src/coordination/leases';
-import type { EventProducer } from '../../../server/src/kafka/producer';
+import type { EventProducer } from '../../../server/src/messaging/producer';
 import { silentLogger } from '../../../server/src/logger';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');

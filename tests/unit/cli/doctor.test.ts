@@ -1,4 +1,4 @@
-import { checkCpu, checkDiskAnn, checkIndexType, formatFinding } from '../../../server/src/doctor';
+import { checkCpu, checkDiskAnn, checkIndexType, formatFinding } from '../../../server/src/cli/doctor';
 import { config, fakeMilvus } from '../vector-store/fake-milvus';
 
 describe('doctor', () => {

@@ -1,4 +1,4 @@
-import { progressBar } from '../../../server/src/maintenance-client';
+import { progressBar } from '../../../server/src/cli/maintenance-client';
 
 describe('progress bar', () => {
   it('fills in proportion, and never past full', () => {

@@ -1,5 +1,5 @@
-import { parseSizingOptions, runSizing } from '../../../server/src/sizing-command';
-import { estimateCapacity, eventBytes, formatBytes, type SizingInput } from '../../../server/src/sizing';
+import { parseSizingOptions, runSizing } from '../../../server/src/cli/sizing-command';
+import { estimateCapacity, eventBytes, formatBytes, type SizingInput } from '../../../server/src/cli/sizing';
 
 const base: SizingInput = {
   images: 1_000_000,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
-import { decodeForModel, decodeImage, type DecodeOptions } from '../../../server/src/features/decode';
+import { decodeForModel, decodeImage, type DecodeOptions } from '../../../server/src/embedding/decode';
 import { plainBmpBomb, rleBmpBomb } from '../../helpers/bombs';
 import { UnindexableError } from '../../../server/src/errors';
 

@@ -1,11 +1,11 @@
-import { parseConfig } from './config/schema';
-import { loadExtractor } from './features/extractor';
-import { resolveModel } from './features/models';
-import type { IndexWorker } from './indexing/index-worker';
-import { startIndexWorker } from './indexing/indexer';
-import { consoleLogger } from './logger';
-import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from './retry';
-import { createMilvusStore } from './vector-store/milvus-store';
+import { parseConfig } from '../config/schema';
+import { loadExtractor } from '../embedding/extractor';
+import { resolveModel } from '../embedding/models';
+import type { Indexer } from '../indexing/batch-indexer';
+import { startIndexer } from '../indexing/start-indexer';
+import { consoleLogger } from '../logger';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../retry';
+import { createMilvusStore } from '../vector-store/milvus-store';
 
 /**
  * The standalone index worker: the consumer the plugin otherwise runs inside Strapi, as its own process.
@@ -27,7 +27,7 @@ export async function runWorker(rawConfig: unknown): Promise<void> {
   const extractor = await loadExtractor(model);
   logger.info(`model ${model.id} loaded from ${model.source.path}`);
 
-  let worker: IndexWorker | undefined;
+  let worker: Indexer | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) =>
     (stopping ??= (async () => {
@@ -42,7 +42,7 @@ export async function runWorker(rawConfig: unknown): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   await retryUntilReady('connecting to Milvus', () => store.ensureCollection(), { logger, signal: abort.signal });
-  worker = await retryUntilReady('starting the index worker', () => startIndexWorker(config, { store, extractor, logger }), {
+  worker = await retryUntilReady('starting the index worker', () => startIndexer(config, { store, extractor, logger }), {
     logger,
     signal: abort.signal,
   });

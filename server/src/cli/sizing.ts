@@ -1,6 +1,6 @@
-import { buildMediaEvent, toMediaFile } from './capture/event-builder';
-import type { IndexType } from './config/schema';
-import { buildEvent, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from './contracts/events';
+import { buildMediaEvent, toMediaFile } from '../capture/event-builder';
+import type { IndexType } from '../config/schema';
+import { buildEvent, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from '../contracts/events';
 
 /**
  * `strapi-image-search sizing`: the resources a library of a given size needs, from the formulas in the README

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { findContentBox, type Box } from '../../../server/src/features/border-trim';
+import { findContentBox, type Box } from '../../../server/src/embedding/border-trim';
 
 /** Photo-like content: blurred noise from a seeded generator, so no line is uniform and every run is the same. */
 const texture = (width: number, height: number, seed = 42) => {

@@ -1,9 +1,9 @@
-import { parseConfig } from './config/schema';
-import { createKafka, ensureTopics, groupLag } from './kafka/client';
-import { createEventConsumer } from './kafka/consumer';
-import { DEAD_LETTER_HEADERS } from './kafka/dead-letter';
-import { createEventProducer } from './kafka/producer';
-import { consoleLogger } from './logger';
+import { parseConfig } from '../config/schema';
+import { createKafka, createLagProbe, ensureTopics } from '../messaging/client';
+import { createEventConsumer } from '../messaging/consumer';
+import { DEAD_LETTER_HEADERS } from '../messaging/dead-letter';
+import { createEventProducer } from '../messaging/producer';
+import { consoleLogger } from '../logger';
 
 /**
  * Re-drives the dead letters: every message of the dead-letter topic not re-driven yet goes back to the media
@@ -16,9 +16,8 @@ export async function runRedrive(rawConfig: unknown, print: (line: string) => vo
   await ensureTopics(kafka, config);
   const groupId = `${worker.groupId}-redrive`;
 
-  const admin = kafka.admin();
-  await admin.connect();
-  const waiting = await groupLag(admin, groupId, config.deadLetterTopic).finally(() => admin.disconnect());
+  const probe = createLagProbe(kafka, { groupId, topic: config.deadLetterTopic });
+  const waiting = await probe.lag().finally(() => probe.close());
   if (waiting === 0) {
     print(`no dead letters to re-drive in ${config.deadLetterTopic}`);
     return 0;

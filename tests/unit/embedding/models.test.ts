@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-node';
 import { parseConfig } from '../../../server/src/config/schema';
-import { loadExtractor } from '../../../server/src/features/extractor';
-import { resolveModel } from '../../../server/src/features/models';
-import { buildVgg16 } from '../../../server/src/features/vgg16';
+import { loadExtractor } from '../../../server/src/embedding/extractor';
+import { resolveModel } from '../../../server/src/embedding/models';
+import { buildVgg16 } from '../../../server/src/embedding/vgg16';
 
 /**
  * User-supplied weights load through the one extractor code path: the test generates the weights, saves them in

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { parseConfig, type PluginConfig } from './config/schema';
-import { errorMessage } from './errors';
-import { assertModelPresent, loadTf } from './features/extractor';
-import { resolveModel } from './features/models';
-import { createKafka } from './kafka/client';
-import { silentLogger } from './logger';
-import { createMilvusClient } from './vector-store/collection';
-import { collectionName } from './vector-store/milvus-store';
-import { DISKANN_FIX, type DiskAnnSupport, probeDiskAnn } from './vector-store/vector-index';
+import { parseConfig, type PluginConfig } from '../config/schema';
+import { errorMessage } from '../errors';
+import { assertModelPresent, loadTf } from '../embedding/extractor';
+import { resolveModel } from '../embedding/models';
+import { inspectCluster } from '../messaging/cluster';
+import { within } from '../utils/within';
+import { createMilvusClient } from '../vector-store/collection';
+import { collectionName } from '../vector-store/milvus-store';
+import { DISKANN_FIX, type DiskAnnSupport, probeDiskAnn } from '../vector-store/vector-index';
 
 /**
  * `strapi-image-search doctor`: checks what the plugin depends on, as deployed, and says how to fix what is wrong.
@@ -27,16 +27,6 @@ export interface Finding {
 const TIMEOUT_MS = 10_000;
 /** How long a test DISKANN build may take before it counts as impossible. */
 const DISKANN_PROBE_MS = 30_000;
-
-/** Fails a check that hangs (an unreachable host) instead of hanging the command. */
-async function within<T>(ms: number, task: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([task, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export function checkCpu(cpuinfo = readCpuinfo()): Finding {
   if (cpuinfo === null) return { check: 'CPU', ok: true, detail: 'cannot read /proc/cpuinfo; skipped (not Linux?)' };
@@ -82,19 +72,14 @@ async function checkModel(config: PluginConfig): Promise<Finding[]> {
 }
 
 async function checkKafka(config: PluginConfig): Promise<Finding[]> {
-  const admin = createKafka(config.kafka, silentLogger).admin();
+  const topics = [config.kafka.topic, config.kafka.indexTopic, config.kafka.deadLetterTopic];
   try {
-    await within(TIMEOUT_MS, admin.connect());
-    const cluster = await within(TIMEOUT_MS, admin.describeCluster());
-    const findings: Finding[] = [{ check: 'Kafka', ok: true, detail: `${cluster.brokers.length} broker(s) at ${config.kafka.brokers.join(', ')}, controller ${cluster.controller}` }];
-    const topics = [config.kafka.topic, config.kafka.indexTopic, config.kafka.deadLetterTopic];
-    const existing = new Set(await within(TIMEOUT_MS, admin.listTopics()));
-    const { topics: metadata } = await within(TIMEOUT_MS, admin.fetchTopicMetadata({ topics: topics.filter((topic) => existing.has(topic)) }));
+    const cluster = await inspectCluster(config.kafka, topics, TIMEOUT_MS);
+    const findings: Finding[] = [{ check: 'Kafka', ok: true, detail: `${cluster.brokers} broker(s) at ${config.kafka.brokers.join(', ')}, controller ${cluster.controller}` }];
     for (const topic of topics) {
-      const found = metadata.find((m) => m.name === topic);
-      if (!found) findings.push({ check: `topic ${topic}`, ok: true, detail: 'not created yet; Strapi or a worker creates it on start' });
+      const partitions = cluster.partitions.get(topic);
+      if (partitions === undefined) findings.push({ check: `topic ${topic}`, ok: true, detail: 'not created yet; Strapi or a worker creates it on start' });
       else {
-        const partitions = found.partitions.length;
         const fewer = topic === config.kafka.topic && partitions < config.kafka.topicPartitions;
         findings.push({
           check: `topic ${topic}`,
@@ -107,8 +92,6 @@ async function checkKafka(config: PluginConfig): Promise<Finding[]> {
     return findings;
   } catch (error) {
     return [{ check: 'Kafka', ok: false, detail: `${config.kafka.brokers.join(', ')}: ${errorMessage(error)}`, fix: 'check kafka.brokers, the network, and kafka.ssl / kafka.sasl' }];
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

@@ -4,10 +4,10 @@ import { UnavailableError, UnindexableError } from '../../../server/src/errors';
 import { createDuplicateDetector } from '../../../server/src/indexing/duplicate-detector';
 import { createMediaEventHandlers } from '../../../server/src/indexing/handlers';
 import type { Embedder } from '../../../server/src/indexing/embedder';
-import { createIndexWorker } from '../../../server/src/indexing/index-worker';
-import type { BatchControl, EventConsumer, IncomingMessage } from '../../../server/src/kafka/consumer';
-import { DEAD_LETTER_HEADERS } from '../../../server/src/kafka/dead-letter';
-import type { OutgoingMessage } from '../../../server/src/kafka/producer';
+import { createBatchIndexer } from '../../../server/src/indexing/batch-indexer';
+import type { BatchControl, EventConsumer, IncomingMessage } from '../../../server/src/messaging/consumer';
+import { DEAD_LETTER_HEADERS } from '../../../server/src/messaging/dead-letter';
+import type { OutgoingMessage } from '../../../server/src/messaging/producer';
 import type { VectorStore } from '../../../server/src/vector-store/milvus-store';
 import { silentLogger } from '../../../server/src/logger';
 
@@ -62,7 +62,7 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
   const { store, writes } = fakeStore();
   const reports: IndexEvent[][] = [];
   const letters: OutgoingMessage[] = [];
-  const worker = createIndexWorker({
+  const worker = createBatchIndexer({
     consumer: kafka.consumer,
     handlers: createMediaEventHandlers({ store }),
     embedder,
@@ -120,7 +120,7 @@ describe('index worker', () => {
       const { embedder } = fakeEmbedder();
       const { store } = fakeStore();
       const log: string[] = [];
-      const worker = createIndexWorker({
+      const worker = createBatchIndexer({
         consumer: kafka.consumer,
         handlers: createMediaEventHandlers({
           store: { ...store, replaceFileVectors: async (fileId: number) => void log.push(`apply ${fileId}`) } as unknown as VectorStore,

@@ -1,5 +1,5 @@
-import type { IndexStatus, RebuildStarted, ReconcileReport } from './contracts/http';
-import { PLUGIN_ID } from './contracts/permissions';
+import type { IndexStatus, RebuildStarted, ReconcileReport } from '../contracts/http';
+import { PLUGIN_ID } from '../contracts/permissions';
 
 /**
  * `strapi-image-search reconcile | rebuild`: index maintenance on a running Strapi through its admin API, as the

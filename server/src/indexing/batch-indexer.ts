@@ -1,9 +1,9 @@
 import { buildEvent, INDEX_EVENT_TYPES, mediaEventSchema, parseEvent, type IndexEvent, type MediaEvent, type MediaEventType } from '../contracts/events';
 import { errorMessage, isRetriable } from '../errors';
-import type { BatchControl, EventConsumer, IncomingMessage } from '../kafka/consumer';
+import type { BatchControl, EventConsumer, IncomingMessage } from '../messaging/consumer';
 import type { Logger } from '../logger';
-import { toDeadLetter } from '../kafka/dead-letter';
-import type { OutgoingMessage } from '../kafka/producer';
+import { toDeadLetter } from '../messaging/dead-letter';
+import type { OutgoingMessage } from '../messaging/producer';
 import type { DuplicateDetector } from './duplicate-detector';
 import type { Embedder } from './embedder';
 import { isStale, needsEmbedding, type EmbedFile, type Handler } from './handlers';
@@ -16,7 +16,7 @@ import { isStale, needsEmbedding, type EmbedFile, type Handler } from './handler
  * reported as failed, with the reason, and the stream goes on.
  */
 
-export interface IndexWorker {
+export interface Indexer {
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly running: boolean;
@@ -33,7 +33,7 @@ interface Applied {
   written?: { fileId: number; vector: number[]; causation: { id: string; type: MediaEventType } };
 }
 
-export function createIndexWorker(deps: {
+export function createBatchIndexer(deps: {
   consumer: EventConsumer;
   handlers: Record<MediaEventType, Handler>;
   embedder: Embedder;
@@ -52,7 +52,7 @@ export function createIndexWorker(deps: {
   /** Images per model call. */
   batchSize: number;
   logger: Logger;
-}): IndexWorker {
+}): Indexer {
   const { consumer, handlers, embedder, appliedVersions, report, deadLetter, model, detectDuplicates, duplicateThreshold, batchSize, logger } = deps;
   let running = false;
 

@@ -1,32 +1,32 @@
 import type { PluginConfig } from '../config/schema';
 import { toKafkaMessage } from '../contracts/events';
-import type { FeatureExtractor } from '../features/extractor';
-import { createEventConsumer } from '../kafka/consumer';
-import { createKafka, ensureTopics } from '../kafka/client';
-import { createEventProducer } from '../kafka/producer';
+import type { FeatureExtractor } from '../embedding/extractor';
+import { createEventConsumer } from '../messaging/consumer';
+import { createKafka, ensureTopics } from '../messaging/client';
+import { createEventProducer } from '../messaging/producer';
 import type { Logger } from '../logger';
 import type { VectorStore } from '../vector-store/milvus-store';
 import { createDuplicateDetector } from './duplicate-detector';
 import { createEmbedder } from './embedder';
 import { createFileSource } from './file-source';
 import { createMediaEventHandlers } from './handlers';
-import { createIndexWorker, type IndexWorker } from './index-worker';
+import { createBatchIndexer, type Indexer } from './batch-indexer';
 
 /**
  * Wires the indexing pipeline (media topic -> fetch + decode -> model -> Milvus, outcomes -> index topic); shared
  * by the in-process and standalone workers.
  */
-export async function startIndexWorker(
+export async function startIndexer(
   config: PluginConfig,
   deps: { store: VectorStore; extractor: FeatureExtractor; logger: Logger; publicDir?: string }
-): Promise<IndexWorker> {
+): Promise<Indexer> {
   const { store, extractor, logger } = deps;
   const kafka = createKafka(config.kafka, logger);
   await ensureTopics(kafka, config.kafka);
   const producer = createEventProducer(kafka);
   await producer.connect();
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
-  const worker = createIndexWorker({
+  const worker = createBatchIndexer({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
     handlers: createMediaEventHandlers({ store }),
     embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),

@@ -1,5 +1,5 @@
-import { INDEX_TYPES, indexTypeFor } from './config/schema';
-import { PRESET_DIMS } from './features/models';
+import { INDEX_TYPES, indexTypeFor } from '../config/schema';
+import { PRESET_DIMS } from '../embedding/models';
 import { estimateCapacity, formatEstimate, type SizingInput } from './sizing';
 
 /** Turns the `sizing` command's options into an estimate, printed as a table or JSON. */

@@ -1,9 +1,9 @@
-import { readConfigFile } from './config/file';
-import { modelSchema, preprocessingSchema } from './config/schema';
-import { loadExtractor } from './features/extractor';
-import { resolveModel } from './features/models';
-import { createEmbedder } from './indexing/embedder';
-import { readLocalPath } from './indexing/file-source';
+import { readConfigFile } from '../config/file';
+import { modelSchema, preprocessingSchema } from '../config/schema';
+import { loadExtractor } from '../embedding/extractor';
+import { resolveModel } from '../embedding/models';
+import { createEmbedder } from '../indexing/embedder';
+import { readLocalPath } from '../indexing/file-source';
 
 /**
  * The `embed` command: one JSON line per file, `{"file", "vector"}` or `{"file", "error"}`, computed by exactly
