@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../server/src/paths';
+import { PACKAGE_ROOT } from '../server/src/utils/paths';
 
 /** The real photographs of scripts/sample-photos.tsv, which setup fetches. */
 export function samplePhotos(): string[] {

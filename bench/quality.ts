@@ -4,7 +4,7 @@ import { preprocessingSchema, modelSchema } from '../server/src/config/schema';
 import { decodeForModel } from '../server/src/embedding/decode';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
-import { PACKAGE_ROOT } from '../server/src/paths';
+import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { hashSimilarity, phash } from './phash';
 import { benchmarkPhotos } from './photos';
 import { printTable } from './stats';

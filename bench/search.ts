@@ -4,7 +4,7 @@ import path from 'node:path';
 import { configFromEnv } from '../server/src/config/env';
 import { parseConfig } from '../server/src/config/schema';
 import { resolveModel } from '../server/src/embedding/models';
-import { PACKAGE_ROOT } from '../server/src/paths';
+import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { bindCollection, createMilvusClient } from '../server/src/vector-store/collection';
 import { collectionName, createMilvusStore } from '../server/src/vector-store/milvus-store';
 import { controlService } from '../tests/helpers/faults';

@@ -7,7 +7,7 @@ import { loadExtractor, loadTf } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
 import { readLocalPath } from '../server/src/indexing/file-source';
-import { PACKAGE_ROOT } from '../server/src/paths';
+import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { mapConcurrently } from '../server/src/utils/map-concurrently';
 import { benchmarkPhotos, cycle, samplePhotos } from './photos';
 import { medianRate, printTable } from './stats';

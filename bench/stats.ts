@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../server/src/paths';
+import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { median } from '../tests/helpers/services';
 
 /** Small helpers shared by the benchmarks: timing, medians, a plain table, and where results go. */

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from '../../server/src/contracts/events';
 import { createLagProbe } from '../../server/src/messaging/client';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
-import { PACKAGE_ROOT } from '../../server/src/paths';
+import { PACKAGE_ROOT } from '../../server/src/utils/paths';
 import type { VectorStore } from '../../server/src/vector-store/milvus-store';
 import { samplePhotos } from './photos';
 import { eventually } from './services';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { PACKAGE_ROOT } from '../../server/src/paths';
+import { PACKAGE_ROOT } from '../../server/src/utils/paths';
 
 /** Real photographs fetched by scripts/fetch-photos.sh (scripts/sample-photos.tsv). */
 export const PHOTOS_DIR = path.join(PACKAGE_ROOT, '.samples/photos');

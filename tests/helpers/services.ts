@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../../server/src/paths';
+import { PACKAGE_ROOT } from '../../server/src/utils/paths';
 
 /** The variables a service started by scripts/services.sh wrote to its env file. */
 function runningService(name: string): Record<string, string> {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { PACKAGE_ROOT } from '../../server/src/paths';
+import { PACKAGE_ROOT } from '../../server/src/utils/paths';
 import { ensureDatabase } from './services';
 
 /** Boots the playground Strapi app in-process against the services started by scripts/test.sh. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PLAYGROUND_DIR } from './strapi';
-import { PACKAGE_ROOT } from '../../server/src/paths';
+import { PACKAGE_ROOT } from '../../server/src/utils/paths';
 
 /** The standalone worker as operators run it: the compiled `strapi-image-search worker` bin, in its own process. */
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
-import { indexStateGroupId } from '../../server/src/index-state/tracker';
+import { indexStateGroupId } from '../../server/src/capture/index-state-tracker';
 import { getService } from '../../server/src/utils/get-service';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';

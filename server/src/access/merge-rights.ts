@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { FILE_UID } from '../search/file-records';
+import { FILE_UID } from '../strapi-data/file-records';
 import { pushTo } from '../utils/push-to';
 import { withCreators, type SubjectRow } from './creators';
 

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { contentTypes as contentTypeUtils } from '@strapi/utils';
-import { toEntryUsage, type UsageRepository, type UsageRow } from '../capture/usage';
+import { toEntryUsage, type MediaUsage, type UsageRow } from '../strapi-data/media-usage';
 import type { EntryUsage, FileSummary, UsedFile } from '../contracts/http';
-import { FILE_UID } from '../search/file-records';
+import { FILE_UID } from '../strapi-data/file-records';
 import { pushTo } from '../utils/push-to';
 import { withCreators } from './creators';
 
@@ -36,11 +36,11 @@ export interface Visibility {
 export const CONTENT_API_ACTIONS = { findFiles: 'plugin::upload.content-api.find', findEntries: (uid: string) => `${uid}.find` } as const;
 export const ADMIN_ACTIONS = { readFiles: 'plugin::upload.read', readEntries: 'plugin::content-manager.explorer.read' } as const;
 
-export async function visibilityFor(strapi: Core.Strapi, usage: UsageRepository, audience: Audience): Promise<Visibility> {
+export async function visibilityFor(strapi: Core.Strapi, usage: MediaUsage, audience: Audience): Promise<Visibility> {
   return audience.surface === 'admin' ? adminVisibility(strapi, usage, audience.ability) : contentApiVisibility(strapi, usage, audience.auth);
 }
 
-async function contentApiVisibility(strapi: Core.Strapi, usage: UsageRepository, auth: unknown): Promise<Visibility> {
+async function contentApiVisibility(strapi: Core.Strapi, usage: MediaUsage, auth: unknown): Promise<Visibility> {
   const may = (scope: string) =>
     strapi.auth.verify(auth as never, { scope: [scope] } as never).then(
       () => true,
@@ -78,7 +78,7 @@ async function contentApiVisibility(strapi: Core.Strapi, usage: UsageRepository,
   };
 }
 
-async function adminVisibility(strapi: Core.Strapi, usage: UsageRepository, ability: unknown): Promise<Visibility> {
+async function adminVisibility(strapi: Core.Strapi, usage: MediaUsage, ability: unknown): Promise<Visibility> {
   const permissions = strapi.service('admin::permission');
   const files = permissions.createPermissionsManager({ ability, action: ADMIN_ACTIONS.readFiles, model: FILE_UID });
   const checkers = new Map<string, { can: { read: (entity?: unknown) => boolean }; requiresEntity: { read: () => boolean } }>();

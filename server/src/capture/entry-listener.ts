@@ -1,9 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
-import { errorMessage } from '../errors';
-import type { Logger } from '../logger';
+import { errorMessage } from '../errors/pipeline-errors';
+import type { Logger } from '../utils/logger';
+import { FILE_UID } from '../strapi-data/file-records';
 import type { Recorder } from './recorder';
-import type { UsageRepository } from './usage';
+import type { MediaUsage } from '../strapi-data/media-usage';
 
 /** Entries attaching or detaching media, from Document Service middleware: the files whose usage changed get an event. */
 
@@ -15,7 +16,7 @@ export function symmetricDifference<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): T[
   return [...[...a].filter((x) => !b.has(x)), ...[...b].filter((x) => !a.has(x))];
 }
 
-export function subscribeEntryChanges(strapi: Core.Strapi, deps: { usage: UsageRepository; recorder: Recorder; logger: Logger }): () => void {
+export function subscribeEntryChanges(strapi: Core.Strapi, deps: { usage: MediaUsage; recorder: Recorder; logger: Logger }): () => void {
   const { usage, recorder, logger } = deps;
 
   const filesOf = async (uid: string, documentId: string | undefined) => {
@@ -36,7 +37,7 @@ export function subscribeEntryChanges(strapi: Core.Strapi, deps: { usage: UsageR
     const after = await filesOf(context.uid, documentId);
     for (const fileId of symmetricDifference(before, after)) {
       try {
-        const file = await strapi.db.query('plugin::upload.file').findOne({ where: { id: fileId } });
+        const file = await strapi.db.query(FILE_UID).findOne({ where: { id: fileId } });
         if (file) await recorder.record(MEDIA_EVENT_TYPES.usageChanged, file);
       } catch (error) {
         logger.error(`could not record usage change of file ${fileId}: ${errorMessage(error)}`);

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
+import { FILE_UID } from '../strapi-data/file-records';
 import type { Recorder } from './recorder';
 
 /** Media library changes, from the database lifecycles of plugin::upload.file (uploads bypass the Document Service). */
@@ -13,7 +14,7 @@ export function isBinaryReplace(data: Record<string, unknown> | undefined): bool
 
 export function subscribeMediaLifecycles(strapi: Core.Strapi, recorder: Recorder): () => void {
   return strapi.db.lifecycles.subscribe({
-    models: ['plugin::upload.file'],
+    models: [FILE_UID],
     async afterCreate(event: LifecycleEvent) {
       if (event.result) await recorder.record(MEDIA_EVENT_TYPES.created, event.result);
     },

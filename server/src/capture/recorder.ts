@@ -1,10 +1,10 @@
 import type { MediaEventType } from '../contracts/events';
-import { errorMessage } from '../errors';
-import type { Logger } from '../logger';
+import { errorMessage } from '../errors/pipeline-errors';
+import type { Logger } from '../utils/logger';
 import { buildMediaEvent, toMediaFile } from './event-builder';
-import type { Outbox } from './outbox';
+import type { Outbox } from '../strapi-data/outbox';
 import type { OutboxRelay } from './relay';
-import type { UsageRepository } from './usage';
+import type { MediaUsage } from '../strapi-data/media-usage';
 
 /** Records one media change: builds the event, stores it in the outbox, wakes the relay. Never throws. */
 
@@ -12,7 +12,7 @@ export interface Recorder {
   record(type: MediaEventType, fileRow: Record<string, unknown>, contentTypes?: readonly string[]): Promise<void>;
 }
 
-export function createRecorder(deps: { outbox: Outbox; usage: UsageRepository; relay: OutboxRelay; logger: Logger }): Recorder {
+export function createRecorder(deps: { outbox: Outbox; usage: MediaUsage; relay: OutboxRelay; logger: Logger }): Recorder {
   const { outbox, usage, relay, logger } = deps;
   return {
     async record(type, fileRow, contentTypes) {

@@ -1,9 +1,9 @@
-import type { Leases } from '../coordination/leases';
-import { errorMessage } from '../errors';
-import { backoffDelay } from '../retry';
+import type { Leases } from '../strapi-data/leases';
+import { errorMessage } from '../errors/pipeline-errors';
+import { backoffDelay } from '../utils/retry';
 import type { EventProducer } from '../messaging/producer';
-import type { Logger } from '../logger';
-import type { Outbox } from './outbox';
+import type { Logger } from '../utils/logger';
+import type { Outbox } from '../strapi-data/outbox';
 
 /**
  * Publishes outbox rows to Kafka in insertion order; a row is marked sent only after the broker acknowledged it.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { parseConfig, type PluginConfig } from '../config/schema';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../errors/pipeline-errors';
 import { assertModelPresent, loadTf } from '../embedding/extractor';
 import { resolveModel } from '../embedding/models';
 import { inspectCluster } from '../messaging/cluster';

@@ -4,7 +4,7 @@ import { configFromEnv } from '../config/env';
 import { readConfigFile } from '../config/file';
 import { formatFinding, runDoctor } from './doctor';
 import { runEmbed } from './embed';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../errors/pipeline-errors';
 import { progressBar, runRebuild, runReconcile } from './maintenance-client';
 import { runRedrive } from './redrive';
 import { runSizing } from './sizing-command';

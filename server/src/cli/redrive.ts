@@ -3,7 +3,7 @@ import { createKafka, createLagProbe, ensureTopics } from '../messaging/client';
 import { createEventConsumer } from '../messaging/consumer';
 import { DEAD_LETTER_HEADERS } from '../messaging/dead-letter';
 import { createEventProducer } from '../messaging/producer';
-import { consoleLogger } from '../logger';
+import { consoleLogger } from '../utils/logger';
 
 /**
  * Re-drives the dead letters: every message of the dead-letter topic not re-driven yet goes back to the media

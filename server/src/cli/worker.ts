@@ -3,8 +3,8 @@ import { loadExtractor } from '../embedding/extractor';
 import { resolveModel } from '../embedding/models';
 import type { Indexer } from '../indexing/batch-indexer';
 import { startIndexer } from '../indexing/start-indexer';
-import { consoleLogger } from '../logger';
-import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../retry';
+import { consoleLogger } from '../utils/logger';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../utils/retry';
 import { createMilvusStore } from '../vector-store/milvus-store';
 
 /**

@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import { UnindexableError } from '../errors';
+import { UnindexableError } from '../errors/pipeline-errors';
 import { decodeBmp } from './bmp';
 import { findContentBox } from './border-trim';
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../errors/pipeline-errors';
 import { loadExtractor } from './extractor';
 import type { ThreadReply, ThreadRequest } from './extractor-thread';
 import type { ModelSpec } from './models';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { PluginConfig } from '../config/schema';
-import { MODELS_DIR } from '../paths';
+import { MODELS_DIR } from '../utils/paths';
 
 /**
  * The model registry: everything the extractor needs to turn pixels into one vector, whatever the model.

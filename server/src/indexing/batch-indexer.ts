@@ -1,10 +1,10 @@
 import { buildEvent, INDEX_EVENT_TYPES, mediaEventSchema, parseEvent, type IndexEvent, type MediaEvent, type MediaEventType } from '../contracts/events';
-import { errorMessage, isRetriable } from '../errors';
+import { errorMessage, isRetriable } from '../errors/pipeline-errors';
 import type { BatchControl, EventConsumer, IncomingMessage } from '../messaging/consumer';
-import type { Logger } from '../logger';
+import type { Logger } from '../utils/logger';
 import { toDeadLetter } from '../messaging/dead-letter';
 import type { OutgoingMessage } from '../messaging/producer';
-import type { DuplicateDetector } from './duplicate-detector';
+import type { DuplicateDetector } from '../similarity/duplicate-detector';
 import type { Embedder } from './embedder';
 import { isStale, needsEmbedding, type EmbedFile, type Handler } from './handlers';
 

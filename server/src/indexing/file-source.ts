@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { MediaFile } from '../contracts/events';
-import { UnavailableError, UnindexableError } from '../errors';
+import { UnavailableError, UnindexableError } from '../errors/pipeline-errors';
 
 /** Reads a file's bytes: absolute URLs over HTTP, relative ones (local upload provider) from disk or a base URL. */
 

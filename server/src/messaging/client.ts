@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Admin, type SASLOptions } from 'kafkajs';
 import type { PluginConfig } from '../config/schema';
-import type { Logger } from '../logger';
+import type { Logger } from '../utils/logger';
 
 /** kafkajs stays behind this folder: the rest of the plugin sees only these small interfaces. */
 

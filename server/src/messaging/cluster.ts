@@ -1,5 +1,5 @@
 import type { PluginConfig } from '../config/schema';
-import { silentLogger } from '../logger';
+import { silentLogger } from '../utils/logger';
 import { within } from '../utils/within';
 import { createKafka } from './client';
 

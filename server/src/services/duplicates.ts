@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { contentTypes, errors } from '@strapi/utils';
-import { createUsageRepository, toEntryUsage } from '../capture/usage';
+import { createMediaUsage, toEntryUsage } from '../strapi-data/media-usage';
 import { isImage, MEDIA_EVENT_TYPES } from '../contracts/events';
 import type {
   DismissDuplicates,
@@ -13,18 +13,18 @@ import type {
   ResolveDuplicates,
   ResolveReport,
 } from '../contracts/http';
-import { createIndexStateRepository } from '../index-state/repository';
-import { LeaseTakenError } from '../coordination/leases';
-import { isDuplicate, pairSimilarity } from '../duplicates/decision';
-import { groupDuplicates, suggestKeeper, type SimilarPair } from '../duplicates/grouping';
+import { createIndexStateRepository } from '../strapi-data/index-state';
+import { LeaseTakenError } from '../strapi-data/leases';
+import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
+import { groupDuplicates, suggestKeeper, type SimilarPair } from '../similarity/grouping';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
-import { createNotDuplicatesRepository, pairKey } from '../duplicates/not-duplicates';
-import { ConflictError, UnprocessableEntityError } from '../http-errors';
-import { fitsMediaField } from '../search/mime';
-import { createFileRecords, FILE_UID } from '../search/file-records';
-import { dedupeByFile, toSimilarity } from '../search/paging';
-import { scopePartitions } from '../search/scope';
+import { createNotDuplicatesRepository, pairKey } from '../strapi-data/not-duplicates';
+import { ConflictError, UnprocessableEntityError } from '../errors/http-errors';
+import { fitsMediaField } from '../similarity/mime';
+import { createFileRecords, FILE_UID } from '../strapi-data/file-records';
+import { dedupeByFile, toSimilarity } from '../similarity/paging';
+import { scopePartitions } from '../similarity/scope';
 import { getService } from '../utils/get-service';
 import { mapConcurrently } from '../utils/map-concurrently';
 
@@ -39,7 +39,7 @@ const RECENT_NOTICES = 10;
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const files = createFileRecords(strapi);
-  const usage = createUsageRepository(strapi);
+  const usage = createMediaUsage(strapi);
   const notDuplicates = createNotDuplicatesRepository(strapi);
   const states = createIndexStateRepository(strapi);
   const pipeline = () => getService(strapi, 'pipeline');

@@ -1,26 +1,26 @@
 import type { Core } from '@strapi/strapi';
-import { createOutbox, type Outbox } from '../capture/outbox';
+import { createOutbox, type Outbox } from '../strapi-data/outbox';
 import { createRecorder, type Recorder } from '../capture/recorder';
 import { createOutboxRelay, relayLease, type OutboxRelay } from '../capture/relay';
 import { subscribeEntryChanges } from '../capture/entry-listener';
 import { subscribeMediaLifecycles } from '../capture/media-listener';
-import { createUsageRepository } from '../capture/usage';
+import { createMediaUsage } from '../strapi-data/media-usage';
 import { parseConfig, type PluginConfig } from '../config/schema';
-import { createLeases } from '../coordination/leases';
+import { createLeases } from '../strapi-data/leases';
 import type { FeatureExtractor } from '../embedding/extractor';
 import { startExtractorThread } from '../embedding/extractor-thread';
 import { resolveModel, type ModelSpec } from '../embedding/models';
 import type { Indexer } from '../indexing/batch-indexer';
 import { startIndexer } from '../indexing/start-indexer';
-import { createIndexStateRepository } from '../index-state/repository';
-import { createIndexStateTracker, indexStateGroupId, type IndexStateTracker } from '../index-state/tracker';
+import { createIndexStateRepository } from '../strapi-data/index-state';
+import { createIndexStateTracker, indexStateGroupId, type IndexStateTracker } from '../capture/index-state-tracker';
 import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../messaging/client';
 import { createEventConsumer } from '../messaging/consumer';
 import { createEventProducer, type EventProducer } from '../messaging/producer';
-import { prefixed } from '../logger';
-import { ServiceUnavailableError } from '../http-errors';
-import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../retry';
-import { errorMessage } from '../errors';
+import { prefixed } from '../utils/logger';
+import { ServiceUnavailableError } from '../errors/http-errors';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../utils/retry';
+import { errorMessage } from '../errors/pipeline-errors';
 import { createMilvusStore, type VectorStore } from '../vector-store/milvus-store';
 
 /**
@@ -75,7 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const kafka = createKafka(cfg.kafka, logger);
       const producer = createEventProducer(kafka);
       const outbox = createOutbox(strapi);
-      const usage = createUsageRepository(strapi);
+      const usage = createMediaUsage(strapi);
       const relay = createOutboxRelay({ outbox, producer, topic: cfg.kafka.topic, ...cfg.outbox, lease: relayLease(leases), logger });
       const recorder = createRecorder({ outbox, usage, relay, logger });
       const unsubscribe = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { usage, recorder, logger })];

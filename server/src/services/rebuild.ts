@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import type { RebuildStarted } from '../contracts/http';
-import { LeaseTakenError } from '../coordination/leases';
-import { errorMessage } from '../errors';
-import { ConflictError } from '../http-errors';
-import { prefixed } from '../logger';
+import { LeaseTakenError } from '../strapi-data/leases';
+import { errorMessage } from '../errors/pipeline-errors';
+import { ConflictError } from '../errors/http-errors';
+import { prefixed } from '../utils/logger';
 import { getService } from '../utils/get-service';
 import { repeatEvery } from '../utils/repeat-every';
 import type { IndexCollection } from '../vector-store/milvus-store';

@@ -1,14 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { createUsageRepository } from '../capture/usage';
+import { createMediaUsage } from '../strapi-data/media-usage';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
 import type { ReconcileReport } from '../contracts/http';
-import { LeaseTakenError } from '../coordination/leases';
-import { errorMessage } from '../errors';
-import { ConflictError } from '../http-errors';
-import { createIndexStateRepository } from '../index-state/repository';
-import { prefixed } from '../logger';
-import { createFileRecords, FILE_UID } from '../search/file-records';
+import { LeaseTakenError } from '../strapi-data/leases';
+import { errorMessage } from '../errors/pipeline-errors';
+import { ConflictError } from '../errors/http-errors';
+import { createIndexStateRepository } from '../strapi-data/index-state';
+import { prefixed } from '../utils/logger';
+import { createFileRecords, FILE_UID } from '../strapi-data/file-records';
 import { getService } from '../utils/get-service';
 import { repeatEvery } from '../utils/repeat-every';
 import type { IndexCollection } from '../vector-store/milvus-store';
@@ -38,7 +38,7 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
  * depend on folders.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const usage = createUsageRepository(strapi);
+  const usage = createMediaUsage(strapi);
   const states = createIndexStateRepository(strapi);
   const logger = prefixed(strapi.log, '[image-search]');
   let cancelSchedule: (() => void) | undefined;

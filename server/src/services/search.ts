@@ -1,17 +1,17 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { createUsageRepository } from '../capture/usage';
+import { createMediaUsage } from '../strapi-data/media-usage';
 import { isImage } from '../contracts/events';
 import { QUERY_IMAGE_FIELD, SEARCH_LIMITS, type SimilarHit, type SimilarQuery, type SimilarResponse } from '../contracts/http';
-import { UnindexableError } from '../errors';
+import { UnindexableError } from '../errors/pipeline-errors';
 import { decodeImage, type SourceImage } from '../embedding/decode';
-import { ConflictError, UnprocessableEntityError } from '../http-errors';
-import { createIndexStateRepository } from '../index-state/repository';
-import { createFileRecords } from '../search/file-records';
-import { findSimilar } from '../search/find-similar';
-import { mimeMatches } from '../search/mime';
-import { pageOf, resultsNeeded } from '../search/paging';
-import { assertKnownContentTypes, scopePartitions } from '../search/scope';
+import { ConflictError, UnprocessableEntityError } from '../errors/http-errors';
+import { createIndexStateRepository } from '../strapi-data/index-state';
+import { createFileRecords } from '../strapi-data/file-records';
+import { findSimilar } from '../similarity/find-similar';
+import { mimeMatches } from '../similarity/mime';
+import { pageOf, resultsNeeded } from '../similarity/paging';
+import { assertKnownContentTypes, scopePartitions } from '../similarity/scope';
 import type { QueryImage } from '../middlewares/query-image-body';
 import { getService } from '../utils/get-service';
 import { visibilityFor, type Audience, type Visibility } from '../access/visibility';
@@ -26,7 +26,7 @@ function withinVisible(requested: readonly string[] | undefined, visible: readon
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const files = createFileRecords(strapi);
   const states = createIndexStateRepository(strapi);
-  const usage = createUsageRepository(strapi);
+  const usage = createMediaUsage(strapi);
   const pipeline = () => getService(strapi, 'pipeline');
 
   /**

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import type { IndexStatus } from '../contracts/http';
-import { UnavailableError } from '../errors';
-import { createIndexStateRepository } from '../index-state/repository';
-import { createFileRecords } from '../search/file-records';
+import { UnavailableError } from '../errors/pipeline-errors';
+import { createIndexStateRepository } from '../strapi-data/index-state';
+import { createFileRecords } from '../strapi-data/file-records';
 import { getService } from '../utils/get-service';
 
 /** Index status for the admin page: library size, what is indexed, what waits in the outbox. */

@@ -1,6 +1,6 @@
 import { ErrorCode, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { INDEX_DEFAULTS, type PluginConfig } from '../config/schema';
-import { UnavailableError } from '../errors';
+import { UnavailableError } from '../errors/pipeline-errors';
 import { pushTo } from '../utils/push-to';
 import type { IndexCollection } from './milvus-store';
 import { partitionOfRow, vectorRowId } from './partitions';

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DataType, ErrorCode } from '@zilliz/milvus2-sdk-node';
 import type { ConsistencyLevel } from '../config/schema';
-import { errorMessage, PipelineError, UnavailableError } from '../errors';
+import { errorMessage, PipelineError, UnavailableError } from '../errors/pipeline-errors';
 import { bindCollection, check, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
 import { UNATTACHED_PARTITION } from './partitions';
 import { createVectorIndex, diskAnnUnsupported, probeDiskAnn } from './vector-index';

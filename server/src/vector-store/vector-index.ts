@@ -1,6 +1,6 @@
 import { DataType, ErrorCode, type MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { IndexType } from '../config/schema';
-import { PipelineError } from '../errors';
+import { PipelineError } from '../errors/pipeline-errors';
 import { check, FIELDS, type MilvusConfig, type Status } from './collection';
 
 /** Creating the configured vector index, and finding out whether this Milvus can build a DISKANN one. */

@@ -1,8 +1,8 @@
-import type { Outbox, PendingEvent } from '../../../server/src/capture/outbox';
+import type { Outbox, PendingEvent } from '../../../server/src/strapi-data/outbox';
 import { createOutboxRelay, relayLease } from '../../../server/src/capture/relay';
-import type { Leases } from '../../../server/src/coordination/leases';
+import type { Leases } from '../../../server/src/strapi-data/leases';
 import type { EventProducer } from '../../../server/src/messaging/producer';
-import { silentLogger } from '../../../server/src/logger';
+import { silentLogger } from '../../../server/src/utils/logger';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 

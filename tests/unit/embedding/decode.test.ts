@@ -5,7 +5,7 @@ import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import { decodeForModel, decodeImage, type DecodeOptions } from '../../../server/src/embedding/decode';
 import { plainBmpBomb, rleBmpBomb } from '../../helpers/bombs';
-import { UnindexableError } from '../../../server/src/errors';
+import { UnindexableError } from '../../../server/src/errors/pipeline-errors';
 
 const SIZE = 16;
 const options: DecodeOptions = { size: SIZE, trimBorders: false, trimTolerance: 10, maxInputPixels: 100_000_000 };

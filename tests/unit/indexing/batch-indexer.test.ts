@@ -1,7 +1,7 @@
 import { buildMediaEvent, toMediaFile } from '../../../server/src/capture/event-builder';
 import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, indexEventSchema, type IndexEvent, type MediaEventType } from '../../../server/src/contracts/events';
-import { UnavailableError, UnindexableError } from '../../../server/src/errors';
-import { createDuplicateDetector } from '../../../server/src/indexing/duplicate-detector';
+import { UnavailableError, UnindexableError } from '../../../server/src/errors/pipeline-errors';
+import { createDuplicateDetector } from '../../../server/src/similarity/duplicate-detector';
 import { createMediaEventHandlers } from '../../../server/src/indexing/handlers';
 import type { Embedder } from '../../../server/src/indexing/embedder';
 import { createBatchIndexer } from '../../../server/src/indexing/batch-indexer';
@@ -9,7 +9,7 @@ import type { BatchControl, EventConsumer, IncomingMessage } from '../../../serv
 import { DEAD_LETTER_HEADERS } from '../../../server/src/messaging/dead-letter';
 import type { OutgoingMessage } from '../../../server/src/messaging/producer';
 import type { VectorStore } from '../../../server/src/vector-store/milvus-store';
-import { silentLogger } from '../../../server/src/logger';
+import { silentLogger } from '../../../server/src/utils/logger';
 
 
 const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg', time = new Date()): IncomingMessage => {

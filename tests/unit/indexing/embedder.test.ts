@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { UnindexableError } from '../../../server/src/errors';
+import { UnindexableError } from '../../../server/src/errors/pipeline-errors';
 import { createEmbedder } from '../../../server/src/indexing/embedder';
 
 describe('embedder', () => {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { UnindexableError } from '../../../server/src/errors';
+import { UnindexableError } from '../../../server/src/errors/pipeline-errors';
 import { createFileSource } from '../../../server/src/indexing/file-source';
 
 const MAX = 64 * 1024;

@@ -1,4 +1,4 @@
-import { PipelineError } from '../../../server/src/errors';
+import { PipelineError } from '../../../server/src/errors/pipeline-errors';
 import { searchParams } from '../../../server/src/vector-store/collection';
 import { createVectorIndex, probeDiskAnn } from '../../../server/src/vector-store/vector-index';
 import { config, fakeMilvus } from './fake-milvus';

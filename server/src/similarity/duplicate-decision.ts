@@ -1,4 +1,4 @@
-import { toSimilarity } from '../search/paging';
+import { toSimilarity } from './paging';
 
 /**
  * The one duplicate decision. The review's groups, the upload-time notices and a merge all ask it, so a merge only

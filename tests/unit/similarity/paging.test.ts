@@ -1,4 +1,4 @@
-import { aboveThreshold, dedupeByFile, pageOf, resultsNeeded, toSimilarity } from '../../../server/src/search/paging';
+import { aboveThreshold, dedupeByFile, pageOf, resultsNeeded, toSimilarity } from '../../../server/src/similarity/paging';
 
 describe('similarity paging arithmetic', () => {
   it('clamps cosine into [0, 1]', () => {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { createLeases, LeaseTakenError } from '../../../server/src/coordination/leases';
+import { createLeases, LeaseTakenError } from '../../../server/src/strapi-data/leases';
 
 /** Strapi's query API over one in-memory table with a unique name, as the lease content type has. */
 function fakeStrapi() {

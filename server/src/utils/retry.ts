@@ -1,4 +1,4 @@
-import { errorMessage, PipelineError } from './errors';
+import { errorMessage, PipelineError } from '../errors/pipeline-errors';
 import type { Logger } from './logger';
 
 /** Exponential backoff with full jitter: the delay before attempt n+1. */

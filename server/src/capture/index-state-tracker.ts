@@ -1,7 +1,7 @@
 import { indexEventSchema, parseEvent } from '../contracts/events';
 import type { EventConsumer } from '../messaging/consumer';
-import type { Logger } from '../logger';
-import type { IndexStateRepository } from './repository';
+import type { Logger } from '../utils/logger';
+import type { IndexStateRepository } from '../strapi-data/index-state';
 
 /**
  * Keeps Strapi's index-state table in step with the index events the workers publish, wherever they run.

@@ -1,6 +1,6 @@
-import { PipelineError } from '../../../server/src/errors';
-import { silentLogger } from '../../../server/src/logger';
-import { retryUntilReady } from '../../../server/src/retry';
+import { PipelineError } from '../../../server/src/errors/pipeline-errors';
+import { silentLogger } from '../../../server/src/utils/logger';
+import { retryUntilReady } from '../../../server/src/utils/retry';
 
 describe('retryUntilReady', () => {
   it('retries until the task succeeds', async () => {

@@ -1,4 +1,4 @@
-import { fitsMediaField, mimeMatches } from '../../../server/src/search/mime';
+import { fitsMediaField, mimeMatches } from '../../../server/src/similarity/mime';
 
 describe('mimeMatches', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { findSimilar } from '../../../server/src/search/find-similar';
+import { findSimilar } from '../../../server/src/similarity/find-similar';
 import type { VectorSearch, VectorStore } from '../../../server/src/vector-store/milvus-store';
 
 /** A store whose rows are fixed (fileId, score) pairs, already sorted best first, like Milvus returns them. */

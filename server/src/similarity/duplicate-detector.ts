@@ -1,5 +1,5 @@
-import { isDuplicate } from '../duplicates/decision';
-import { dedupeByFile, toSimilarity, type ScoredFile } from '../search/paging';
+import { isDuplicate } from './duplicate-decision';
+import { dedupeByFile, toSimilarity, type ScoredFile } from './paging';
 import type { VectorStore } from '../vector-store/milvus-store';
 
 /** Near-duplicates reported per newly indexed file. */

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../../../server/src/errors';
+import { UnavailableError } from '../../../server/src/errors/pipeline-errors';
 import unavailableAs503 from '../../../server/src/middlewares/unavailable-as-503';
 
 describe('unavailable-as-503 middleware', () => {

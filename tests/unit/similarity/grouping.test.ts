@@ -1,6 +1,6 @@
 import type { FileSummary } from '../../../server/src/contracts/http';
-import { groupDuplicates, suggestKeeper } from '../../../server/src/duplicates/grouping';
-import { pairKey } from '../../../server/src/duplicates/not-duplicates';
+import { groupDuplicates, suggestKeeper } from '../../../server/src/similarity/grouping';
+import { pairKey } from '../../../server/src/strapi-data/not-duplicates';
 
 const pair = (a: number, b: number, similarity = 0.9) => ({ a, b, similarity });
 

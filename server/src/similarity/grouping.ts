@@ -1,6 +1,6 @@
 import type { FileSummary } from '../contracts/http';
-import { isDuplicate } from './decision';
-import { pairKey } from './not-duplicates';
+import { isDuplicate } from './duplicate-decision';
+import { pairKey } from '../strapi-data/not-duplicates';
 
 /** Pure arithmetic of the duplicates review: clusters from similar pairs, and the copy to keep. Unit-tested. */
 
