@@ -4,7 +4,7 @@ import { useIntl } from 'react-intl';
 import { Link as RouterLink } from 'react-router-dom';
 import type { UsedFile } from '../../../server/src/contracts/http';
 import type { ContentTypeInfo } from '../api/client';
-import { trad } from '../translations/prefix';
+import { useTranslate } from '../hooks/useTranslate';
 
 /** Relative upload URLs are served by Strapi, which may not be where the admin is. */
 export const assetUrl = (url: string) => (url.startsWith('/') ? `${(window as { strapi?: { backendURL?: string } }).strapi?.backendURL ?? ''}${url}` : url);
@@ -28,8 +28,8 @@ export const FileCard = ({
   badge?: ReactNode;
   footer?: ReactNode;
 }) => {
-  const { formatMessage, formatNumber } = useIntl();
-  const t = (id: string, defaultMessage: string, values?: Record<string, string | number>) => formatMessage({ id: trad(id), defaultMessage }, values);
+  const { formatNumber } = useIntl();
+  const t = useTranslate();
   // Drafts and published versions of one entry field read as one line.
   const uses = [...new Map(file.usedBy.map((use) => [`${use.contentType}/${use.documentId}/${use.field}/${use.locale}`, use])).values()];
   return (

@@ -1,21 +1,20 @@
 import { Button, Flex, Typography } from '@strapi/design-system';
 import { ArrowLeft, ArrowRight } from '@strapi/icons';
-import { useIntl } from 'react-intl';
-import { trad } from '../translations/prefix';
+import { useTranslate } from '../hooks/useTranslate';
 
 /** Previous / next under a paged list, with "Page n of m" when the total is known. */
 export const Pager = ({ page, hasMore, pageCount, onChange }: { page: number; hasMore: boolean; pageCount?: number; onChange: (page: number) => void }) => {
-  const { formatMessage } = useIntl();
+  const t = useTranslate();
   return (
     <Flex justifyContent="flex-end" gap={2}>
       {pageCount !== undefined && (
-        <Typography textColor="neutral600">{formatMessage({ id: trad('pagination.of'), defaultMessage: 'Page {page} of {count}' }, { page, count: pageCount })}</Typography>
+        <Typography textColor="neutral600">{t('pagination.of', 'Page {page} of {count}', { page, count: pageCount })}</Typography>
       )}
       <Button variant="tertiary" startIcon={<ArrowLeft />} disabled={page === 1} onClick={() => onChange(page - 1)}>
-        {formatMessage({ id: trad('pagination.previous'), defaultMessage: 'Previous' })}
+        {t('pagination.previous', 'Previous')}
       </Button>
       <Button variant="tertiary" endIcon={<ArrowRight />} disabled={!hasMore} onClick={() => onChange(page + 1)}>
-        {formatMessage({ id: trad('pagination.next'), defaultMessage: 'Next' })}
+        {t('pagination.next', 'Next')}
       </Button>
     </Flex>
   );

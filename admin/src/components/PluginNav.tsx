@@ -1,11 +1,9 @@
 import { SubNav } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
-import { trad } from '../translations/prefix';
+import { useTranslate } from '../hooks/useTranslate';
 
 /** The plugin's side navigation, like the Content Manager's and Settings'. */
 export const PluginNav = () => {
-  const { formatMessage } = useIntl();
-  const t = (id: string, defaultMessage: string) => formatMessage({ id: trad(id), defaultMessage });
+  const t = useTranslate();
   return (
     <SubNav.Main aria-label={t('plugin.name', 'Image search')}>
       <SubNav.Header label={t('plugin.name', 'Image search')} />

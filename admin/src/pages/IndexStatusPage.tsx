@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Box, Button, Flex, Grid, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Button, Flex, Grid } from '@strapi/design-system';
 import { ArrowClockwise, Play } from '@strapi/icons';
 import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
@@ -7,47 +7,15 @@ import type { IndexStatus } from '../../../server/src/contracts/http';
 import { PERMISSIONS } from '../../../server/src/contracts/permissions';
 import { useImageSearchApi } from '../api/client';
 import { ErrorBanner } from '../components/ErrorBanner';
-import { trad } from '../translations/prefix';
+import { FailuresTable } from '../components/FailuresTable';
+import { Figure, Progress } from '../components/StatusCards';
+import { useTranslate } from '../hooks/useTranslate';
 
 const REFRESH_MS = 5000;
 
-const Figure = ({ label, value, hint }: { label: string; value: string | number; hint?: string }) => (
-  <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
-    <Typography variant="omega" textColor="neutral600">
-      {label}
-    </Typography>
-    <Box paddingTop={2}>
-      <Typography variant="alpha" tag="p">
-        {value}
-      </Typography>
-    </Box>
-    {hint && (
-      <Typography variant="pi" textColor="neutral500">
-        {hint}
-      </Typography>
-    )}
-  </Box>
-);
-
-const Progress = ({ title, ratio }: { title: string; ratio: number }) => {
-  const { formatNumber } = useIntl();
-  return (
-    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
-      <Flex justifyContent="space-between" paddingBottom={3} gap={4}>
-        <Typography variant="delta" tag="h2">
-          {title}
-        </Typography>
-        <Typography textColor="neutral600">{formatNumber(ratio, { style: 'percent', maximumFractionDigits: 0 })}</Typography>
-      </Flex>
-      <Box background="neutral150" hasRadius height="0.8rem" overflow="hidden">
-        <Box background="primary600" height="100%" style={{ width: `${100 * ratio}%`, transition: 'width 0.5s' }} />
-      </Box>
-    </Box>
-  );
-};
-
 export const IndexStatusPage = () => {
-  const { formatMessage, formatDate, formatNumber } = useIntl();
+  const { formatDate, formatNumber } = useIntl();
+  const t = useTranslate();
   const api = useImageSearchApi();
   const [status, setStatus] = useState<IndexStatus>();
   const [failed, setFailed] = useState(false);
@@ -87,30 +55,25 @@ export const IndexStatusPage = () => {
       'reconcile',
       api.reconcile,
       (report) =>
-        formatMessage(
-          {
-            id: trad('status.reconcile.done'),
-            defaultMessage: '{checked} images checked: {queued} queued for indexing, {moved} queued to move, {orphansDeleted} orphan vectors deleted',
-          },
-          { ...report }
-        ),
-      formatMessage({ id: trad('status.reconcile.error'), defaultMessage: 'Could not reconcile the index' })
+        t('status.reconcile.done', '{checked} images checked: {queued} queued for indexing, {moved} queued to move, {orphansDeleted} orphan vectors deleted', {
+          ...report,
+        }),
+      t('status.reconcile.error', 'Could not reconcile the index')
     );
   const rebuild = () =>
     run(
       'rebuild',
       api.rebuild,
-      ({ queued }) => formatMessage({ id: trad('status.rebuild.started'), defaultMessage: 'Rebuilding: {queued} images queued for the new index' }, { queued }),
-      formatMessage({ id: trad('status.rebuild.error'), defaultMessage: 'Could not start the rebuild' })
+      ({ queued }) => t('status.rebuild.started', 'Rebuilding: {queued} images queued for the new index', { queued }),
+      t('status.rebuild.error', 'Could not start the rebuild')
     );
 
-  if (failed && !status) return <ErrorBanner message={formatMessage({ id: trad('status.error'), defaultMessage: 'Could not load the index status' })} />;
+  if (failed && !status) return <ErrorBanner message={t('status.error', 'Could not load the index status')} />;
   if (!status) return <Page.Loading />;
 
   // Indexed or failed for good: what is no longer waiting.
   const done = status.index.reachable && status.library.images > 0 ? 1 - status.index.pending / status.library.images : 1;
   const rebuildTotal = status.library.images - status.failures.count;
-  const t = (id: string, defaultMessage: string, values?: Record<string, string>) => formatMessage({ id: trad(id), defaultMessage }, values);
   const worker = !status.worker.inProcess
     ? t('status.worker.external', 'Runs as a separate process')
     : status.worker.running
@@ -154,7 +117,11 @@ export const IndexStatusPage = () => {
               <Figure
                 label={t('status.index.files', 'Images indexed')}
                 value={status.index.reachable ? formatNumber(status.index.files) : '—'}
-                hint={status.index.reachable ? `${t('status.index.vectors', 'Vectors (one per content type using an image)')}: ${formatNumber(status.index.vectors)}` : undefined}
+                hint={
+                  status.index.reachable
+                    ? `${t('status.index.vectors', 'Vectors (one per content type using an image)')}: ${formatNumber(status.index.vectors)}`
+                    : undefined
+                }
               />
             </Grid.Item>
             <Grid.Item col={3} s={12} direction="column" alignItems="stretch">
@@ -170,7 +137,9 @@ export const IndexStatusPage = () => {
                 value={formatNumber(status.outbox.pending)}
                 hint={
                   status.outbox.oldestPendingAt
-                    ? t('status.outbox.oldest', 'Oldest waiting since {time}', { time: formatDate(status.outbox.oldestPendingAt, { dateStyle: 'short', timeStyle: 'medium' }) })
+                    ? t('status.outbox.oldest', 'Oldest waiting since {time}', {
+                        time: formatDate(status.outbox.oldestPendingAt, { dateStyle: 'short', timeStyle: 'medium' }),
+                      })
                     : undefined
                 }
               />
@@ -195,45 +164,7 @@ export const IndexStatusPage = () => {
                 : t('status.worker.lag', '{lag} media events not consumed yet', { lag: formatNumber(status.worker.lag) })
             }
           />
-          {status.failures.recent.length > 0 && (
-            <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
-              <Typography variant="delta" tag="h2">
-                {t('status.failures.title', 'Files that could not be indexed')}
-              </Typography>
-              <Box paddingTop={4}>
-                <Table colCount={3} rowCount={status.failures.recent.length + 1}>
-                  <Thead>
-                    <Tr>
-                      <Th>
-                        <Typography variant="sigma">{t('status.failures.file', 'File')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('status.failures.reason', 'Reason')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('status.failures.at', 'When')}</Typography>
-                      </Th>
-                    </Tr>
-                  </Thead>
-                  <Tbody>
-                    {status.failures.recent.map((failure) => (
-                      <Tr key={failure.fileId}>
-                        <Td>
-                          <Typography>{failure.name ?? t('status.failures.deleted', 'File {id} (deleted)', { id: String(failure.fileId) })}</Typography>
-                        </Td>
-                        <Td>
-                          <Typography textColor="danger600">{failure.reason}</Typography>
-                        </Td>
-                        <Td>
-                          <Typography textColor="neutral600">{formatDate(failure.at, { dateStyle: 'short', timeStyle: 'medium' })}</Typography>
-                        </Td>
-                      </Tr>
-                    ))}
-                  </Tbody>
-                </Table>
-              </Box>
-            </Box>
-          )}
+          {status.failures.recent.length > 0 && <FailuresTable failures={status.failures.recent} />}
         </Flex>
       </Layouts.Content>
     </Page.Main>

@@ -2,7 +2,6 @@ import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react'
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Images, Upload } from '@strapi/icons';
 import { Layouts, Page, useStrapiApp } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
 import type { SimilarResponse } from '../../../server/src/contracts/http';
 import { errorMessage, useImageSearchApi } from '../api/client';
 import { ContentTypeFilter } from '../components/ContentTypeFilter';
@@ -10,9 +9,9 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { FileCard } from '../components/FileCard';
 import { Pager } from '../components/Pager';
 import { ThresholdField } from '../components/ThresholdField';
-import { useContentTypes } from '../components/useContentTypes';
-import { usePagedFilters } from '../components/usePagedFilters';
-import { trad } from '../translations/prefix';
+import { useContentTypes } from '../hooks/useContentTypes';
+import { usePagedFilters } from '../hooks/usePagedFilters';
+import { useTranslate } from '../hooks/useTranslate';
 
 const PAGE_SIZE = 12;
 
@@ -23,12 +22,16 @@ type Failure = { message: string };
 
 /** "What else looks like this?": pick a library file or drop an image, and browse the similar media. */
 export const SearchPage = () => {
-  const { formatMessage } = useIntl();
-  const t = (id: string, defaultMessage: string, values?: Record<string, string | number>) => formatMessage({ id: trad(id), defaultMessage }, values);
+  const t = useTranslate();
   const api = useImageSearchApi();
   const contentTypes = useContentTypes();
   const MediaLibraryDialog = useStrapiApp('SearchPage', (state) => state.components['media-library']) as
-    | ((props: { allowedTypes: string[]; multiple: boolean; onClose: () => void; onSelectAssets: (assets: Array<{ id: number; name: string }>) => void }) => JSX.Element)
+    | ((props: {
+        allowedTypes: string[];
+        multiple: boolean;
+        onClose: () => void;
+        onSelectAssets: (assets: Array<{ id: number; name: string }>) => void;
+      }) => JSX.Element)
     | undefined;
 
   const [query, setQuery] = useState<Query>();
@@ -86,7 +89,10 @@ export const SearchPage = () => {
   return (
     <Page.Main>
       <Page.Title>{t('search.title', 'Search by image')}</Page.Title>
-      <Layouts.Header title={t('search.title', 'Search by image')} subtitle={t('search.subtitle', 'Find media that looks like a file of the library, or like any image')} />
+      <Layouts.Header
+        title={t('search.title', 'Search by image')}
+        subtitle={t('search.subtitle', 'Find media that looks like a file of the library, or like any image')}
+      />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
@@ -143,7 +149,7 @@ export const SearchPage = () => {
                   value={threshold ?? result?.meta.threshold}
                   onChange={setThreshold}
                 />
-<ContentTypeFilter
+                <ContentTypeFilter
                   label={t('search.scope', 'Content types')}
                   hint={t('search.scope.hint', 'Only media used by entries of these content types')}
                   placeholder={t('search.scope.all', 'All media')}

@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import { Box, Button, Flex, Grid, Radio, Typography } from '@strapi/design-system';
+import { Check, Cross } from '@strapi/icons';
+import type { DuplicateGroup } from '../../../server/src/contracts/http';
+import type { ContentTypeInfo } from '../api/client';
+import { useTranslate } from '../hooks/useTranslate';
+import { FileCard, Label } from './FileCard';
+
+/** One group: its files side by side, the keeper to choose, and the two ways to settle it. */
+export const DuplicateGroupCard = ({
+  group,
+  contentTypes,
+  canResolve,
+  onResolve,
+  onDismiss,
+}: {
+  group: DuplicateGroup;
+  contentTypes: Map<string, ContentTypeInfo>;
+  canResolve: boolean;
+  onResolve: (keeperId: number) => void;
+  onDismiss: () => void;
+}) => {
+  const t = useTranslate();
+  const [keeperId, setKeeperId] = useState(group.suggestedKeeperId);
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6} data-testid={`group-${group.id}`}>
+      <Flex justifyContent="space-between" paddingBottom={4} gap={4} wrap="wrap">
+        <Typography variant="delta" tag="h2">
+          {t('duplicates.group', '{count} copies', { count: group.files.length })}
+        </Typography>
+        {canResolve && (
+          <Flex gap={2}>
+            <Button variant="tertiary" startIcon={<Cross />} onClick={onDismiss}>
+              {t('duplicates.dismiss', 'Not duplicates')}
+            </Button>
+            <Button startIcon={<Check />} onClick={() => onResolve(keeperId)}>
+              {t('duplicates.resolve', 'Keep selected, merge the others')}
+            </Button>
+          </Flex>
+        )}
+      </Flex>
+      <Radio.Group value={String(keeperId)} onValueChange={(value: string) => setKeeperId(Number(value))} aria-label={t('duplicates.keeper', 'Copy to keep')}>
+        <Grid.Root gap={4}>
+          {group.files.map((file) => (
+            <Grid.Item key={file.id} col={3} m={4} s={6} xs={12} direction="column" alignItems="stretch">
+              <FileCard
+                file={file}
+                similarity={file.id === group.suggestedKeeperId ? undefined : file.similarity}
+                contentTypes={contentTypes}
+                highlighted={file.id === keeperId}
+                badge={file.id === group.suggestedKeeperId ? <Label tone="success">{t('duplicates.suggested', 'Suggested keeper')}</Label> : undefined}
+                footer={canResolve ? <Radio.Item value={String(file.id)}>{t('duplicates.keep', 'Keep this one')}</Radio.Item> : undefined}
+              />
+            </Grid.Item>
+          ))}
+        </Grid.Root>
+      </Radio.Group>
+    </Box>
+  );
+};
