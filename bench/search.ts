@@ -16,6 +16,7 @@ import { savePlot } from './plot';
 import { treeRssMb } from './process-memory';
 import { printTable, RESULTS_DIR } from './stats';
 import { insertSyntheticRows, createSyntheticVectors, waitUntilIndexed } from './synthetic';
+import { contentApiPath } from '../server/src/contracts/routes';
 
 /**
  * Search through the HTTP API over synthetic vectors, with FLAT and with HNSW: latency of `files/:id/similar` and of
@@ -41,7 +42,7 @@ const queryIds = (size: number, count: number) => Array.from({ length: count }, 
 function similarCall(app: BenchApp, size: number, query = '') {
   const ids = queryIds(size, 997);
   return (i: number) =>
-    fetch(`${app.url}/api/image-search/files/${ids[i % ids.length]}/similar?pageSize=${TOP_K}&threshold=0${query}`, {
+    fetch(`${app.url}${contentApiPath('similarToFile', { id: ids[i % ids.length] })}?pageSize=${TOP_K}&threshold=0${query}`, {
       headers: { Authorization: `Bearer ${app.token}` },
     });
 }
@@ -52,7 +53,7 @@ function uploadCall(app: BenchApp) {
     const form = new FormData();
     const photo = photos[i % photos.length];
     form.append('image', new Blob([photo.bytes]), photo.name);
-    return fetch(`${app.url}/api/image-search/search?pageSize=${TOP_K}&threshold=0`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${app.token}` } });
+    return fetch(`${app.url}${contentApiPath('similarToImage')}?pageSize=${TOP_K}&threshold=0`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${app.token}` } });
   };
 }
 

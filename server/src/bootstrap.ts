@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { ACTION_LABELS, ADMIN_ACTIONS, PLUGIN_ID, type AdminAction } from './contracts/permissions';
+import { runtimeOf } from './runtime/runtime';
 import { getService } from './utils/get-service';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
@@ -11,7 +12,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
       pluginName: PLUGIN_ID,
     }))
   );
-  await getService(strapi, 'pipeline').start();
+  await runtimeOf(strapi).start();
   getService(strapi, 'reconcile').startSchedule();
   getService(strapi, 'rebuild').watch();
 };

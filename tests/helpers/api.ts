@@ -2,13 +2,14 @@ import type { Core } from '@strapi/strapi';
 import request from 'supertest';
 import type { SimilarHit } from '../../server/src/contracts/http';
 import { eventually } from './services';
+import { adminPath } from '../../server/src/contracts/routes';
 
 /** The plugin's HTTP surface as a test sees it: uploads through Strapi, searches through the admin route. */
 export function pluginApi(strapi: Core.Strapi, credentials: { adminJwt: string; apiToken: string }) {
   const http = request(strapi.server.httpServer);
 
   const similar = (id: number, query: Record<string, string | number | string[]> = {}, auth = `Bearer ${credentials.adminJwt}`) =>
-    http.get(`/image-search/files/${id}/similar`).query(query).set('Authorization', auth);
+    http.get(adminPath('similarToFile', { id: id })).query(query).set('Authorization', auth);
 
   return {
     http,

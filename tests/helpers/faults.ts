@@ -8,7 +8,7 @@ import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from
 import { createLagProbe } from '../../server/src/messaging/client';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { PACKAGE_ROOT } from '../../server/src/utils/paths';
-import type { VectorStore } from '../../server/src/vector-store/milvus-store';
+import type { VectorStore } from '../../server/src/vector-store/types';
 import { samplePhotos } from './photos';
 import { eventually } from './services';
 

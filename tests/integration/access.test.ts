@@ -5,12 +5,13 @@ import type { Core } from '@strapi/strapi';
 import sharp from 'sharp';
 import type { EntryUsage, SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
-import { getService } from '../../server/src/utils/get-service';
+import { runtimeOf } from '../../server/src/runtime/runtime';
 import { partitionForContentType } from '../../server/src/vector-store/partitions';
 import { ids, pluginApi } from '../helpers/api';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { bootStrapi, createAdmin, createApiToken, createRole, type RolePermission } from '../helpers/strapi';
+import { adminPath, contentApiPath, contentApiPermission } from '../../server/src/contracts/routes';
 
 /**
  * Safe by default: a merge obeys Strapi's own rights and the server's own duplicate decision, two merges of the same
@@ -43,9 +44,9 @@ async function adminWith(name: string, permissions: RolePermission[]): Promise<s
   return `Bearer ${await createAdmin(strapi, await createRole(strapi, `${name} ${run}`, permissions), `${name.toLowerCase().replace(/\W+/g, '-')}-${run}@example.com`)}`;
 }
 
-const resolve = (body: object, authorization = api.adminAuth) => api.http.post('/image-search/duplicates/resolve').set('Authorization', authorization).send(body);
+const resolve = (body: object, authorization = api.adminAuth) => api.http.post(adminPath('resolveDuplicates')).set('Authorization', authorization).send(body);
 const contentApiSimilar = (id: number, token: string, query: Record<string, string> = {}) =>
-  api.http.get(`/api/image-search/files/${id}/similar`).query(query).set('Authorization', `Bearer ${token}`);
+  api.http.get(contentApiPath('similarToFile', { id: id })).query(query).set('Authorization', `Bearer ${token}`);
 /** A resized copy of a photo, written as PNG or JPEG by its name. */
 async function variant(source: string, width: number, name: string): Promise<string> {
   const target = path.join(tmp, name);
@@ -81,7 +82,7 @@ beforeAll(async () => {
   pageDocumentId = page.documentId;
   await strapi.documents('api::page.page').create({ data: { title: 'Coffee page', hero: onPage } as never });
   // The usage changes move the vectors to their content types' partitions, which content-API searches look in.
-  const store = getService(strapi, 'pipeline').store();
+  const store = runtimeOf(strapi).store();
   const partitionsOf = async (id: number) => (await store.indexedPartitions(id)).get(id)?.join(',');
   await eventually('the usage changes to reach the index', async () =>
     (await partitionsOf(copy)) === [partitionForContentType('api::article.article'), partitionForContentType('api::page.page')].sort().join(',') &&
@@ -102,7 +103,7 @@ describe('the content API shows only what the site may publish', () => {
   let library: string;
 
   beforeAll(async () => {
-    const search = ['plugin::image-search.search.similarToFile', 'plugin::image-search.search.similarToImage'];
+    const search = [contentApiPermission('similarToFile'), contentApiPermission('similarToImage')];
     searchOnly = await createApiToken(strapi, `search-only-${run}`, 'custom', search);
     articles = await createApiToken(strapi, `articles-${run}`, 'custom', [...search, 'api::article.article.find']);
     library = await createApiToken(strapi, `library-${run}`, 'custom', [...search, 'plugin::upload.content-api.find']);
@@ -116,7 +117,7 @@ describe('the content API shows only what the site may publish', () => {
       expect({ id, status: res.status, message: res.body.error?.message }).toEqual({ id, status: 404, message: `File ${id} not found` });
     }
     // Search by image finds nothing a token with no read right may see, even at threshold 0.
-    const byImage = await api.http.post('/api/image-search/search?threshold=0&pageSize=100').set('Authorization', `Bearer ${searchOnly}`).attach('image', astronaut);
+    const byImage = await api.http.post(`${contentApiPath('similarToImage')}?threshold=0&pageSize=100`).set('Authorization', `Bearer ${searchOnly}`).attach('image', astronaut);
     expect(byImage.status).toBe(200);
     expect(byImage.body.data).toEqual([]);
   });
@@ -158,7 +159,7 @@ describe('the admin shows entry titles only to those who may read them', () => {
   it('shows no file to a user who may not read the Media Library', async () => {
     const noMedia = await adminWith('No media', [READ]);
     expect((await api.similar(original, {}, noMedia)).status).toBe(404);
-    const byImage = await api.http.post('/image-search/search?threshold=0').set('Authorization', noMedia).attach('image', astronaut);
+    const byImage = await api.http.post(`${adminPath('similarToImage')}?threshold=0`).set('Authorization', noMedia).attach('image', astronaut);
     expect(byImage.body.data).toEqual([]);
   });
 });

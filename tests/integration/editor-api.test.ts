@@ -10,7 +10,7 @@ import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
-import { getService } from '../../server/src/utils/get-service';
+import { runtimeOf } from '../../server/src/runtime/runtime';
 import { createMilvusStore } from '../../server/src/vector-store/milvus-store';
 import { partitionForContentType, UNATTACHED_PARTITION } from '../../server/src/vector-store/partitions';
 import { ids, pluginApi } from '../helpers/api';
@@ -18,6 +18,7 @@ import { ADMIN_PASSWORD, bootStrapi, createAdmin, createApiToken, createRole } f
 import { appEnv, eventually } from '../helpers/services';
 import { CLI } from '../helpers/worker-process';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
+import { adminPath, contentApiPath, contentApiPermission, type RouteName } from '../../server/src/contracts/routes';
 
 /**
  * The editor's API on the real stack: search by an uploaded image, where files are used, the duplicates review
@@ -53,10 +54,10 @@ async function expectClientErrors(cases: readonly BadInput[]) {
 
 const auth = () => api.adminAuth;
 const searchByImage = (file: string | Buffer, query: Record<string, string> = {}, authorization = auth()) =>
-  api.http.post('/image-search/search').query(query).set('Authorization', authorization).attach('image', file, 'query.jpg');
+  api.http.post(adminPath('similarToImage')).query(query).set('Authorization', authorization).attach('image', file, 'query.jpg');
 const duplicates = (query: Record<string, string | number> = {}, authorization = auth()) =>
-  api.http.get('/image-search/duplicates').query(query).set('Authorization', authorization);
-const post = (route: string, body: unknown, authorization = auth()) => api.http.post(`/image-search${route}`).set('Authorization', authorization).send(body as object);
+  api.http.get(adminPath('duplicates')).query(query).set('Authorization', authorization);
+const post = (route: RouteName, body: unknown, authorization = auth()) => api.http.post(adminPath(route)).set('Authorization', authorization).send(body as object);
 
 beforeAll(async () => {
   strapi = await bootStrapi({
@@ -101,17 +102,17 @@ describe('search by an uploaded image', () => {
     expect(pngOnly.status).toBe(200);
     expect(pngOnly.body.data.length).toBeGreaterThan(0);
     expect(pngOnly.body.data.every((hit: SimilarHit) => hit.file.mime === 'image/png')).toBe(true);
-    const form = await api.http.post('/image-search/search').set('Authorization', auth()).field('threshold', '0.99').field('pageSize', '1').attach('image', astronaut);
+    const form = await api.http.post(adminPath('similarToImage')).set('Authorization', auth()).field('threshold', '0.99').field('pageSize', '1').attach('image', astronaut);
     expect(form.status).toBe(200);
     expect(form.body.meta).toMatchObject({ threshold: 0.99, pagination: { pageSize: 1 } });
   });
 
   it('serves the content API to a token allowed to search by image, and refuses others', async () => {
     // It may list the Media Library too: unattached files are shown only to such callers (access.test.ts).
-    const allowed = await createApiToken(strapi, `by-image-${run}`, 'custom', ['plugin::image-search.search.similarToImage', 'plugin::upload.content-api.find']);
+    const allowed = await createApiToken(strapi, `by-image-${run}`, 'custom', [contentApiPermission('similarToImage'), 'plugin::upload.content-api.find']);
     const readOnly = await createApiToken(strapi, `read-only-${run}`, 'read-only');
     const contentApi = (token?: string) => {
-      const req = api.http.post('/api/image-search/search').attach('image', astronaut);
+      const req = api.http.post(contentApiPath('similarToImage')).attach('image', astronaut);
       return token ? req.set('Authorization', `Bearer ${token}`) : req;
     };
     const res = await contentApi(allowed);
@@ -134,13 +135,13 @@ describe('search by an uploaded image', () => {
     fs.writeFileSync(truncated, fs.readFileSync(astronaut).subarray(0, 2000));
 
     const cases: BadInput[] = [
-      ['no image', () => api.http.post('/image-search/search').set('Authorization', auth()), 400, 'image'],
+      ['no image', () => api.http.post(adminPath('similarToImage')).set('Authorization', auth()), 400, 'image'],
       ['a text file', () => searchByImage(text), 400, 'image'],
       ['an empty file', () => searchByImage(empty), 400, 'empty'],
       ['a truncated PNG', () => searchByImage(truncated), 400, 'image'],
       ['over the pixel limit', () => searchByImage(huge), 400, 'pixels'],
       ['over the byte limit', () => searchByImage(tooBig), 413, 'limit'],
-      ['two images', () => api.http.post('/image-search/search').set('Authorization', auth()).attach('image', astronaut).attach('image', coffee), 400, 'one image'],
+      ['two images', () => api.http.post(adminPath('similarToImage')).set('Authorization', auth()).attach('image', astronaut).attach('image', coffee), 400, 'one image'],
       ['a bad threshold', () => searchByImage(astronaut, { threshold: '2' }), 400, 'threshold'],
       ['a bad page', () => searchByImage(astronaut, { page: '-1' }), 400, 'page'],
       ['a bad MIME filter', () => searchByImage(astronaut, { mime: 'png' }), 400, 'mime'],
@@ -148,7 +149,7 @@ describe('search by an uploaded image', () => {
       ['an unknown parameter', () => searchByImage(astronaut, { colour: 'red' }), 400, 'colour'],
       ['an empty threshold', () => searchByImage(astronaut, { threshold: '' }), 400, 'threshold must be a number'],
       ['a blank threshold', () => searchByImage(astronaut, { threshold: ' ' }), 400, 'threshold must be a number'],
-      ['a threshold list', () => api.http.post('/image-search/search?threshold[]=').set('Authorization', auth()).attach('image', astronaut), 400, 'threshold must be a number'],
+      ['a threshold list', () => api.http.post(`${adminPath('similarToImage')}?threshold[]=`).set('Authorization', auth()).attach('image', astronaut), 400, 'threshold must be a number'],
       ['an empty content-type list', () => searchByImage(astronaut, { contentType: ',,,' }), 400, 'contentType must name at least one'],
       ['an empty MIME list', () => searchByImage(astronaut, { mime: ',' }), 400, 'mime must name at least one'],
       ['an empty page', () => searchByImage(astronaut, { page: '' }), 400, 'page must be a number'],
@@ -163,11 +164,11 @@ describe('search by an uploaded image', () => {
     for (let i = 0, j = 0; j < bmp.data.length; i += 4, j += bmp.info.channels) abgr.set([255, bmp.data[j + 2], bmp.data[j + 1], bmp.data[j]], i);
     const bmpFile = encodeBmp({ data: abgr, width: bmp.info.width, height: bmp.info.height, bitPP: 24 }).data;
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48"><rect width="64" height="48" fill="#1414dc"/></svg>');
-    const byBmp = await api.http.post('/image-search/search').set('Authorization', auth()).attach('image', bmpFile, 'query.bmp');
+    const byBmp = await api.http.post(adminPath('similarToImage')).set('Authorization', auth()).attach('image', bmpFile, 'query.bmp');
     expect(byBmp.status).toBe(200);
     expect(byBmp.body.meta.query.image).toEqual({ name: 'query.bmp', mime: 'image/bmp', width: 64, height: bmp.info.height });
     expect(ids(byBmp.body.data).slice(0, 2).sort()).toEqual([original, copy].sort());
-    const bySvg = await api.http.post('/image-search/search').set('Authorization', auth()).attach('image', svg, 'query.svg');
+    const bySvg = await api.http.post(adminPath('similarToImage')).set('Authorization', auth()).attach('image', svg, 'query.svg');
     expect(bySvg.status).toBe(200);
     expect(bySvg.body.meta.query.image).toEqual({ name: 'query.svg', mime: 'image/svg+xml', width: 64, height: 48 });
   });
@@ -176,7 +177,7 @@ describe('search by an uploaded image', () => {
 describe('duplicates review', () => {
   it('notices near-duplicates at upload time, through the duplicate-detected event', async () => {
     const notices: DuplicateNoticeView[] = await eventually('the upload-time notices', async () => {
-      const res = await api.http.get('/image-search/duplicates/recent').set('Authorization', auth());
+      const res = await api.http.get(adminPath('recentDuplicates')).set('Authorization', auth());
       const pairs = (res.body.data ?? []) as DuplicateNoticeView[];
       const named = (a: number, b: number) => pairs.some((n) => n.file.id === a && n.duplicates.some((d) => d.file.id === b));
       return (named(copy, original) || named(original, copy)) && (named(catCopy, catId) || named(catId, catCopy)) ? pairs : undefined;
@@ -206,10 +207,10 @@ describe('duplicates review', () => {
   });
 
   it('never groups files marked "not duplicates" again', async () => {
-    const res = await post('/duplicates/dismiss', { fileIds: [catId, catCopy] });
+    const res = await post('dismissDuplicates', { fileIds: [catId, catCopy] });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ fileIds: [catId, catCopy], pairsMarked: 1 });
-    expect((await post('/duplicates/dismiss', { fileIds: [catCopy, catId] })).body.data.pairsMarked).toBe(0);
+    expect((await post('dismissDuplicates', { fileIds: [catCopy, catId] })).body.data.pairsMarked).toBe(0);
     const groups: DuplicateGroup[] = (await duplicates()).body.data;
     expect(groups.map((group) => group.id)).toEqual([Math.min(original, copy)]);
   });
@@ -239,7 +240,7 @@ describe('duplicates review', () => {
     );
     expect(usedBy.find((entry) => entry.contentType === 'api::page.page')).toMatchObject({ documentId: page.documentId, title: 'Home' });
 
-    const res = await post('/duplicates/resolve', { keeperId: original, discardIds: [copy] });
+    const res = await post('resolveDuplicates', { keeperId: original, discardIds: [copy] });
     expect(res.status).toBe(200);
     const report: ResolveReport = res.body.data;
     expect(report).toMatchObject({ keeperId: original, deleted: [copy] });
@@ -269,18 +270,18 @@ describe('duplicates review', () => {
       ['page size 0', () => duplicates({ pageSize: 0 }), 400, 'pageSize'],
       ['an unknown content type', () => duplicates({ contentType: 'api::nope.nope' }), 400, 'contentType'],
       ['an unknown parameter', () => duplicates({ sort: 'size' }), 400, 'sort'],
-      ['resolve without a body', () => post('/duplicates/resolve', {}), 400, 'keeperId'],
-      ['a keeper that is also discarded', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [catId] }), 400, 'keeper'],
-      ['nothing to discard', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [] }), 400, 'discardIds'],
-      ['a text keeper id', () => post('/duplicates/resolve', { keeperId: 'one', discardIds: [catCopy] }), 400, 'keeperId'],
-      ['a repeated discard id', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [catCopy, catCopy] }), 400, 'repeat'],
-      ['an unknown file to resolve', () => post('/duplicates/resolve', { keeperId: catId, discardIds: [999_999] }), 404, '999999'],
-      ['a single file to dismiss', () => post('/duplicates/dismiss', { fileIds: [catId] }), 400, 'fileIds'],
-      ['a file list that is not a list', () => post('/duplicates/dismiss', { fileIds: 'all' }), 400, 'fileIds'],
-      ['an unknown file to dismiss', () => post('/duplicates/dismiss', { fileIds: [catId, 999_999] }), 404, '999999'],
-      ['an injection attempt as keeper id', () => post('/duplicates/resolve', { keeperId: '1; DROP TABLE files', discardIds: [catCopy] }), 400, 'keeperId'],
-      ['an expression as a file id', () => post('/duplicates/dismiss', { fileIds: [catId, 'file_id > 0'] }), 400, 'fileIds'],
-      ['NaN and Infinity as file ids', () => post('/duplicates/dismiss', { fileIds: [Number.NaN, Number.POSITIVE_INFINITY] }), 400, 'fileIds'],
+      ['resolve without a body', () => post('resolveDuplicates', {}), 400, 'keeperId'],
+      ['a keeper that is also discarded', () => post('resolveDuplicates', { keeperId: catId, discardIds: [catId] }), 400, 'keeper'],
+      ['nothing to discard', () => post('resolveDuplicates', { keeperId: catId, discardIds: [] }), 400, 'discardIds'],
+      ['a text keeper id', () => post('resolveDuplicates', { keeperId: 'one', discardIds: [catCopy] }), 400, 'keeperId'],
+      ['a repeated discard id', () => post('resolveDuplicates', { keeperId: catId, discardIds: [catCopy, catCopy] }), 400, 'repeat'],
+      ['an unknown file to resolve', () => post('resolveDuplicates', { keeperId: catId, discardIds: [999_999] }), 404, '999999'],
+      ['a single file to dismiss', () => post('dismissDuplicates', { fileIds: [catId] }), 400, 'fileIds'],
+      ['a file list that is not a list', () => post('dismissDuplicates', { fileIds: 'all' }), 400, 'fileIds'],
+      ['an unknown file to dismiss', () => post('dismissDuplicates', { fileIds: [catId, 999_999] }), 404, '999999'],
+      ['an injection attempt as keeper id', () => post('resolveDuplicates', { keeperId: '1; DROP TABLE files', discardIds: [catCopy] }), 400, 'keeperId'],
+      ['an expression as a file id', () => post('dismissDuplicates', { fileIds: [catId, 'file_id > 0'] }), 400, 'fileIds'],
+      ['NaN and Infinity as file ids', () => post('dismissDuplicates', { fileIds: [Number.NaN, Number.POSITIVE_INFINITY] }), 400, 'fileIds'],
       ['an injection attempt as content type', () => duplicates({ contentType: "api::a.a' OR 1=1 --" }), 400, 'contentType'],
     ];
     await expectClientErrors(cases);
@@ -294,13 +295,16 @@ const cli = (command: string, env: Record<string, string>) => {
 };
 
 describe('reconcile', () => {
-  it('repairs drift both ways: missing vectors are queued, misplaced ones moved, orphans deleted', async () => {
-    // Events still in flight (from the duplicate resolutions above) would show up as drift too.
-    await eventually('the pipeline to be idle', async () => {
-      const { data } = (await api.http.get('/image-search/status').set('Authorization', auth())).body;
+  /** Events still in flight (from earlier tests) would show up as drift, a file caught between two partitions. */
+  const idle = () =>
+    eventually('the pipeline to be idle', async () => {
+      const { data } = (await api.http.get(adminPath('status')).set('Authorization', auth())).body;
       return data.outbox.pending === 0 && data.worker.lag === 0 ? true : undefined;
     });
-    const store = getService(strapi, 'pipeline').store();
+
+  it('repairs drift both ways: missing vectors are queued, misplaced ones moved, orphans deleted', async () => {
+    await idle();
+    const store = runtimeOf(strapi).store();
     const vector = (await store.getVector(catId))!;
     const expected = (await store.indexedPartitions(catId)).get(catId);
     const orphanId = 2_000_000_000;
@@ -308,7 +312,7 @@ describe('reconcile', () => {
     await store.replaceFileVectors(catId, [partitionForContentType('api::nowhere.nowhere')], vector, Date.now());
     await store.replaceFileVectors(orphanId, [UNATTACHED_PARTITION], vector, Date.now());
 
-    const res = await api.http.post('/image-search/reconcile').set('Authorization', auth());
+    const res = await api.http.post(adminPath('reconcile')).set('Authorization', auth());
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ queued: 1, moved: 1, orphansDeleted: 1, recent: 0 });
     expect(res.body.data.indexed).toBeGreaterThan(0);
@@ -321,10 +325,10 @@ describe('reconcile', () => {
   });
 
   it('runs one reconciliation at a time: ten at once queue each missing file once, nine get 409', async () => {
-    const store = getService(strapi, 'pipeline').store();
+    const store = runtimeOf(strapi).store();
     await store.deleteFile(coffeeId);
     const since = new Date();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => api.http.post('/image-search/reconcile').set('Authorization', auth())));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => api.http.post(adminPath('reconcile')).set('Authorization', auth())));
     const statuses = answers.map((res) => res.status).sort();
     expect(statuses).toEqual([200, ...Array(9).fill(409)]);
     expect(answers.find((res) => res.status === 409)!.body.error.message).toContain('already running');
@@ -337,22 +341,24 @@ describe('reconcile', () => {
   });
 
   it("checks another model's index on request: the one a new model's workers fill before Strapi switches to it", async () => {
-    const reconcileModel = (model: unknown) => api.http.post('/image-search/reconcile').set('Authorization', auth()).send({ model });
+    const reconcileModel = (model: unknown) => api.http.post(adminPath('reconcile')).set('Authorization', auth()).send({ model });
     expect((await reconcileModel('model; drop')).status).toBe(400);
     const missing = await reconcileModel('no_such_model');
     expect(missing.status).toBe(404);
     expect(missing.body.error.message).toContain('No index for model no_such_model');
 
     // What workers configured with another model create on start.
-    const other = createMilvusStore(getService(strapi, 'pipeline').config().milvus, { id: 'other_model', dim: 2048 });
+    const other = createMilvusStore(runtimeOf(strapi).config.milvus, { id: 'other_model', dim: 2048 });
     await other.ensureCollection();
     await other.close();
     const res = await reconcileModel('other_model');
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ queued: (await api.http.get('/image-search/status').set('Authorization', auth())).body.data.library.images, indexed: 0 });
+    expect(res.body.data).toMatchObject({ queued: (await api.http.get(adminPath('status')).set('Authorization', auth())).body.data.library.images, indexed: 0 });
   });
 
   it('runs from the command line against a running Strapi, with the admin credentials from the environment', async () => {
+    // The other model's reconciliation above queued every image again, and this Strapi's worker indexes them too.
+    await idle();
     const { stdout } = await cli('reconcile', { STRAPI_ADMIN_EMAIL: `admin-${run}@example.com`, STRAPI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     expect(JSON.parse(stdout)).toMatchObject({ queued: 0, moved: 0, orphansDeleted: 0 });
     // An admin without index.manage is refused, with the reason.
@@ -363,13 +369,13 @@ describe('reconcile', () => {
 
 describe('rebuild', () => {
   it('fills a new collection while searches keep answering from the old one, then switches in one step', async () => {
-    const pipeline = getService(strapi, 'pipeline');
-    const status = async () => (await api.http.get('/image-search/status').set('Authorization', auth())).body.data;
+    const runtime = runtimeOf(strapi);
+    const status = async () => (await api.http.get(adminPath('status')).set('Authorization', auth())).body.data;
     const generations = async () => {
       const client = new MilvusClient({ address: process.env.MILVUS_ADDRESS!, logLevel: 'error' });
       const { data } = await client.showCollections();
       await client.closeConnection();
-      return data.map((collection) => collection.name).filter((name) => name.startsWith(`${pipeline.store().collection}__g`));
+      return data.map((collection) => collection.name).filter((name) => name.startsWith(`${runtime.store().collection}__g`));
     };
     const before = await generations();
     const resultsBefore = (await api.similar(catId, { threshold: 0 })).body.data as SimilarHit[];
@@ -417,10 +423,10 @@ describe('rebuild', () => {
   });
 
   it('starts one rebuild when asked twice at once: the other request gets 409', async () => {
-    const starts = await Promise.all([0, 1].map(() => api.http.post('/image-search/rebuild').set('Authorization', auth())));
+    const starts = await Promise.all([0, 1].map(() => api.http.post(adminPath('rebuild')).set('Authorization', auth())));
     expect(starts.map((res) => res.status).sort()).toEqual([200, 409]);
     await eventually('the rebuild to complete', async () => {
-      const { data } = (await api.http.get('/image-search/status').set('Authorization', auth())).body;
+      const { data } = (await api.http.get(adminPath('status')).set('Authorization', auth())).body;
       return data.rebuild.active ? undefined : true;
     }, 120_000, 500);
   });
@@ -428,15 +434,15 @@ describe('rebuild', () => {
 
 describe('permissions', () => {
   const routes: Array<[string, (authorization?: string) => Promise<{ status: number }>, 'read' | 'resolve' | 'manage']> = [
-    ['GET /files/:id/similar', (a) => withAuth(api.http.get(`/image-search/files/${catId}/similar`), a), 'read'],
-    ['POST /search', (a) => withAuth(api.http.post('/image-search/search').attach('image', cat), a), 'read'],
-    ['GET /duplicates', (a) => withAuth(api.http.get('/image-search/duplicates'), a), 'read'],
-    ['GET /duplicates/recent', (a) => withAuth(api.http.get('/image-search/duplicates/recent'), a), 'read'],
-    ['POST /reconcile', (a) => withAuth(api.http.post('/image-search/reconcile'), a), 'manage'],
-    ['POST /rebuild', (a) => withAuth(api.http.post('/image-search/rebuild'), a), 'manage'],
-    ['GET /status', (a) => withAuth(api.http.get('/image-search/status'), a), 'read'],
-    ['POST /duplicates/resolve', (a) => withAuth(api.http.post('/image-search/duplicates/resolve').send({ keeperId: catId, discardIds: [catCopy] }), a), 'resolve'],
-    ['POST /duplicates/dismiss', (a) => withAuth(api.http.post('/image-search/duplicates/dismiss').send({ fileIds: [catId, coffeeId] }), a), 'resolve'],
+    ['GET /files/:id/similar', (a) => withAuth(api.http.get(adminPath('similarToFile', { id: catId })), a), 'read'],
+    ['POST /search', (a) => withAuth(api.http.post(adminPath('similarToImage')).attach('image', cat), a), 'read'],
+    ['GET /duplicates', (a) => withAuth(api.http.get(adminPath('duplicates')), a), 'read'],
+    ['GET /duplicates/recent', (a) => withAuth(api.http.get(adminPath('recentDuplicates')), a), 'read'],
+    ['POST /reconcile', (a) => withAuth(api.http.post(adminPath('reconcile')), a), 'manage'],
+    ['POST /rebuild', (a) => withAuth(api.http.post(adminPath('rebuild')), a), 'manage'],
+    ['GET /status', (a) => withAuth(api.http.get(adminPath('status')), a), 'read'],
+    ['POST /duplicates/resolve', (a) => withAuth(api.http.post(adminPath('resolveDuplicates')).send({ keeperId: catId, discardIds: [catCopy] }), a), 'resolve'],
+    ['POST /duplicates/dismiss', (a) => withAuth(api.http.post(adminPath('dismissDuplicates')).send({ fileIds: [catId, coffeeId] }), a), 'resolve'],
   ];
   const withAuth = <T extends { set(name: string, value: string): T }>(req: T, authorization?: string) => (authorization ? req.set('Authorization', authorization) : req);
 

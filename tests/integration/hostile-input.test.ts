@@ -8,6 +8,7 @@ import { samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { ADMIN_PASSWORD } from '../helpers/strapi';
 import { startStrapiProcess, type StrapiProcess } from '../helpers/strapi-process';
+import { adminPath, contentApiPath, contentApiPermission } from '../../server/src/contracts/routes';
 
 /**
  * What an attacker or a careless client can send: decompression bombs must never stall the server (a health check
@@ -57,7 +58,7 @@ async function slowestHealthCheckDuring<T>(work: Promise<T>): Promise<{ result: 
 const searchByImage = (bytes: Buffer, fileName: string, authorization = `Bearer ${searchToken}`, query = '') => {
   const form = new FormData();
   form.append('image', new Blob([new Uint8Array(bytes)]), fileName);
-  return fetch(`${baseUrl}/api/image-search/search${query}`, { method: 'POST', body: form, headers: authorization ? { Authorization: authorization } : {} });
+  return fetch(`${baseUrl}${contentApiPath('similarToImage')}${query}`, { method: 'POST', body: form, headers: authorization ? { Authorization: authorization } : {} });
 };
 
 const tempFiles = () => fs.readdirSync(serverTmp);
@@ -80,7 +81,7 @@ beforeAll(async () => {
   uploadToken = strapi.token!;
   const login = await fetch(`${baseUrl}/admin/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(admin) });
   adminJwt = ((await login.json()) as { data: { token: string } }).data.token;
-  searchToken = await apiToken('search', 'custom', ['plugin::image-search.search.similarToImage']);
+  searchToken = await apiToken('search', 'custom', [contentApiPermission('similarToImage')]);
   bombs = await allBombs();
 }, 240_000);
 
@@ -128,7 +129,7 @@ describe('decompression bombs never stall the server', () => {
       for (const bomb of bombs) await upload(bomb);
       // Each ends indexed or failed (with its reason): neither stalls the worker for the files behind it.
       return eventually('every bomb to be indexed or failed', async () => {
-        const res = await fetch(`${baseUrl}/image-search/status`, { headers: { Authorization: `Bearer ${adminJwt}` } });
+        const res = await fetch(`${baseUrl}${adminPath('status')}`, { headers: { Authorization: `Bearer ${adminJwt}` } });
         const { data } = (await res.json()) as { data: IndexStatus };
         return data.index.reachable && data.index.pending === 0 ? { indexed: data.index.files, failed: data.failures.count } : undefined;
       }, 120_000, 500);
@@ -145,7 +146,7 @@ describe('no request leaves a file behind or is read past the limit', () => {
   function streamUpload(bytes: number, authorization?: string): Promise<{ status: number; sent: number }> {
     return new Promise((resolve, reject) => {
       const boundary = 'image-search-boundary';
-      const req = http.request(`${baseUrl}/api/image-search/search`, {
+      const req = http.request(`${baseUrl}${contentApiPath('similarToImage')}`, {
         method: 'POST',
         headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Transfer-Encoding': 'chunked', ...(authorization ? { Authorization: authorization } : {}) },
       });
@@ -188,10 +189,10 @@ describe('no request leaves a file behind or is read past the limit', () => {
       ['an unknown parameter', () => searchByImage(png, 'cat.png', undefined, '?colour=red'), 400],
       ['over the byte limit', () => searchByImage(Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1), 'big.jpg'), 413],
       ['over the byte limit, anonymous', () => searchByImage(Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1), 'big.jpg', ''), 403],
-      ['the admin route without a session', () => fetch(`${baseUrl}/image-search/search`, { method: 'POST', body: formWith(png) }), 401],
-      ['a file in another field', () => fetch(`${baseUrl}/api/image-search/search`, { method: 'POST', body: formWith(png, 'files'), headers: { Authorization: `Bearer ${searchToken}` } }), 400],
+      ['the admin route without a session', () => fetch(`${baseUrl}${adminPath('similarToImage')}`, { method: 'POST', body: formWith(png) }), 401],
+      ['a file in another field', () => fetch(`${baseUrl}${contentApiPath('similarToImage')}`, { method: 'POST', body: formWith(png, 'files'), headers: { Authorization: `Bearer ${searchToken}` } }), 400],
       ['a good request', () => searchByImage(png, 'cat.png'), 200],
-      ['a good admin request', () => fetch(`${baseUrl}/image-search/search`, { method: 'POST', body: formWith(png), headers: { Authorization: `Bearer ${adminJwt}` } }), 200],
+      ['a good admin request', () => fetch(`${baseUrl}${adminPath('similarToImage')}`, { method: 'POST', body: formWith(png), headers: { Authorization: `Bearer ${adminJwt}` } }), 200],
     ];
     for (const [name, send, status] of cases) {
       const res = await send();
@@ -214,7 +215,7 @@ describe('no request leaves a file behind or is read past the limit', () => {
 
   it('answers a declared oversized body at once, without reading it', async () => {
     const res = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${baseUrl}/api/image-search/search`, {
+      const req = http.request(`${baseUrl}${contentApiPath('similarToImage')}`, {
         method: 'POST',
         headers: { 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': String(150 * 1024 * 1024), Authorization: `Bearer ${searchToken}` },
       });

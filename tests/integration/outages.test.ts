@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
 import { indexStateGroupId } from '../../server/src/capture/index-state-tracker';
-import { getService } from '../../server/src/utils/get-service';
+import { runtimeOf } from '../../server/src/runtime/runtime';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
 import { committedOffsets, controlService, faultFigures, generatedImages, groupCaughtUp, indexedAmong, indexOutcomes, printFigures, readTopic } from '../helpers/faults';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   strapi = await bootStrapi(env, { listen: true });
   credentials = { adminJwt: await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`), apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') };
   api = pluginApi(strapi, credentials);
-  await eventually('the worker to run', async () => (getService(strapi, 'pipeline').workerRunning() ? true : undefined), 120_000);
+  await eventually('the worker to run', async () => (runtimeOf(strapi).workerRunning() ? true : undefined), 120_000);
 });
 
 afterAll(async () => {
@@ -41,19 +41,19 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const pipeline = () => getService(strapi, 'pipeline');
+const runtime = () => runtimeOf(strapi);
 
 const allIndexed = (ids: readonly number[], timeoutMs: number) =>
-  eventually(`${ids.length} files to be indexed`, async () => ((await indexedAmong(pipeline().store(), ids)).size === ids.length ? true : undefined), timeoutMs, 1000);
+  eventually(`${ids.length} files to be indexed`, async () => ((await indexedAmong(runtime().store(), ids)).size === ids.length ? true : undefined), timeoutMs, 1000);
 
-const figuresFor = async (ids: readonly number[], recoveredMs: number) => (await faultFigures(env, pipeline().store().collection, ids, recoveredMs)).figures;
+const figuresFor = async (ids: readonly number[], recoveredMs: number) => (await faultFigures(env, runtime().store().collection, ids, recoveredMs)).figures;
 
 describe('outages under a running Strapi (in-process worker)', () => {
   it('Kafka stopped during 200 uploads: the uploads succeed, the events wait in the outbox, and all are indexed once it is back', async () => {
     await controlService('kafka', 'stop');
     const ids = await mapConcurrently(images.slice(0, 200), 4, (image) => api.upload(image));
     expect(new Set(ids).size).toBe(200);
-    const { pending } = await pipeline().outbox().pendingStats();
+    const { pending } = await runtime().outbox.pendingStats();
     expect(pending).toBeGreaterThanOrEqual(200);
 
     const restarted = Date.now();
@@ -62,14 +62,14 @@ describe('outages under a running Strapi (in-process worker)', () => {
     const figures = await figuresFor(ids, Date.now() - restarted);
     printFigures('kafka stopped during 200 uploads', { ...figures, pendingWhileDown: pending });
     expect(figures).toMatchObject({ produced: 200, indexed: 200, deadLettered: 0, duplicates: 0, lost: 0 });
-    expect((await pipeline().outbox().pendingStats()).pending).toBe(0);
+    expect((await runtime().outbox.pendingStats()).pending).toBe(0);
   });
 
   it('Milvus stopped mid-stream: nothing is committed past an unindexed file, and all are indexed once it is back', async () => {
     const batch = images.slice(200, 260);
     const ids: number[] = [];
     const uploading = mapConcurrently(batch, 2, async (image) => void ids.push(await api.upload(image)));
-    await eventually('a first part to be indexed', async () => ((await indexedAmong(pipeline().store(), ids)).size >= 15 ? true : undefined), 120_000, 250);
+    await eventually('a first part to be indexed', async () => ((await indexedAmong(runtime().store(), ids)).size >= 15 ? true : undefined), 120_000, 250);
     await controlService('milvus', 'stop');
     await uploading;
 
@@ -102,7 +102,7 @@ describe('outages under a running Strapi (in-process worker)', () => {
   it('Strapi restarted with undelivered outbox rows: they are delivered after the restart', async () => {
     await controlService('kafka', 'stop');
     const ids = await mapConcurrently(images.slice(260, 280), 4, (image) => api.upload(image));
-    const { pending } = await pipeline().outbox().pendingStats();
+    const { pending } = await runtime().outbox.pendingStats();
     expect(pending).toBeGreaterThanOrEqual(20);
 
     const stopping = Date.now();

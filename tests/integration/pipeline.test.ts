@@ -5,11 +5,12 @@ import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import sharp from 'sharp';
 import type { SimilarHit } from '../../server/src/contracts/http';
-import { getService } from '../../server/src/utils/get-service';
+import { runtimeOf } from '../../server/src/runtime/runtime';
 import { ids, pluginApi } from '../helpers/api';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 import { appEnv, eventually, median, serviceEnv } from '../helpers/services';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
+import { adminPath, contentApiPath, contentApiPermission } from '../../server/src/contracts/routes';
 
 /**
  * The whole pipeline on real components: upload -> outbox -> Kafka -> in-process worker (sharp + tfjs ResNet50)
@@ -80,7 +81,7 @@ describe('upload -> index -> find similar', () => {
       execFile(process.execPath, [cli, 'embed', stored], { maxBuffer: 1 << 24 }, (error, stdout) => (error ? reject(error) : resolve(stdout)))
     );
     const { vector } = JSON.parse(output);
-    const indexed = await getService(strapi, 'pipeline').store().getVector(originals[1]);
+    const indexed = await runtimeOf(strapi).store().getVector(originals[1]);
     expect(vector).toHaveLength(2048);
     expect(cosine(vector, indexed!)).toBeGreaterThan(0.9999);
   });
@@ -148,11 +149,11 @@ describe('upload -> index -> find similar', () => {
 
   it('serves the content API to an API token allowed to search, and refuses others', async () => {
     const contentApi = (token?: string) => {
-      const req = api.http.get(`/api/image-search/files/${copyOfFirst}/similar`);
+      const req = api.http.get(contentApiPath('similarToFile', { id: copyOfFirst }));
       return token ? req.set('Authorization', `Bearer ${token}`) : req;
     };
     // A site that may list the Media Library sees every file (access.test.ts covers the narrower tokens).
-    const allowed = await createApiToken(strapi, `search-${run}`, 'custom', ['plugin::image-search.search.similarToFile', 'plugin::upload.content-api.find']);
+    const allowed = await createApiToken(strapi, `search-${run}`, 'custom', [contentApiPermission('similarToFile'), 'plugin::upload.content-api.find']);
     const readOnly = await createApiToken(strapi, `read-only-${run}`, 'read-only');
     const res = await contentApi(allowed);
     expect(res.status).toBe(200);
@@ -163,7 +164,7 @@ describe('upload -> index -> find similar', () => {
   });
 
   it('guards the admin route: no auth 401, an editor without the action 403', async () => {
-    expect((await api.http.get(`/image-search/files/${copyOfFirst}/similar`)).status).toBe(401);
+    expect((await api.http.get(adminPath('similarToFile', { id: copyOfFirst }))).status).toBe(401);
     const editorJwt = await createAdmin(strapi, 'strapi-editor', `editor-${run}@example.com`);
     expect((await api.similar(copyOfFirst, {}, `Bearer ${editorJwt}`)).status).toBe(403);
   });
@@ -196,7 +197,7 @@ describe('upload -> index -> find similar', () => {
     await bad({ mime: "image/png' OR 1=1 --" }, 'mime');
     expect((await api.similar(999_999)).status).toBe(404);
     for (const id of ['abc', '-1', '0', '1.5', '1e400', encodeURIComponent('1 OR 1=1'), encodeURIComponent('1 || file_id > 0')]) {
-      const res = await api.http.get(`/image-search/files/${id}/similar`).set('Authorization', `Bearer ${adminJwt}`);
+      const res = await api.http.get(adminPath('similarToFile', { id: id })).set('Authorization', `Bearer ${adminJwt}`);
       expect({ id, status: res.status }).toEqual({ id, status: 400 });
       expect(res.body.error.message).toContain('id');
     }
@@ -232,7 +233,7 @@ describe('upload -> index -> find similar', () => {
 
   it('reports the index status', async () => {
     const status = await eventually('every image to be indexed', async () => {
-      const res = await api.http.get('/image-search/status').set('Authorization', `Bearer ${adminJwt}`);
+      const res = await api.http.get(adminPath('status')).set('Authorization', `Bearer ${adminJwt}`);
       expect(res.status).toBe(200);
       const { index, library, worker } = res.body.data;
       return index.files === library.images && worker.lag === 0 ? res.body.data : undefined;
@@ -271,7 +272,7 @@ describe('files that cannot be indexed', () => {
       return answer.status === 422 ? answer : undefined;
     });
     expect(res.body.error.message).toBe(`File ${id} cannot be indexed: the image has more pixels than the limit of 1,000,000`);
-    const status = (await api.http.get('/image-search/status').set('Authorization', api.adminAuth)).body.data;
+    const status = (await api.http.get(adminPath('status')).set('Authorization', api.adminAuth)).body.data;
     expect(status.failures.count).toBe(1);
     expect(status.failures.recent[0]).toMatchObject({ fileId: id, name: 'large.png', reason: expect.stringContaining('limit of 1,000,000') });
     tooLarge = id;

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import type { SimilarHit } from '../../server/src/contracts/http';
-import { getService } from '../../server/src/utils/get-service';
+import { runtimeOf } from '../../server/src/runtime/runtime';
 import { ids, pluginApi } from '../helpers/api';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 import { startWorkerProcess, writeWorkerConfig, type WorkerProcess } from '../helpers/worker-process';
+import { adminPath } from '../../server/src/contracts/routes';
 
 /**
  * Strapi with worker.inProcess=false only records and publishes; a separate `strapi-image-search worker` process,
@@ -40,7 +41,7 @@ describe('a standalone worker process', () => {
   const [photo, other] = samplePhotos(['skimage-chelsea.png', 'skimage-rocket.jpg']);
 
   it('indexes what Strapi publishes, while Strapi itself runs no worker', async () => {
-    const status = await api.http.get('/image-search/status').set('Authorization', api.adminAuth);
+    const status = await api.http.get(adminPath('status')).set('Authorization', api.adminAuth);
     expect(status.body.data.worker).toMatchObject({ inProcess: false, running: false });
 
     const original = await api.upload(photo);
@@ -62,7 +63,7 @@ describe('a standalone worker process', () => {
   });
 
   it('replays the whole media topic without changing the index', async () => {
-    const store = getService(strapi, 'pipeline').store();
+    const store = runtimeOf(strapi).store();
     const maxId = Number((await strapi.db.query('plugin::upload.file').findOne({ orderBy: { id: 'desc' }, select: ['id'] })).id);
     const before = await store.stats(maxId);
     const searched = async () => (await api.similar(before.fileIds.values().next().value!, { threshold: 0 })).body.data as SimilarHit[];
@@ -80,7 +81,7 @@ describe('a standalone worker process', () => {
     const started = Date.now();
     worker = startWorkerProcess(configFile);
     await eventually('the replay to be consumed', async () => {
-      const { body } = await api.http.get('/image-search/status').set('Authorization', api.adminAuth);
+      const { body } = await api.http.get(adminPath('status')).set('Authorization', api.adminAuth);
       return body.data.worker.lag === 0 ? true : undefined;
     }, 120_000, 500);
     const after = await store.stats(maxId);

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { buildMediaEvent, toMediaFile } from '../../server/src/capture/event-builder';
 import { INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage } from '../../server/src/contracts/events';
 import { DEAD_LETTER_HEADERS } from '../../server/src/messaging/dead-letter';
-import { getService } from '../../server/src/utils/get-service';
+import { runtimeOf } from '../../server/src/runtime/runtime';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
 import { faultFigures, generatedImages, groupCaughtUp, indexedAmong, indexOutcomes, indexRows, printFigures, readTopic } from '../helpers/faults';
@@ -51,7 +51,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const store = () => getService(strapi, 'pipeline').store();
+const store = () => runtimeOf(strapi).store();
 
 const indexedCount = async (ids: readonly number[]) => (await indexedAmong(store(), ids)).size;
 const outcomes = () => indexOutcomes(brokers, env.IMAGE_SEARCH_INDEX_TOPIC);

@@ -14,7 +14,7 @@ import type {
   SimilarResponse,
 } from '../../../server/src/contracts/http';
 import { QUERY_IMAGE_FIELD } from '../../../server/src/contracts/http';
-import { PLUGIN_ID } from '../../../server/src/contracts/permissions';
+import { adminPath } from '../../../server/src/contracts/routes';
 
 /** A content type as the Content Manager lists it. */
 export interface ContentTypeInfo {
@@ -33,26 +33,26 @@ const params = (query: object) => ({ params: Object.fromEntries(Object.entries(q
 export function useImageSearchApi() {
   const { get, post } = useFetchClient();
   return {
-    getStatus: async () => (await get<IndexStatusResponse>(`/${PLUGIN_ID}/status`)).data.data,
+    getStatus: async () => (await get<IndexStatusResponse>(adminPath('status'))).data.data,
 
-    reconcile: async () => (await post<{ data: ReconcileReport }>(`/${PLUGIN_ID}/reconcile`, {})).data.data,
-    rebuild: async () => (await post<{ data: RebuildStarted }>(`/${PLUGIN_ID}/rebuild`, {})).data.data,
+    reconcile: async () => (await post<{ data: ReconcileReport }>(adminPath('reconcile'), {})).data.data,
+    rebuild: async () => (await post<{ data: RebuildStarted }>(adminPath('rebuild'), {})).data.data,
 
-    similarToFile: async (fileId: number, query: SimilarQuery) => (await get<SimilarResponse>(`/${PLUGIN_ID}/files/${fileId}/similar`, params(query))).data,
+    similarToFile: async (fileId: number, query: SimilarQuery) => (await get<SimilarResponse>(adminPath('similarToFile', { id: fileId }), params(query))).data,
 
     similarToImage: async (image: Blob, query: SimilarQuery) => {
       const form = new FormData();
       form.append(QUERY_IMAGE_FIELD, image, image instanceof File ? image.name : 'pasted-image');
-      return (await post<SimilarResponse>(`/${PLUGIN_ID}/search`, form, params(query))).data;
+      return (await post<SimilarResponse>(adminPath('similarToImage'), form, params(query))).data;
     },
 
-    duplicates: async (query: DuplicatesQuery) => (await get<DuplicatesResponse>(`/${PLUGIN_ID}/duplicates`, params(query))).data,
+    duplicates: async (query: DuplicatesQuery) => (await get<DuplicatesResponse>(adminPath('duplicates'), params(query))).data,
 
-    recentDuplicates: async () => (await get<{ data: DuplicateNoticeView[] }>(`/${PLUGIN_ID}/duplicates/recent`)).data.data,
+    recentDuplicates: async () => (await get<{ data: DuplicateNoticeView[] }>(adminPath('recentDuplicates'))).data.data,
 
-    resolve: async (body: ResolveDuplicates) => (await post<{ data: ResolveReport }>(`/${PLUGIN_ID}/duplicates/resolve`, body)).data.data,
+    resolve: async (body: ResolveDuplicates) => (await post<{ data: ResolveReport }>(adminPath('resolveDuplicates'), body)).data.data,
 
-    dismiss: async (body: DismissDuplicates) => (await post<{ data: DismissReport }>(`/${PLUGIN_ID}/duplicates/dismiss`, body)).data.data,
+    dismiss: async (body: DismissDuplicates) => (await post<{ data: DismissReport }>(adminPath('dismissDuplicates'), body)).data.data,
 
     /** Content types editors can open, for filters and "used by" labels. */
     contentTypes: async (): Promise<ContentTypeInfo[]> => {

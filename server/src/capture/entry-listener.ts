@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { MEDIA_EVENT_TYPES } from '../contracts/events';
 import { errorMessage } from '../errors/pipeline-errors';
 import type { Logger } from '../utils/logger';
-import { FILE_UID } from '../strapi-data/file-records';
+import type { FileRecords } from '../strapi-data/file-records';
 import type { Recorder } from './recorder';
 import type { MediaUsage } from '../strapi-data/media-usage';
 
@@ -16,8 +16,8 @@ export function symmetricDifference<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): T[
   return [...[...a].filter((x) => !b.has(x)), ...[...b].filter((x) => !a.has(x))];
 }
 
-export function subscribeEntryChanges(strapi: Core.Strapi, deps: { usage: MediaUsage; recorder: Recorder; logger: Logger }): () => void {
-  const { usage, recorder, logger } = deps;
+export function subscribeEntryChanges(strapi: Core.Strapi, deps: { files: FileRecords; usage: MediaUsage; recorder: Recorder; logger: Logger }): () => void {
+  const { files, usage, recorder, logger } = deps;
 
   const filesOf = async (uid: string, documentId: string | undefined) => {
     if (!documentId) return new Set<number>();
@@ -37,7 +37,7 @@ export function subscribeEntryChanges(strapi: Core.Strapi, deps: { usage: MediaU
     const after = await filesOf(context.uid, documentId);
     for (const fileId of symmetricDifference(before, after)) {
       try {
-        const file = await strapi.db.query(FILE_UID).findOne({ where: { id: fileId } });
+        const file = await files.findRow(fileId);
         if (file) await recorder.record(MEDIA_EVENT_TYPES.usageChanged, file);
       } catch (error) {
         logger.error(`could not record usage change of file ${fileId}: ${errorMessage(error)}`);

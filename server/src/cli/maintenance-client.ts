@@ -1,5 +1,5 @@
 import type { IndexStatus, RebuildStarted, ReconcileReport } from '../contracts/http';
-import { PLUGIN_ID } from '../contracts/permissions';
+import { adminPath, ROUTES, type RouteName } from '../contracts/routes';
 
 /**
  * `strapi-image-search reconcile | rebuild`: index maintenance on a running Strapi through its admin API, as the
@@ -17,15 +17,15 @@ const POLL_MS = 2000;
 /** `model`: another model's index instead of Strapi's current one. */
 export async function runReconcile(baseUrl: string, credentials: AdminCredentials, model?: string): Promise<ReconcileReport> {
   const admin = await login(baseUrl, credentials);
-  return ((await admin('POST', '/reconcile', model ? { model } : {})) as { data: ReconcileReport }).data;
+  return ((await admin('reconcile', model ? { model } : {})) as { data: ReconcileReport }).data;
 }
 
 /** Starts (or resumes) a rebuild and reports progress until Strapi completed it. */
 export async function runRebuild(baseUrl: string, credentials: AdminCredentials, progress: (indexed: number, total: number) => void): Promise<RebuildStarted> {
   const admin = await login(baseUrl, credentials);
-  const started = ((await admin('POST', '/rebuild', {})) as { data: RebuildStarted }).data;
+  const started = ((await admin('rebuild', {})) as { data: RebuildStarted }).data;
   for (;;) {
-    const status = ((await admin('GET', '/status')) as { data: IndexStatus }).data;
+    const status = ((await admin('status')) as { data: IndexStatus }).data;
     if (!status.rebuild.active) return started;
     progress(status.rebuild.files, status.library.images - status.failures.count);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -39,12 +39,12 @@ export function progressBar(done: number, total: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total} images`;
 }
 
-type AdminCall = (method: 'GET' | 'POST', route: string, body?: unknown) => Promise<unknown>;
+type AdminCall = (route: RouteName, body?: unknown) => Promise<unknown>;
 
 async function login(baseUrl: string, { email, password }: AdminCredentials): Promise<AdminCall> {
   if (!email || !password) throw new Error('needs STRAPI_ADMIN_EMAIL and STRAPI_ADMIN_PASSWORD in the environment');
   const { data } = (await call(new URL('/admin/login', baseUrl), 'POST', { email, password })) as { data: { token: string } };
-  return (method, route, body) => call(new URL(`/${PLUGIN_ID}${route}`, baseUrl), method, body, data.token);
+  return (route, body) => call(new URL(adminPath(route), baseUrl), ROUTES[route].method, body, data.token);
 }
 
 async function call(url: URL, method: string, body?: unknown, token?: string): Promise<unknown> {

@@ -1,8 +1,7 @@
 import { parseConfig } from '../config/schema';
 import { loadExtractor } from '../embedding/extractor';
 import { resolveModel } from '../embedding/models';
-import type { Indexer } from '../indexing/batch-indexer';
-import { startIndexer } from '../indexing/start-indexer';
+import { startIndexer, type RunningIndexer } from '../indexing/start-indexer';
 import { consoleLogger } from '../utils/logger';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../utils/retry';
 import { createMilvusStore } from '../vector-store/milvus-store';
@@ -27,7 +26,7 @@ export async function runWorker(rawConfig: unknown): Promise<void> {
   const extractor = await loadExtractor(model);
   logger.info(`model ${model.id} loaded from ${model.source.path}`);
 
-  let worker: Indexer | undefined;
+  let worker: RunningIndexer | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) =>
     (stopping ??= (async () => {

@@ -205,7 +205,6 @@ export const configSchema = z
   })
   .strict();
 
-export type PluginConfigInput = z.input<typeof configSchema>;
 export type PluginConfig = z.output<typeof configSchema>;
 
 export class ConfigError extends Error {

@@ -233,7 +233,6 @@ export const reconcileRequestSchema = z
   })
   .strict();
 
-export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
 
 /** What a reconciliation of Strapi's files with a model's index found and repaired. */
 export interface ReconcileReport {

@@ -5,10 +5,12 @@ export interface RequestContext {
   params: unknown;
   query: Record<string, unknown>;
   request: { body?: unknown };
-  state: Record<string, unknown> & { route?: { info?: { type?: string } }; userAbility?: unknown; auth?: unknown };
+  state: Record<string, unknown> & { userAbility?: unknown; auth?: unknown };
   body: unknown;
 }
 
-/** Who asks: the admin user of an admin route, or the token, user or public role of a content-API route. */
-export const audienceOf = ({ state }: RequestContext): Audience =>
-  state.route?.info?.type === 'admin' ? { surface: 'admin', ability: state.userAbility } : { surface: 'content-api', auth: state.auth };
+/** The admin user of an admin route: what they see follows their Media Library and Content Manager rights. */
+export const adminAudience = ({ state }: RequestContext): Audience => ({ surface: 'admin', ability: state.userAbility });
+
+/** The API token, user or public role of a content-API route: it sees what the site may publish. */
+export const contentApiAudience = ({ state }: RequestContext): Audience => ({ surface: 'content-api', auth: state.auth });

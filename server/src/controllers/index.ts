@@ -1,7 +1,16 @@
-import duplicates from './duplicates';
-import rebuild from './rebuild';
-import reconcile from './reconcile';
-import search from './search';
-import status from './status';
+import adminDuplicates from './admin/duplicates';
+import adminMaintenance from './admin/maintenance';
+import adminSearch from './admin/search';
+import adminStatus from './admin/status';
+import contentApiSearch from './content-api/search';
+import { CONTENT_API_CONTROLLER } from '../contracts/routes';
 
-export default { duplicates, rebuild, reconcile, search, status };
+/** One controller per surface and job, as Strapi's Upload plugin has them; routes/ names them. */
+export default {
+  'admin-search': adminSearch,
+  'admin-duplicates': adminDuplicates,
+  'admin-status': adminStatus,
+  'admin-maintenance': adminMaintenance,
+  // Named in the permissions sites grant: see CONTENT_API_CONTROLLER.
+  [CONTENT_API_CONTROLLER]: contentApiSearch,
+};

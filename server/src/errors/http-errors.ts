@@ -7,6 +7,7 @@ import createError from 'http-errors';
 export class ConflictError extends createError.Conflict {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'ConflictError';
     Object.assign(this, { details });
   }
@@ -15,6 +16,7 @@ export class ConflictError extends createError.Conflict {
 export class UnprocessableEntityError extends createError.UnprocessableEntity {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'UnprocessableEntityError';
     Object.assign(this, { details });
   }
@@ -23,6 +25,7 @@ export class UnprocessableEntityError extends createError.UnprocessableEntity {
 export class ServiceUnavailableError extends createError.ServiceUnavailable {
   constructor(message: string) {
     super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'ServiceUnavailableError';
     Object.assign(this, { details: {} });
   }

@@ -36,7 +36,7 @@ interface Applied {
 export function createBatchIndexer(deps: {
   consumer: EventConsumer;
   handlers: Record<MediaEventType, Handler>;
-  embedder: Embedder;
+  embedder: Pick<Embedder, 'embed'>;
   /** The version last applied to each of these files, to skip events the index has moved past. */
   appliedVersions: (fileIds: number[]) => Promise<Map<number, number>>;
   /** Publishes index events; resolves once they are stored. */

@@ -1,41 +1,54 @@
 import type { MediaFile } from '../contracts/events';
-import { decodeForModel, type DecodeOptions } from '../embedding/decode';
+import { decodeImage, type DecodeOptions, type SourceImage } from '../embedding/decode';
 import type { FeatureExtractor } from '../embedding/extractor';
 import { mapConcurrently } from '../utils/map-concurrently';
 import type { FileSource } from './file-source';
 
 /**
- * Files in, vectors out, many at a time: bytes are fetched and decoded concurrently (sharp works on its own
- * thread pool), then every decoded image goes through the model in one batch, so the CPU stays on the model.
+ * Images in, vectors out, many at a time, by the one code path everything uses (the worker, the `embed` command,
+ * search by image): bytes are decoded concurrently (sharp works on its own thread pool), then every decoded image
+ * goes through the model in one batch, so the CPU stays on the model.
  */
 export interface Embedder {
-  /** One vector, or the error that prevented it, per file, in order. */
+  /** One vector and what the image was, or the error that prevented it, per image, in order. */
+  embedBytes(images: readonly Buffer[]): Promise<Array<{ vector: number[]; source: SourceImage } | Error>>;
+  /** The files' bytes fetched first (with `readFile`); one vector, or the error that prevented it, per file. */
   embed(files: readonly Pick<MediaFile, 'id' | 'url'>[]): Promise<Array<number[] | Error>>;
 }
 
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
 export function createEmbedder(deps: {
   extractor: FeatureExtractor;
-  readFile: FileSource;
   decode: Omit<DecodeOptions, 'size'>;
-  /** Files fetched and decoded at once. */
+  /** Images fetched and decoded at once. */
   concurrency: number;
+  /** How files are fetched, for `embed`; search by image has its bytes already. */
+  readFile?: FileSource;
 }): Embedder {
-  const { extractor, readFile, decode, concurrency } = deps;
-  const pixelsOf = async (file: Pick<MediaFile, 'id' | 'url'>): Promise<Buffer | Error> => {
-    try {
-      return await decodeForModel(await readFile(file), { ...decode, size: extractor.model.inputSize });
-    } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
-    }
-  };
+  const { extractor, decode, concurrency, readFile } = deps;
+  const decodeOne = (bytes: Buffer) => decodeImage(bytes, { ...decode, size: extractor.model.inputSize }).catch(asError);
+
+  async function embedDecoded(decoded: ReadonlyArray<{ pixels: Buffer; source: SourceImage } | Error>) {
+    const ok = decoded.filter((item): item is { pixels: Buffer; source: SourceImage } => !(item instanceof Error));
+    const vectors = await extractor.extract(ok.map((item) => item.pixels));
+    let next = 0;
+    return decoded.map((item) => (item instanceof Error ? item : { vector: vectors[next++], source: item.source }));
+  }
 
   return {
+    embedBytes: async (images) => embedDecoded(await mapConcurrently(images, concurrency, decodeOne)),
+
     async embed(files) {
-      const pixels = await mapConcurrently(files, concurrency, pixelsOf);
-      const decoded = pixels.filter((item): item is Buffer => Buffer.isBuffer(item));
-      const vectors = await extractor.extract(decoded);
-      let next = 0;
-      return pixels.map((item) => (Buffer.isBuffer(item) ? vectors[next++] : item));
+      if (!readFile) throw new Error('this embedder reads no files');
+      const decoded = await mapConcurrently(files, concurrency, async (file) => {
+        try {
+          return await decodeOne(await readFile(file));
+        } catch (error) {
+          return asError(error);
+        }
+      });
+      return (await embedDecoded(decoded)).map((result) => (result instanceof Error ? result : result.vector));
     },
   };
 }

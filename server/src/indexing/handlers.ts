@@ -1,6 +1,6 @@
 import { isImage, MEDIA_EVENT_TYPES, type IndexAction, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
 import { partitionsForFile } from '../vector-store/partitions';
-import type { VectorStore } from '../vector-store/milvus-store';
+import type { VectorStore } from '../vector-store/types';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
 

@@ -5,12 +5,15 @@ import { createEventConsumer } from '../messaging/consumer';
 import { createKafka, ensureTopics } from '../messaging/client';
 import { createEventProducer } from '../messaging/producer';
 import type { Logger } from '../utils/logger';
-import type { VectorStore } from '../vector-store/milvus-store';
+import type { VectorStore } from '../vector-store/types';
 import { createDuplicateDetector } from '../similarity/duplicate-detector';
 import { createEmbedder } from './embedder';
 import { createFileSource } from './file-source';
 import { createMediaEventHandlers } from './handlers';
 import { createBatchIndexer, type Indexer } from './batch-indexer';
+
+/** An indexer started by `startIndexer`: it only stops. */
+export type RunningIndexer = Pick<Indexer, 'stop' | 'running'>;
 
 /**
  * Wires the indexing pipeline (media topic -> fetch + decode -> model -> Milvus, outcomes -> index topic); shared
@@ -19,7 +22,7 @@ import { createBatchIndexer, type Indexer } from './batch-indexer';
 export async function startIndexer(
   config: PluginConfig,
   deps: { store: VectorStore; extractor: FeatureExtractor; logger: Logger; publicDir?: string }
-): Promise<Indexer> {
+): Promise<RunningIndexer> {
   const { store, extractor, logger } = deps;
   const kafka = createKafka(config.kafka, logger);
   await ensureTopics(kafka, config.kafka);
@@ -49,7 +52,6 @@ export async function startIndexer(
     get running() {
       return worker.running;
     },
-    start: () => worker.start(),
     async stop() {
       await worker.stop();
       await producer.disconnect();

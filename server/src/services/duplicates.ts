@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { contentTypes, errors } from '@strapi/utils';
-import { createMediaUsage, toEntryUsage } from '../strapi-data/media-usage';
+import { toEntryUsage } from '../strapi-data/media-usage';
 import { isImage, MEDIA_EVENT_TYPES } from '../contracts/events';
 import type {
   DismissDuplicates,
@@ -13,19 +13,17 @@ import type {
   ResolveDuplicates,
   ResolveReport,
 } from '../contracts/http';
-import { createIndexStateRepository } from '../strapi-data/index-state';
 import { LeaseTakenError } from '../strapi-data/leases';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
 import { groupDuplicates, suggestKeeper, type SimilarPair } from '../similarity/grouping';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
-import { createNotDuplicatesRepository, pairKey } from '../strapi-data/not-duplicates';
+import { pairKey } from '../strapi-data/not-duplicates';
 import { ConflictError, UnprocessableEntityError } from '../errors/http-errors';
 import { fitsMediaField } from '../similarity/mime';
-import { createFileRecords, FILE_UID } from '../strapi-data/file-records';
-import { dedupeByFile, toSimilarity } from '../similarity/paging';
+import { runtimeOf, type Runtime } from '../runtime/runtime';
+import { neighbours } from '../similarity/neighbours';
 import { scopePartitions } from '../similarity/scope';
-import { getService } from '../utils/get-service';
 import { mapConcurrently } from '../utils/map-concurrently';
 
 /** Neighbours looked at per file: a duplicate group larger than this still forms, through chains of pairs. */
@@ -35,14 +33,11 @@ const SCAN_CONCURRENCY = 4;
 /** Upload-time notices shown on the duplicates page. */
 const RECENT_NOTICES = 10;
 
+export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'states' | 'store' | 'leases' | 'recorder'>;
 
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
-export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const files = createFileRecords(strapi);
-  const usage = createMediaUsage(strapi);
-  const notDuplicates = createNotDuplicatesRepository(strapi);
-  const states = createIndexStateRepository(strapi);
-  const pipeline = () => getService(strapi, 'pipeline');
+export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, states, store, leases, recorder }: DuplicatesDeps) {
+  const mergeThreshold = config.search.duplicateThreshold;
 
   /** The records of files an editor named; any that does not exist is a 404 naming it. */
   async function existingFiles(ids: readonly number[]) {
@@ -54,12 +49,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Every pair of indexed files at or above the threshold, from one nearest-neighbour search per file. */
   async function similarPairs(vectors: Map<number, number[]>, threshold: number, partitions?: string[]): Promise<SimilarPair[]> {
-    const store = pipeline().store();
     const pairs = new Map<string, SimilarPair>();
     await mapConcurrently([...vectors], SCAN_CONCURRENCY, async ([fileId, vector]) => {
-      const rows = await store.search({ vector, limit: NEIGHBOURS, partitions, excludeFileId: fileId, consistency: 'Bounded' });
-      for (const hit of dedupeByFile(rows.map((row) => ({ fileId: row.fileId, similarity: toSimilarity(row.score) })))) {
-        if (hit.similarity < threshold || !vectors.has(hit.fileId)) continue;
+      for (const hit of await neighbours(store(), { vector, needed: NEIGHBOURS, threshold, partitions, excludeFileId: fileId, consistency: 'Bounded' })) {
+        if (!vectors.has(hit.fileId)) continue;
         const [a, b] = fileId < hit.fileId ? [fileId, hit.fileId] : [hit.fileId, fileId];
         pairs.set(`${a}:${b}`, { a, b, similarity: hit.similarity });
       }
@@ -74,17 +67,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const named = notImages.map((id) => `${id} (${records.get(id)!.mime ?? 'unknown type'})`).join(', ');
       throw new UnprocessableEntityError(`Only images can be duplicates; not file${notImages.length > 1 ? 's' : ''} ${named}`, { fileIds: notImages });
     }
-    const store = pipeline().store();
-    const threshold = pipeline().config().search.duplicateThreshold;
-    const vectors = new Map(await Promise.all([keeperId, ...discardIds].map(async (id) => [id, await store.getVector(id)] as const)));
+    const vectors = new Map(await Promise.all([keeperId, ...discardIds].map(async (id) => [id, await store().getVector(id)] as const)));
     const unindexed = [...vectors].filter(([, vector]) => !vector).map(([id]) => id);
     if (unindexed.length > 0) throw new ConflictError(`File${unindexed.length > 1 ? 's' : ''} ${unindexed.join(', ')} not indexed yet, so not known to be duplicates; try again shortly`, { fileIds: unindexed });
     const dismissed = await notDuplicates.all();
     for (const id of discardIds) {
       const similarity = pairSimilarity(vectors.get(keeperId)!, vectors.get(id)!);
       if (dismissed.has(pairKey(keeperId, id))) throw new UnprocessableEntityError(`Files ${keeperId} and ${id} were marked as not duplicates`, { fileId: id });
-      if (!isDuplicate(similarity, threshold)) {
-        throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: similarity ${similarity.toFixed(2)}, and duplicates need ${threshold}`, { fileId: id, similarity, threshold });
+      if (!isDuplicate(similarity, mergeThreshold)) {
+        throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: similarity ${similarity.toFixed(2)}, and duplicates need ${mergeThreshold}`, {
+          fileId: id,
+          similarity,
+          threshold: mergeThreshold,
+        });
       }
     }
   }
@@ -118,15 +113,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const value = keeper[field] ? undefined : discardIds.map((id) => records.get(id)![field]).find(Boolean);
       if (value) merged[field] = value;
     }
+    if (Object.keys(merged).length > 0) await files.updateText(keeperId, merged);
+    // The Upload plugin deletes the copies, so its own lifecycles and providers run (and the delete events follow).
     const upload = strapi.plugin('upload').service('upload');
-    if (Object.keys(merged).length > 0) await strapi.db.query(FILE_UID).update({ where: { id: keeperId }, data: merged });
     for (const id of discardIds) {
-      const row = await strapi.db.query(FILE_UID).findOne({ where: { id } });
+      const row = await files.findRow(id);
       if (row) await upload.remove(row);
     }
     // The keeper may now be used by more content types: its vector moves to their partitions.
-    const keeperRow = await strapi.db.query(FILE_UID).findOne({ where: { id: keeperId } });
-    await pipeline().recorder().record(MEDIA_EVENT_TYPES.usageChanged, keeperRow);
+    const keeperRow = await files.findRow(keeperId);
+    if (keeperRow) await recorder.record(MEDIA_EVENT_TYPES.usageChanged, keeperRow);
 
     return {
       keeperId,
@@ -140,12 +136,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async groups(query: DuplicatesQuery, audience: Audience): Promise<DuplicatesResponse> {
-      const mergeThreshold = pipeline().config().search.duplicateThreshold;
       const threshold = query.threshold ?? mergeThreshold;
-      const store = pipeline().store();
-      const partitions = await scopePartitions(strapi, store, query.contentType);
+      const partitions = await scopePartitions(strapi, store(), query.contentType);
 
-      const vectors = partitions && partitions.length === 0 ? new Map<number, number[]>() : await store.listVectors(await files.maxId(), partitions);
+      const vectors = partitions && partitions.length === 0 ? new Map<number, number[]>() : await store().listVectors(await files.maxId(), partitions);
       const clusters = groupDuplicates(await similarPairs(vectors, threshold, partitions), threshold, await notDuplicates.all());
       // Files deleted a moment ago may still have vectors; a group needs two live files.
       const records = await files.findMany(clusters.flat());
@@ -192,7 +186,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async resolve({ keeperId, discardIds }: ResolveDuplicates, { ability }: { ability: UserAbility }): Promise<ResolveReport> {
       const fileIds = [keeperId, ...discardIds];
       try {
-        return await pipeline().leases().exclusive(fileIds.map((id) => `file:${id}`), () => merge(keeperId, discardIds, ability));
+        return await leases.exclusive(fileIds.map((id) => `file:${id}`), () => merge(keeperId, discardIds, ability));
       } catch (error) {
         if (error instanceof LeaseTakenError) {
           throw new ConflictError(`Files ${fileIds.join(', ')} are being merged by another request; reload the duplicates and try again`, { fileIds });
@@ -219,4 +213,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { fileIds, pairsMarked: await notDuplicates.mark(fileIds) };
     },
   };
-};
+}
+
+export type DuplicatesService = ReturnType<typeof createDuplicatesService>;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => createDuplicatesService(strapi, runtimeOf(strapi));

@@ -1,20 +1,15 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { createMediaUsage } from '../strapi-data/media-usage';
-import { isImage } from '../contracts/events';
-import { QUERY_IMAGE_FIELD, SEARCH_LIMITS, type SimilarHit, type SimilarQuery, type SimilarResponse } from '../contracts/http';
-import { UnindexableError } from '../errors/pipeline-errors';
-import { decodeImage, type SourceImage } from '../embedding/decode';
-import { ConflictError, UnprocessableEntityError } from '../errors/http-errors';
-import { createIndexStateRepository } from '../strapi-data/index-state';
-import { createFileRecords } from '../strapi-data/file-records';
-import { findSimilar } from '../similarity/find-similar';
-import { mimeMatches } from '../similarity/mime';
-import { pageOf, resultsNeeded } from '../similarity/paging';
-import { assertKnownContentTypes, scopePartitions } from '../similarity/scope';
-import type { QueryImage } from '../middlewares/query-image-body';
-import { getService } from '../utils/get-service';
 import { visibilityFor, type Audience, type Visibility } from '../access/visibility';
+import { isImage } from '../contracts/events';
+import type { SimilarHit, SimilarQuery, SimilarResponse, UsedFile } from '../contracts/http';
+import { ConflictError, UnprocessableEntityError } from '../errors/http-errors';
+import type { QueryImage } from '../middlewares/query-image-body';
+import { runtimeOf, type Runtime } from '../runtime/runtime';
+import { mimeMatches } from '../similarity/mime';
+import { neighbours } from '../similarity/neighbours';
+import { pageOf, resultsNeeded, type ScoredFile } from '../similarity/paging';
+import { assertKnownContentTypes, scopePartitions } from '../similarity/scope';
 
 /** A search scoped by content type, within what the audience may find (null: anything). */
 function withinVisible(requested: readonly string[] | undefined, visible: readonly string[] | null): string[] | undefined {
@@ -22,37 +17,33 @@ function withinVisible(requested: readonly string[] | undefined, visible: readon
   return requested ? requested.filter((uid) => visible.includes(uid)) : [...visible];
 }
 
-/** "Find similar media": one service behind the admin and content-API routes. */
-export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const files = createFileRecords(strapi);
-  const states = createIndexStateRepository(strapi);
-  const usage = createMediaUsage(strapi);
-  const pipeline = () => getService(strapi, 'pipeline');
+export type SearchDeps = Pick<Runtime, 'config' | 'model' | 'files' | 'usage' | 'states' | 'store' | 'embedder'>;
 
+/**
+ * "Find similar media": one service behind the admin and content-API routes. Search by image throws the decoder's
+ * UnindexableError for an image it cannot read (the controller answers 400).
+ */
+export function createSearchService(strapi: Core.Strapi, { config, model, files, usage, states, store, embedder }: SearchDeps) {
   /**
    * The ranked files for a page of results, among those the audience may see: deleted files, other MIME types and
    * files the caller may not see are skipped, widening the window.
    */
   async function rank(vector: number[], query: SimilarQuery, visibility: Visibility, excludeFileId?: number) {
-    const store = pipeline().store();
-    const { threshold: defaultThreshold, consistencyLevel: consistency } = pipeline().config().search;
+    const { threshold: defaultThreshold, consistencyLevel: consistency } = config.search;
     const threshold = query.threshold ?? defaultThreshold;
-    const partitions = await scopePartitions(strapi, store, withinVisible(query.contentType, visibility.contentTypes));
-    const wanted = resultsNeeded(query.page, query.pageSize);
+    const partitions = await scopePartitions(strapi, store(), withinVisible(query.contentType, visibility.contentTypes));
     let live: SimilarHit[] = [];
     if (!partitions || partitions.length > 0) {
-      for (let needed = wanted; ; needed = Math.min(SEARCH_LIMITS.maxResultWindow, needed * 2)) {
-        const ranked = await findSimilar(store, { vector, needed, threshold, partitions, excludeFileId, consistency });
-        // Vectors of files deleted a moment ago may linger until their delete event is applied: drop them.
-        const records = await files.findMany(ranked.map((hit) => hit.fileId));
-        const candidates = ranked.flatMap((hit) => {
-          const record = records.get(hit.fileId);
-          return record && mimeMatches(record.mime, query.mime) ? [record] : [];
-        });
-        const shown = new Map((await visibility.reveal(candidates)).map((file) => [file.id, file]));
-        live = ranked.flatMap((hit) => (shown.has(hit.fileId) ? [{ file: shown.get(hit.fileId)!, similarity: hit.similarity }] : []));
-        if (live.length >= wanted || ranked.length < needed || needed === SEARCH_LIMITS.maxResultWindow) break;
-      }
+      const shown = new Map<number, UsedFile>();
+      // Vectors of files deleted a moment ago may linger until their delete event is applied: those drop out too.
+      const accept = async (hits: ScoredFile[]) => {
+        const records = await files.findMany(hits.map((hit) => hit.fileId));
+        const candidates = hits.flatMap((hit) => (records.has(hit.fileId) && mimeMatches(records.get(hit.fileId)!.mime, query.mime) ? [records.get(hit.fileId)!] : []));
+        for (const file of await visibility.reveal(candidates)) shown.set(file.id, file);
+        return hits.filter((hit) => shown.has(hit.fileId));
+      };
+      const hits = await neighbours(store(), { vector, needed: resultsNeeded(query.page, query.pageSize), threshold, partitions, excludeFileId, consistency, accept });
+      live = hits.map((hit) => ({ file: shown.get(hit.fileId)!, similarity: hit.similarity }));
     }
     const { items, hasMore } = pageOf(live, query.page, query.pageSize);
     return {
@@ -61,7 +52,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         pagination: { page: query.page, pageSize: query.pageSize, hasMore },
         threshold,
         contentTypes: query.contentType ?? null,
-        model: pipeline().model().id,
+        model: model.id,
       },
     };
   }
@@ -75,7 +66,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!file || (await visibility.reveal([file])).length === 0) throw new errors.NotFoundError(`File ${fileId} not found`);
       if (!isImage(file.mime)) throw new errors.ValidationError(`File ${fileId} is not an image (${file.mime ?? 'unknown type'})`);
 
-      const vector = await pipeline().store().getVector(fileId);
+      const vector = await store().getVector(fileId);
       if (!vector) {
         const state = await states.stateOf(fileId);
         if (state?.status === 'failed') {
@@ -87,22 +78,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { data, meta: { ...meta, query: { fileId } } };
     },
 
-    /** Searches with an image that is not in the library; the image goes through the indexer's exact path. */
+    /** Searches with an image that is not in the library; it goes through the embedder, as the indexer's images do. */
     async similarToImage(image: QueryImage, query: SimilarQuery, audience: Audience): Promise<SimilarResponse> {
       assertKnownContentTypes(strapi, query.contentType);
-      const { preprocessing } = pipeline().config();
-      const extractor = await pipeline().extractor();
-      let pixels: Buffer;
-      let source: SourceImage;
-      try {
-        ({ pixels, source } = await decodeImage(image.bytes, { ...preprocessing, size: extractor.model.inputSize }));
-      } catch (error) {
-        const reason = error instanceof UnindexableError ? error.message : 'the image cannot be decoded';
-        throw new errors.ValidationError(`${QUERY_IMAGE_FIELD}: ${reason}`, { param: QUERY_IMAGE_FIELD });
-      }
-      const [vector] = await extractor.extract([pixels]);
-      const { data, meta } = await rank(vector, query, await visibilityFor(strapi, usage, audience));
-      return { data, meta: { ...meta, query: { image: { name: image.name, ...source } } } };
+      const [embedded] = await (await embedder()).embedBytes([image.bytes]);
+      if (embedded instanceof Error) throw embedded;
+      const { data, meta } = await rank(embedded.vector, query, await visibilityFor(strapi, usage, audience));
+      return { data, meta: { ...meta, query: { image: { name: image.name, ...embedded.source } } } };
     },
   };
-};
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => createSearchService(strapi, runtimeOf(strapi));

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { VectorStore } from '../vector-store/milvus-store';
+import type { VectorStore } from '../vector-store/types';
 import { partitionForContentType } from '../vector-store/partitions';
 
 /** The `contentType` parameter of searches and duplicate reviews: known UIDs only, as Milvus partitions. */

@@ -1,7 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import type { FileSummary } from '../contracts/http';
 
-/** Reads Strapi file records for search results. */
+/**
+ * Strapi's file records: summaries for results, whole rows for events, the library page by page, and the merge's
+ * one change to a file's metadata.
+ */
 
 export const FILE_UID = 'plugin::upload.file';
 const FIELDS = ['id', 'documentId', 'name', 'url', 'formats', 'mime', 'width', 'height', 'size', 'alternativeText', 'caption', 'createdAt'] as const;
@@ -24,9 +27,19 @@ const toSummary = (row: Record<string, unknown>): FileSummary => ({
   createdAt: row.createdAt ? new Date(row.createdAt as string).toISOString() : null,
 });
 
+export type FileRecords = ReturnType<typeof createFileRecords>;
+
 export function createFileRecords(strapi: Core.Strapi) {
   const query = () => strapi.db.query(FILE_UID);
   return {
+    /** The whole row, as lifecycles see it (the recorder builds events from it); null when the file is gone. */
+    async findRow(id: number): Promise<Record<string, unknown> | null> {
+      return query().findOne({ where: { id } });
+    },
+    /** Image file rows with ids above `afterId`, in id order: the library, page by page. */
+    async imageRowsAfter(afterId: number, limit: number): Promise<Array<Record<string, unknown>>> {
+      return query().findMany({ where: { id: { $gt: afterId }, mime: { $startsWith: 'image/' } }, orderBy: { id: 'asc' }, limit });
+    },
     async findOne(id: number): Promise<FileSummary | null> {
       const row = await query().findOne({ where: { id }, select: [...FIELDS] });
       return row ? toSummary(row) : null;
@@ -36,6 +49,10 @@ export function createFileRecords(strapi: Core.Strapi) {
       if (ids.length === 0) return new Map();
       const rows = await query().findMany({ where: { id: { $in: [...ids] } }, select: [...FIELDS] });
       return new Map(rows.map((row) => [row.id as number, toSummary(row)]));
+    },
+    /** Alt text and caption a merge carries over from a discarded copy. */
+    async updateText(id: number, text: Partial<Pick<FileSummary, 'alternativeText' | 'caption'>>): Promise<void> {
+      await query().update({ where: { id }, data: text });
     },
     async countImages(): Promise<number> {
       return query().count({ where: { mime: { $startsWith: 'image/' } } });

@@ -2,7 +2,7 @@ import { ErrorCode, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { INDEX_DEFAULTS, type PluginConfig } from '../config/schema';
 import { UnavailableError } from '../errors/pipeline-errors';
 import { pushTo } from '../utils/push-to';
-import type { IndexCollection } from './milvus-store';
+import type { IndexCollection } from './types';
 import { partitionOfRow, vectorRowId } from './partitions';
 
 /** Reads and writes on one Milvus collection (or alias), and the Milvus status checks shared with the store. */

@@ -1,64 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DataType, ErrorCode } from '@zilliz/milvus2-sdk-node';
-import type { ConsistencyLevel } from '../config/schema';
 import { errorMessage, PipelineError, UnavailableError } from '../errors/pipeline-errors';
 import { bindCollection, check, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
 import { UNATTACHED_PARTITION } from './partitions';
+import type { IndexCollection, VectorStore } from './types';
 import { createVectorIndex, diskAnnUnsupported, probeDiskAnn } from './vector-index';
 
 /** The Milvus repository: one collection per model, one partition per content type, rows keyed by (file, partition). */
-
-export interface ScoredRow {
-  fileId: number;
-  score: number;
-}
-
-export interface VectorSearch {
-  vector: number[];
-  limit: number;
-  /** Restrict to these partitions; all partitions when absent. */
-  partitions?: string[];
-  excludeFileId?: number;
-  /** Overrides the store's consistency for this call: Bounded skips Strong's wait but may miss the latest writes. */
-  consistency?: ConsistencyLevel;
-}
-
-export interface VectorStore {
-  readonly collection: string;
-  ensureCollection(): Promise<void>;
-  replaceFileVectors(fileId: number, partitions: readonly string[], vector: readonly number[], version: number): Promise<void>;
-  deleteFile(fileId: number): Promise<void>;
-  /** The file's vector; `fresh` guarantees it reflects every write acknowledged before the call. */
-  getVector(fileId: number, options?: { fresh?: boolean }): Promise<number[] | null>;
-  /** The version (event time) last applied to each of these files that is indexed. */
-  appliedVersions(fileIds: readonly number[]): Promise<Map<number, number>>;
-  search(query: VectorSearch): Promise<ScoredRow[]>;
-  /** One vector per indexed file (file ids up to maxFileId), in the given partitions or all. */
-  listVectors(maxFileId: number, partitions?: string[]): Promise<Map<number, number[]>>;
-  existingPartitions(names: readonly string[]): Promise<string[]>;
-  /**
-   * The partitions each indexed file has rows in (one row per partition): file ids up to maxFileId walked in
-   * windows, then whatever lies above in one query (orphans of deleted files; a few at most).
-   */
-  indexedPartitions(maxFileId: number): Promise<Map<number, string[]>>;
-  /** The files indexed, and how many rows they have (one per partition), for file ids up to maxFileId. */
-  stats(maxFileId: number): Promise<{ fileIds: Set<number>; vectors: number }>;
-  /**
-   * Starts (or resumes) a rebuild: a new collection behind the `<collection>_next` alias, which every write from
-   * then on also goes to, while searches keep using the current one.
-   */
-  beginRebuild(): Promise<void>;
-  /** The collection being rebuilt, or null when no rebuild is under way. */
-  rebuildTarget(): Promise<IndexCollection | null>;
-  /** Points the collection's alias at the rebuilt collection in one step, then drops the old one. */
-  completeRebuild(): Promise<void>;
-  /** Another model's index under the same prefix, or null when none exists. */
-  modelCollection(modelId: string): Promise<IndexCollection | null>;
-  close(): Promise<void>;
-}
-
-/** What one collection (or alias) offers; the store adds mirroring and rebuilds around the serving one. */
-export type IndexCollection = Omit<VectorStore, 'ensureCollection' | 'beginRebuild' | 'rebuildTarget' | 'completeRebuild' | 'modelCollection' | 'close'>;
 
 /** Every name is an alias: searches follow it, and a rebuild moves it to a new collection in one step. */
 export function collectionName(prefix: string, modelId: string): string {

@@ -8,7 +8,7 @@ import { createBatchIndexer } from '../../../server/src/indexing/batch-indexer';
 import type { BatchControl, EventConsumer, IncomingMessage } from '../../../server/src/messaging/consumer';
 import { DEAD_LETTER_HEADERS } from '../../../server/src/messaging/dead-letter';
 import type { OutgoingMessage } from '../../../server/src/messaging/producer';
-import type { VectorStore } from '../../../server/src/vector-store/milvus-store';
+import type { VectorStore } from '../../../server/src/vector-store/types';
 import { silentLogger } from '../../../server/src/utils/logger';
 
 
@@ -34,7 +34,7 @@ function fakeConsumer(messages: IncomingMessage[]) {
 /** Vectors are [fileId]; files listed in `failures` fail with the given error. */
 function fakeEmbedder(failures: Record<number, Error> = {}) {
   const calls: number[][] = [];
-  const embedder: Embedder = {
+  const embedder: Pick<Embedder, 'embed'> = {
     embed: async (files) => {
       calls.push(files.map((f) => f.id));
       return files.map((f) => failures[f.id] ?? [f.id]);

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { getService } from '../utils/get-service';
-import type { RequestContext } from './context';
+import { getService } from '../../utils/get-service';
+import type { RequestContext } from '../context';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async get(ctx: RequestContext) {

@@ -1,16 +1,16 @@
 import type { Core } from '@strapi/strapi';
-import { dismissDuplicatesSchema, duplicatesQuerySchema, resolveDuplicatesSchema } from '../contracts/http';
-import { getService } from '../utils/get-service';
-import { audienceOf, type RequestContext } from './context';
-import { parseInput } from './validate';
+import { dismissDuplicatesSchema, duplicatesQuerySchema, resolveDuplicatesSchema } from '../../contracts/http';
+import { getService } from '../../utils/get-service';
+import { adminAudience, type RequestContext } from '../context';
+import { parseInput } from '../validate';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async groups(ctx: RequestContext) {
-    ctx.body = await getService(strapi, 'duplicates').groups(parseInput(duplicatesQuerySchema, ctx.query), audienceOf(ctx));
+    ctx.body = await getService(strapi, 'duplicates').groups(parseInput(duplicatesQuerySchema, ctx.query), adminAudience(ctx));
   },
 
   async recent(ctx: RequestContext) {
-    ctx.body = { data: await getService(strapi, 'duplicates').recent(audienceOf(ctx)) };
+    ctx.body = { data: await getService(strapi, 'duplicates').recent(adminAudience(ctx)) };
   },
 
   async resolve(ctx: RequestContext) {

@@ -1,0 +1,203 @@
+import type { Core } from '@strapi/strapi';
+import { subscribeEntryChanges } from '../capture/entry-listener';
+import { createIndexStateTracker, indexStateGroupId, type IndexStateTracker } from '../capture/index-state-tracker';
+import { subscribeMediaLifecycles } from '../capture/media-listener';
+import { createRecorder, type Recorder } from '../capture/recorder';
+import { createOutboxRelay, relayLease } from '../capture/relay';
+import { parseConfig, type PluginConfig } from '../config/schema';
+import { PLUGIN_ID } from '../contracts/permissions';
+import type { FeatureExtractor } from '../embedding/extractor';
+import { startExtractorThread } from '../embedding/extractor-thread';
+import { resolveModel, type ModelSpec } from '../embedding/models';
+import { ServiceUnavailableError } from '../errors/http-errors';
+import { errorMessage } from '../errors/pipeline-errors';
+import { createEmbedder, type Embedder } from '../indexing/embedder';
+import { startIndexer, type RunningIndexer } from '../indexing/start-indexer';
+import { createReconciler, type Reconciler } from '../maintenance/reconciler';
+import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../messaging/client';
+import { createEventConsumer } from '../messaging/consumer';
+import { createEventProducer } from '../messaging/producer';
+import { createFileRecords, type FileRecords } from '../strapi-data/file-records';
+import { createIndexStateRepository, type IndexStateRepository } from '../strapi-data/index-state';
+import { createLeases, type Leases } from '../strapi-data/leases';
+import { createMediaUsage, type MediaUsage } from '../strapi-data/media-usage';
+import { createNotDuplicatesRepository, type NotDuplicatesRepository } from '../strapi-data/not-duplicates';
+import { createOutbox, type Outbox } from '../strapi-data/outbox';
+import { prefixed, type Logger } from '../utils/logger';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../utils/retry';
+import { createMilvusStore } from '../vector-store/milvus-store';
+import type { VectorStore } from '../vector-store/types';
+
+/**
+ * What the plugin runs on inside Strapi, built once when Strapi registers the plugin: the config and the model,
+ * the repositories of Strapi's database, capture (listeners -> outbox -> relay -> Kafka), and, once started, the
+ * vector store, the index-state tracker and the in-process indexer. Connections are retried in the background, so
+ * Strapi boots, and keeps recording events, while Kafka or Milvus are down. Services take what they use from it.
+ */
+export interface Runtime {
+  readonly config: PluginConfig;
+  /** The model indexing and search use. */
+  readonly model: ModelSpec;
+  readonly logger: Logger;
+  /** Work only one Strapi instance (or request) may do at a time. */
+  readonly leases: Leases;
+  readonly files: FileRecords;
+  readonly usage: MediaUsage;
+  readonly states: IndexStateRepository;
+  readonly notDuplicates: NotDuplicatesRepository;
+  readonly outbox: Outbox;
+  readonly recorder: Recorder;
+  readonly reconciler: Reconciler;
+  /** The vector store, or a 503 while Milvus is not reachable yet. */
+  store(): VectorStore;
+  storeIfReady(): VectorStore | undefined;
+  /** The model, loaded once (about 100 MB of weights) in a thread of its own: shared by the indexer and search by image. */
+  extractor(): Promise<FeatureExtractor>;
+  /** The embedder over that model, for images in hand (search by image). */
+  embedder(): Promise<Embedder>;
+  /** Media events the index workers (in-process or not) have yet to consume; null while Kafka is unreachable. */
+  consumerLag(): Promise<number | null>;
+  workerRunning(): boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The runtime of this Strapi, which Strapi keeps as the plugin's `runtime` service. */
+export const runtimeOf = (strapi: Core.Strapi): Runtime => strapi.plugin(PLUGIN_ID).service('runtime') as Runtime;
+
+export function createRuntime(strapi: Core.Strapi): Runtime {
+  const config = parseConfig(strapi.config.get(`plugin::${PLUGIN_ID}`));
+  const model = resolveModel(config.model);
+  const logger = prefixed(strapi.log, `[${PLUGIN_ID}]`);
+  const leases = createLeases(strapi);
+  const files = createFileRecords(strapi);
+  const usage = createMediaUsage(strapi);
+  const states = createIndexStateRepository(strapi);
+  const outbox = createOutbox(strapi);
+  // Clients connect on start; until then, recorded events wait in the outbox.
+  const kafka = createKafka(config.kafka, logger);
+  const producer = createEventProducer(kafka);
+  const relay = createOutboxRelay({ outbox, producer, topic: config.kafka.topic, ...config.outbox, lease: relayLease(leases), logger });
+  const recorder = createRecorder({ outbox, usage, relay, logger });
+
+  interface Running {
+    abort: AbortController;
+    unsubscribe: Array<() => void>;
+    tracker: IndexStateTracker;
+    store: VectorStore;
+    storeReady: boolean;
+    lag: LagProbe;
+    /** Loaded by the in-process indexer at start, or by the first search by image. */
+    extractor?: Promise<FeatureExtractor>;
+    indexer?: RunningIndexer;
+    indexerReady: Promise<unknown>;
+  }
+  let running: Running | undefined;
+
+  const started = () => {
+    if (!running) throw new Error(`${PLUGIN_ID} is not started`);
+    return running;
+  };
+
+  const runtime: Runtime = {
+    config,
+    model,
+    logger,
+    leases,
+    files,
+    usage,
+    states,
+    notDuplicates: createNotDuplicatesRepository(strapi),
+    outbox,
+    recorder,
+    reconciler: createReconciler({ files, usage, states, recorder, leases, model, store: () => runtime.store() }),
+
+    async start() {
+      const abort = new AbortController();
+      const unsubscribe = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { files, usage, recorder, logger })];
+      const store = createMilvusStore(config.milvus, model);
+      const tracker = createIndexStateTracker({
+        consumer: createEventConsumer(kafka, { groupId: indexStateGroupId(config.worker.groupId), topic: config.kafka.indexTopic }),
+        states,
+        logger,
+      });
+      const lag = createLagProbe(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic });
+      const state: Running = { abort, unsubscribe, tracker, store, lag, storeReady: false, indexerReady: Promise.resolve() };
+      running = state;
+      const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
+        (ok) => {
+          state.storeReady = ok !== undefined;
+        },
+        (error) => logger.error(`the Milvus index cannot be used: ${errorMessage(error)}`)
+      );
+
+      retryUntilReady('connecting to Kafka', () => ensureTopics(kafka, config.kafka).then(() => producer.connect()).then(() => true), { logger, signal: abort.signal })
+        .then((connected) => {
+          // Strapi may have been stopped while Kafka was still connecting: then nothing starts.
+          if (connected === undefined || abort.signal.aborted) return;
+          relay.start();
+          return retryUntilReady('following index events', () => tracker.start(), { logger, signal: abort.signal });
+        })
+        .catch((error) => logger.error(`Kafka connection cannot start: ${(error as Error).message}`));
+
+      if (config.worker.inProcess) {
+        state.indexerReady = (async () => {
+          const extractor = await runtime.extractor();
+          await storeReady;
+          state.indexer = await retryUntilReady(
+            'starting the index worker',
+            () => startIndexer(config, { store, extractor, logger, publicDir: strapi.dirs.static.public }),
+            { logger, signal: abort.signal }
+          );
+          if (state.indexer) logger.info(`index worker consuming ${config.kafka.topic} as group ${config.worker.groupId}`);
+        })().catch((error) => logger.error(`index worker cannot start: ${(error as Error).message}`));
+      }
+    },
+
+    async stop() {
+      if (!running) return;
+      const state = running;
+      running = undefined;
+      state.abort.abort();
+      state.unsubscribe.forEach((unsubscribe) => unsubscribe());
+      await state.indexerReady;
+      // Offsets are committed only after success, so work abandoned here is re-delivered later.
+      if (state.indexer) await settleWithin('stopping the index worker', state.indexer.stop(), SHUTDOWN_STEP_MS, logger);
+      (await state.extractor?.catch(() => undefined))?.dispose();
+      await settleWithin('stopping the outbox relay', relay.stop(), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('disconnecting from Kafka', Promise.all([producer.disconnect(), state.lag.close()]), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('disconnecting from Milvus', state.store.close(), SHUTDOWN_STEP_MS, logger);
+    },
+
+    store() {
+      const store = runtime.storeIfReady();
+      if (!store) throw new ServiceUnavailableError('The image index (Milvus) is not reachable yet; try again shortly');
+      return store;
+    },
+
+    storeIfReady() {
+      const state = started();
+      return state.storeReady ? state.store : undefined;
+    },
+
+    extractor() {
+      const state = started();
+      state.extractor ??= startExtractorThread(model).catch((error) => {
+        state.extractor = undefined;
+        throw error;
+      });
+      return state.extractor;
+    },
+
+    embedder: async () => createEmbedder({ extractor: await runtime.extractor(), decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
+
+    consumerLag: () =>
+      started()
+        .lag.lag()
+        .catch(() => null),
+
+    workerRunning: () => !!running?.indexer?.running,
+  };
+  return runtime;
+}
