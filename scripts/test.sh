@@ -28,8 +28,9 @@ done
 bash scripts/setup.sh
 
 if [ "$which" = all ] || [ "$which" = unit ]; then
-  log "type check: server, tests, benchmarks and admin"
+  log "type check: server, tests, benchmarks and admin; no import cycles"
   npm run --silent typecheck
+  npm run --silent cycles
   log "unit tests"
   npx jest -c config/jest.unit.config.js "${jest_args[@]}"
 fi

@@ -7,6 +7,7 @@ import { allBombs } from '../helpers/bombs';
 import { samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { ADMIN_PASSWORD } from '../helpers/strapi';
+import { startHealthProbe } from '../helpers/health-probe';
 import { startStrapiProcess, type StrapiProcess } from '../helpers/strapi-process';
 import { adminPath, contentApiPath, contentApiPermission } from '../../server/src/contracts/routes';
 
@@ -32,27 +33,17 @@ let uploadToken: string;
 let bombs: Awaited<ReturnType<typeof allBombs>>;
 const [cat] = samplePhotos(['skimage-chelsea.png']);
 
-/** Polls GET /_health until `work` settles; returns the slowest answer's latency in ms. */
+/** Polls GET /_health (from a process of its own) until `work` settles; returns the slowest answer's latency in ms. */
 async function slowestHealthCheckDuring<T>(work: Promise<T>): Promise<{ result: T; slowestMs: number; checks: number }> {
-  let done = false;
-  let slowestMs = 0;
-  let checks = 0;
-  const polling = (async () => {
-    while (!done) {
-      const started = performance.now();
-      const res = await fetch(`${baseUrl}/_health`);
-      slowestMs = Math.max(slowestMs, performance.now() - started);
-      checks++;
-      expect(res.status).toBe(204);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  try {
-    return { result: await work, slowestMs, checks };
-  } finally {
-    done = true;
-    await polling;
-  }
+  const probe = await startHealthProbe(`${baseUrl}/_health`);
+  const settled = await work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error })
+  );
+  const { slowestMs, checks, failures } = await probe.stop();
+  if ('error' in settled) throw settled.error;
+  expect(failures).toBe(0);
+  return { result: settled.value, slowestMs, checks };
 }
 
 const searchByImage = (bytes: Buffer, fileName: string, authorization = `Bearer ${searchToken}`, query = '') => {
