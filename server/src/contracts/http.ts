@@ -165,7 +165,10 @@ export interface SimilarResponse {
 export interface DuplicateGroup {
   /** Stable name of the group: its smallest file id. */
   id: number;
-  /** Largest resolution, then richest metadata (alt text, caption), then oldest. */
+  /**
+   * The file every other file of the group is a duplicate of (groups never chain): the one with the most
+   * duplicates, then the largest resolution, the richest metadata (alt text, caption), the oldest.
+   */
   suggestedKeeperId: number;
   /** The group's files, the suggested keeper first; similarity is to the suggested keeper. */
   files: Array<UsedFile & { similarity: number }>;

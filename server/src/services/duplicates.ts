@@ -15,7 +15,7 @@ import type {
 } from '../contracts/http';
 import { LeaseTakenError } from '../strapi-data/leases';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
-import { groupDuplicates, suggestKeeper, type SimilarPair } from '../similarity/grouping';
+import { groupDuplicates, keeperOrder, type SimilarPair } from '../similarity/grouping';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
 import { pairKey } from '../strapi-data/not-duplicates';
@@ -140,26 +140,29 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       const partitions = await scopePartitions(strapi, store(), query.contentType);
 
       const vectors = partitions && partitions.length === 0 ? new Map<number, number[]>() : await store().listVectors(await files.maxId(), partitions);
-      const clusters = groupDuplicates(await similarPairs(vectors, threshold, partitions), threshold, await notDuplicates.all());
-      // Files deleted a moment ago may still have vectors; a group needs two live files.
-      const records = await files.findMany(clusters.flat());
-      const live = clusters.map((ids) => ids.filter((id) => records.has(id))).filter((ids) => ids.length > 1);
+      const pairs = await similarPairs(vectors, threshold, partitions);
+      // Files deleted a moment ago may still have vectors: only live files form groups.
+      const records = await files.findMany([...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))]);
+      const livePairs = pairs.filter((pair) => records.has(pair.a) && records.has(pair.b));
+      const groups = groupDuplicates(livePairs, threshold, await notDuplicates.all(), (a, b) => keeperOrder(records.get(a)!, records.get(b)!));
 
-      const total = live.length;
+      const total = groups.length;
       const start = (query.page - 1) * query.pageSize;
-      const page = live.slice(start, start + query.pageSize);
+      const page = groups.slice(start, start + query.pageSize);
       // Files the user may not read in the Media Library drop out of their group.
       const shown = new Map((await (await visibilityFor(strapi, usage, audience)).reveal(page.flat().map((id) => records.get(id)!))).map((file) => [file.id, file]));
-      const data: DuplicateGroup[] = page.flatMap((group) => {
-        const ids = group.filter((id) => shown.has(id));
-        if (ids.length < 2) return [];
-        const keeper = suggestKeeper(ids.map((id) => shown.get(id)!));
-        const ordered = [keeper.id, ...ids.filter((id) => id !== keeper.id)];
+      const data: DuplicateGroup[] = page.flatMap(([keeperId, ...copies]) => {
+        const visible = copies.filter((id) => shown.has(id));
+        // Without its keeper the others are not known to be copies of each other: the group is not shown.
+        if (!shown.has(keeperId) || visible.length === 0) return [];
         return [
           {
-            id: group[0],
-            suggestedKeeperId: keeper.id,
-            files: ordered.map((id) => ({ ...shown.get(id)!, similarity: id === keeper.id ? 1 : pairSimilarity(vectors.get(id)!, vectors.get(keeper.id)!) })),
+            id: Math.min(keeperId, ...copies),
+            suggestedKeeperId: keeperId,
+            files: [
+              { ...shown.get(keeperId)!, similarity: 1 },
+              ...visible.map((id) => ({ ...shown.get(id)!, similarity: pairSimilarity(vectors.get(id)!, vectors.get(keeperId)!) })),
+            ],
           },
         ];
       });

@@ -2,7 +2,7 @@ import type { FileSummary } from '../contracts/http';
 import { isDuplicate } from './duplicate-decision';
 import { pairKey } from '../strapi-data/not-duplicates';
 
-/** Pure arithmetic of the duplicates review: clusters from similar pairs, and the copy to keep. Unit-tested. */
+/** Pure arithmetic of the duplicates review: groups from similar pairs, and the copy to keep. Unit-tested. */
 
 export interface SimilarPair {
   a: number;
@@ -11,44 +11,44 @@ export interface SimilarPair {
 }
 
 /**
- * Connected groups of files joined by pairs at or above the threshold, without the pairs an editor marked as not
- * duplicates. Each group is sorted by file id; groups are sorted by their smallest id, so pages stay stable.
+ * Groups that never chain: each is a keeper and the files that are themselves duplicates of that keeper (a pair at
+ * or above the threshold with it, not marked "not duplicates"). The file with the most duplicates is taken as a
+ * keeper first (it is most likely the original the others were made from; among equals, `keeperOrder` decides),
+ * and a file joins the first keeper it duplicates. So a burst of similar shots, where each is close only to the
+ * next, never merges into one large group. The keeper comes first in its group, the rest by id; groups are
+ * ordered by their smallest id, so pages stay stable.
  */
-export function groupDuplicates(pairs: readonly SimilarPair[], threshold: number, notDuplicates: ReadonlySet<string>): number[][] {
-  const parent = new Map<number, number>();
-  const root = (id: number): number => {
-    let node = id;
-    while (parent.get(node) !== node) node = parent.get(node)!;
-    // Path compression keeps later lookups short.
-    for (let next = id; next !== node; ) {
-      const up = parent.get(next)!;
-      parent.set(next, node);
-      next = up;
-    }
-    return node;
-  };
+export function groupDuplicates(
+  pairs: readonly SimilarPair[],
+  threshold: number,
+  notDuplicates: ReadonlySet<string>,
+  keeperOrder: (a: number, b: number) => number = (a, b) => a - b
+): number[][] {
+  const neighbours = new Map<number, Set<number>>();
   for (const { a, b, similarity } of pairs) {
     if (a === b || !isDuplicate(similarity, threshold) || notDuplicates.has(pairKey(a, b))) continue;
-    for (const id of [a, b]) if (!parent.has(id)) parent.set(id, id);
-    const [ra, rb] = [root(a), root(b)];
-    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
+    for (const [from, to] of [[a, b], [b, a]]) {
+      const set = neighbours.get(from) ?? new Set<number>();
+      neighbours.set(from, set.add(to));
+    }
   }
-  const groups = new Map<number, number[]>();
-  for (const id of parent.keys()) {
-    const r = root(id);
-    const group = groups.get(r);
-    if (group) group.push(id);
-    else groups.set(r, [id]);
+  const grouped = new Set<number>();
+  const groups: number[][] = [];
+  const degree = (id: number) => neighbours.get(id)!.size;
+  for (const keeper of [...neighbours.keys()].sort((a, b) => degree(b) - degree(a) || keeperOrder(a, b))) {
+    if (grouped.has(keeper)) continue;
+    const copies = [...neighbours.get(keeper)!].filter((id) => !grouped.has(id)).sort((x, y) => x - y);
+    if (copies.length === 0) continue;
+    for (const id of [keeper, ...copies]) grouped.add(id);
+    groups.push([keeper, ...copies]);
   }
-  return [...groups.values()].map((ids) => ids.sort((x, y) => x - y)).sort((x, y) => x[0] - y[0]);
+  const smallest = (group: number[]) => Math.min(...group);
+  return groups.sort((x, y) => smallest(x) - smallest(y));
 }
 
 const richness = (file: FileSummary) => (file.alternativeText ? 1 : 0) + (file.caption ? 1 : 0);
 const pixels = (file: FileSummary) => (file.width ?? 0) * (file.height ?? 0);
 
-/** The copy to keep: the largest resolution, then the richest metadata (alt text, caption), then the oldest. */
-export function suggestKeeper(files: readonly FileSummary[]): FileSummary {
-  return [...files].sort(
-    (x, y) => pixels(y) - pixels(x) || richness(y) - richness(x) || (x.createdAt ?? '').localeCompare(y.createdAt ?? '') || x.id - y.id
-  )[0];
-}
+/** Which copy is the better keeper, first: the largest resolution, then the richest metadata (alt text, caption), then the oldest. */
+export const keeperOrder = (x: FileSummary, y: FileSummary): number =>
+  pixels(y) - pixels(x) || richness(y) - richness(x) || (x.createdAt ?? '').localeCompare(y.createdAt ?? '') || x.id - y.id;

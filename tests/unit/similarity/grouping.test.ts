@@ -1,15 +1,30 @@
 import type { FileSummary } from '../../../server/src/contracts/http';
-import { groupDuplicates, suggestKeeper } from '../../../server/src/similarity/grouping';
+import { groupDuplicates, keeperOrder } from '../../../server/src/similarity/grouping';
 import { pairKey } from '../../../server/src/strapi-data/not-duplicates';
 
 const pair = (a: number, b: number, similarity = 0.9) => ({ a, b, similarity });
 
 describe('groupDuplicates', () => {
-  it('joins chains of similar pairs into one group, sorted, groups ordered by smallest id', () => {
-    expect(groupDuplicates([pair(9, 4), pair(4, 7), pair(2, 3)], 0.7, new Set())).toEqual([
+  it('groups each keeper with its duplicates, keeper first, groups ordered by smallest id', () => {
+    expect(groupDuplicates([pair(9, 4), pair(2, 3), pair(4, 7)], 0.7, new Set())).toEqual([
       [2, 3],
       [4, 7, 9],
     ]);
+  });
+
+  it('never chains: a run of shots each close only to the next makes groups of direct duplicates', () => {
+    const burst = [pair(1, 2), pair(2, 3), pair(3, 4), pair(4, 5), pair(5, 6)];
+    const groups = groupDuplicates(burst, 0.7, new Set());
+    const direct = new Set(burst.map(({ a, b }) => pairKey(a, b)));
+    for (const [keeper, ...copies] of groups) for (const copy of copies) expect(direct.has(pairKey(keeper, copy))).toBe(true);
+    expect(Math.max(...groups.map((group) => group.length))).toBeLessThanOrEqual(3);
+  });
+
+  it('takes the file with the most duplicates as keeper, then the preferred one', () => {
+    // 5 is the original of three copies that are not alike among themselves.
+    expect(groupDuplicates([pair(5, 6), pair(5, 7), pair(8, 5)], 0.7, new Set(), (a, b) => b - a)).toEqual([[5, 6, 7, 8]]);
+    // Between equals the order decides: here the largest id.
+    expect(groupDuplicates([pair(1, 2)], 0.7, new Set(), (a, b) => b - a)).toEqual([[2, 1]]);
   });
 
   it('ignores pairs under the threshold and pairs marked "not duplicates"', () => {
@@ -17,12 +32,12 @@ describe('groupDuplicates', () => {
     expect(groupDuplicates(pairs, 0.7, new Set([pairKey(6, 5)]))).toEqual([[3, 4]]);
   });
 
-  it('keeps a group whose marked pair is still bridged by another file', () => {
-    expect(groupDuplicates([pair(1, 2), pair(2, 3), pair(1, 3)], 0.7, new Set([pairKey(1, 3)]))).toEqual([[1, 2, 3]]);
+  it('does not bridge a marked pair through a third file', () => {
+    expect(groupDuplicates([pair(1, 2), pair(2, 3), pair(1, 3)], 0.7, new Set([pairKey(1, 3)]))).toEqual([[2, 1, 3]]);
   });
 });
 
-describe('suggestKeeper', () => {
+describe('keeperOrder', () => {
   const file = (id: number, width: number, extra: Partial<FileSummary> = {}): FileSummary => ({
     id,
     documentId: `d${id}`,
@@ -40,8 +55,9 @@ describe('suggestKeeper', () => {
   });
 
   it('prefers the largest resolution, then the richest metadata, then the oldest', () => {
-    expect(suggestKeeper([file(1, 100), file(2, 200)]).id).toBe(2);
-    expect(suggestKeeper([file(1, 100), file(2, 100, { alternativeText: 'a cat' })]).id).toBe(2);
-    expect(suggestKeeper([file(3, 100), file(2, 100)]).id).toBe(2);
+    const best = (...files: FileSummary[]) => files.sort(keeperOrder)[0].id;
+    expect(best(file(1, 100), file(2, 200))).toBe(2);
+    expect(best(file(1, 100), file(2, 100, { alternativeText: 'a cat' }))).toBe(2);
+    expect(best(file(3, 100), file(2, 100))).toBe(2);
   });
 });
