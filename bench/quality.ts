@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { preprocessingSchema, modelSchema } from '../server/src/config/schema';
+import { configSchema, preprocessingSchema, modelSchema } from '../server/src/config/schema';
 import { decodeForModel } from '../server/src/embedding/decode';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
+import { groupDuplicates, type SimilarPair } from '../server/src/similarity/grouping';
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { hashSimilarity, phash } from './phash';
 import { benchmarkPhotos } from './photos';
@@ -15,7 +16,8 @@ import { makeVariant, VARIANTS, type VariantName } from './variants';
  * edited copy of it is a query. Reported per edit: recall@1, recall@10 and mAP (one relevant item per query, so
  * mAP is the mean reciprocal rank of the original). Then the question editors feel: take the threshold that keeps
  * 95% (99%) of the true (copy, original) pairs; how many queries also match a photo that is not their original,
- * and how many pairs of distinct library photos score above it, per 1,000 photos.
+ * and how many pairs of distinct library photos score above it, per 1,000 photos. Last, the duplicates review's
+ * groups over originals and copies together: how large they get, and how many mix distinct photos.
  */
 
 const CACHE = path.join(PACKAGE_ROOT, '.cache', 'quality-variants');
@@ -146,6 +148,54 @@ function evaluate({ name, library, queries, similarity }: Represented): Result {
   return { method: name, perVariant, overall, thresholds };
 }
 
+/** Neighbours the duplicates review looks at per file (services/duplicates.ts). */
+const REVIEW_NEIGHBOURS = 16;
+
+/** Connected components of the pairs: how groups were formed before they stopped chaining. */
+function singleLinkGroups(pairs: readonly SimilarPair[]): number[][] {
+  const parent = new Map<number, number>();
+  const root = (id: number): number => (parent.get(id) === id ? id : root(parent.get(id)!));
+  for (const { a, b } of pairs) {
+    for (const id of [a, b]) if (!parent.has(id)) parent.set(id, id);
+    parent.set(root(a), root(b));
+  }
+  const groups = new Map<number, number[]>();
+  for (const id of parent.keys()) groups.set(root(id), [...(groups.get(root(id)) ?? []), id]);
+  return [...groups.values()];
+}
+
+/**
+ * The review's groups over originals and copies together, from each image's nearest neighbours at or above the
+ * threshold, as the duplicates page forms them; single-link (before) against keeper groups (shipped).
+ */
+function groupQuality({ name, library, queries, similarity }: Represented, threshold: number) {
+  const items = [...library, ...queries];
+  const photoOf = (i: number) => (i < library.length ? i : Math.floor((i - library.length) / variantNames.length));
+  const pairs: SimilarPair[] = [];
+  items.forEach((item, i) => {
+    const scored = items.map((other, j) => ({ j, score: j === i ? -Infinity : similarity(item, other) }));
+    scored.sort((x, y) => y.score - x.score);
+    for (const { j, score } of scored.slice(0, REVIEW_NEIGHBOURS)) if (score >= threshold) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), similarity: score });
+  });
+  const describe = (grouping: string, groups: number[][]) => {
+    const groupOf = new Map(groups.flatMap((group, g) => group.map((id) => [id, g] as const)));
+    const copiesWithOriginal = queries.filter((_, q) => {
+      const g = groupOf.get(library.length + q);
+      return g !== undefined && g === groupOf.get(photoOf(library.length + q));
+    }).length;
+    return {
+      method: name,
+      threshold: threshold.toFixed(2),
+      grouping,
+      groups: groups.length,
+      'largest group': Math.max(0, ...groups.map((group) => group.length)),
+      'groups mixing distinct photos': groups.filter((group) => new Set(group.map(photoOf)).size > 1).length,
+      'copies grouped with their original': `${((copiesWithOriginal / queries.length) * 100).toFixed(1)}%`,
+    };
+  };
+  return [describe('single-link (before)', singleLinkGroups(pairs)), describe('keeper groups (shipped)', groupDuplicates(pairs, threshold, new Set()))];
+}
+
 async function main() {
   const photos = benchmarkPhotos();
   console.log(`${photos.length} photos, ${variantNames.length} edits each: ${photos.length * variantNames.length} queries`);
@@ -197,7 +247,11 @@ async function main() {
       }))
     )
   );
-  console.log(JSON.stringify({ bench: 'quality', photos: photos.length, edits: variantNames, results }));
+  const shippedThreshold = configSchema.shape.search.parse({}).duplicateThreshold;
+  const shippedMethod = represented.find((r) => r.name.includes('(shipped)'))!;
+  const groups = groupQuality(shippedMethod, shippedThreshold);
+  printTable('Duplicate groups over originals and copies, at the shipped duplicateThreshold', groups);
+  console.log(JSON.stringify({ bench: 'quality', photos: photos.length, edits: variantNames, results, groups }));
 }
 
 main().catch((error) => {

@@ -107,6 +107,7 @@ describe('the admin pages in a browser', () => {
     const group = page.getByTestId(`group-${Math.min(original, copy)}`);
     await group.waitFor();
     await expect(group.getByText('Suggested keeper').count()).resolves.toBe(1);
+    await expect(group.getByTestId('keeper-reason').innerText()).resolves.toMatch(/^largest: \d+×\d+$/);
     await expect(page.getByLabel('Similarity that counts as a duplicate').inputValue()).resolves.toBe(DUPLICATE_THRESHOLD);
     await screenshot(page, 'duplicates');
 

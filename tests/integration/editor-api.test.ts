@@ -195,8 +195,9 @@ describe('duplicates review', () => {
       [original, copy].sort(),
       [catId, catCopy].sort(),
     ]);
-    // The originals have the larger resolution.
+    // The originals have the larger resolution, and the reason says so.
     expect(groups.map((group) => group.suggestedKeeperId)).toEqual([original, catId]);
+    for (const group of groups) expect(group.keeperReason).toMatch(/^largest: \d+×\d+$/);
     expect(groups[0].files[0]).toMatchObject({ id: original, similarity: 1, thumbnailUrl: expect.any(String), usedBy: [] });
     expect(groups[0].files[1].similarity).toBeGreaterThan(0.9);
     expect(res.body.meta).toMatchObject({ threshold: 0.7, pagination: { page: 1, total: 2, pageCount: 1 } });

@@ -48,7 +48,16 @@ export const DuplicateGroupCard = ({
                 similarity={file.id === group.suggestedKeeperId ? undefined : file.similarity}
                 contentTypes={contentTypes}
                 highlighted={file.id === keeperId}
-                badge={file.id === group.suggestedKeeperId ? <Label tone="success">{t('duplicates.suggested', 'Suggested keeper')}</Label> : undefined}
+                badge={
+                  file.id === group.suggestedKeeperId ? (
+                    <Flex gap={2} wrap="wrap">
+                      <Label tone="success">{t('duplicates.suggested', 'Suggested keeper')}</Label>
+                      <Typography variant="pi" textColor="neutral600" data-testid="keeper-reason">
+                        {group.keeperReason}
+                      </Typography>
+                    </Flex>
+                  ) : undefined
+                }
                 footer={canResolve ? <Radio.Item value={String(file.id)}>{t('duplicates.keep', 'Keep this one')}</Radio.Item> : undefined}
               />
             </Grid.Item>

@@ -33,6 +33,7 @@ export const CONFIG_ENV: ReadonlyArray<readonly [name: string, path: readonly st
   ['IMAGE_SEARCH_MAX_INPUT_PIXELS', ['preprocessing', 'maxInputPixels'], number],
   ['IMAGE_SEARCH_THRESHOLD', ['search', 'threshold'], number],
   ['IMAGE_SEARCH_DUPLICATE_THRESHOLD', ['search', 'duplicateThreshold'], number],
+  ['IMAGE_SEARCH_KEEPER_RULES', ['search', 'keeperRules'], list],
   ['IMAGE_SEARCH_MAX_UPLOAD_BYTES', ['search', 'maxUploadBytes'], number],
   ['IMAGE_SEARCH_SEARCH_CONSISTENCY', ['search', 'consistencyLevel'], text],
   ['IMAGE_SEARCH_IN_PROCESS_WORKER', ['worker', 'inProcess'], flag],

@@ -41,6 +41,10 @@ export function indexTypeFor(expectedImages: number | undefined): IndexType {
 export const CONSISTENCY_LEVELS = ['Strong', 'Session', 'Bounded', 'Eventually'] as const;
 export type ConsistencyLevel = (typeof CONSISTENCY_LEVELS)[number];
 
+/** What makes a copy the one to keep, in the order `search.keeperRules` lists them (similarity/keeper-rules.ts). */
+export const KEEPER_RULES = ['resolution', 'fileSize', 'format', 'metadata', 'usage', 'oldest'] as const;
+export type KeeperRule = (typeof KEEPER_RULES)[number];
+
 /** How a worker consumes: in Strapi or alone, its consumer group, batching, and where it reads local files. */
 export const workerSchema = z
   .object({
@@ -174,6 +178,12 @@ export const configSchema = z
         threshold: z.number().min(0).max(1).default(0.45),
         /** Similarity from which two images count as duplicates: keeps 95% of edited copies. */
         duplicateThreshold: z.number().min(0).max(1).default(0.7),
+        /** How the duplicates review suggests the copy to keep: the first rule that tells two copies apart decides. */
+        keeperRules: z
+          .array(z.enum(KEEPER_RULES))
+          .min(1)
+          .refine((rules) => new Set(rules).size === rules.length, 'lists a rule twice')
+          .default([...KEEPER_RULES]),
         /** Largest image accepted by search by image, in bytes. */
         maxUploadBytes: z.number().int().min(1024).default(20 * 1024 * 1024),
         /**

@@ -166,10 +166,12 @@ export interface DuplicateGroup {
   /** Stable name of the group: its smallest file id. */
   id: number;
   /**
-   * The file every other file of the group is a duplicate of (groups never chain): the one with the most
-   * duplicates, then the largest resolution, the richest metadata (alt text, caption), the oldest.
+   * The copy to keep: a file every other file of the group duplicates (groups never chain), chosen among those by
+   * the keeper rules (`search.keeperRules`).
    */
   suggestedKeeperId: number;
+  /** Why that copy, in words: the first rule that sets it apart, e.g. `largest: 4000×3000`. */
+  keeperReason: string;
   /** The group's files, the suggested keeper first; similarity is to the suggested keeper. */
   files: Array<UsedFile & { similarity: number }>;
 }

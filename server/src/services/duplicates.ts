@@ -15,7 +15,8 @@ import type {
 } from '../contracts/http';
 import { LeaseTakenError } from '../strapi-data/leases';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
-import { groupDuplicates, keeperOrder, type SimilarPair } from '../similarity/grouping';
+import { groupDuplicates, type SimilarPair } from '../similarity/grouping';
+import { chooseKeeper, keeperComparator } from '../similarity/keeper-rules';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
 import { pairKey } from '../strapi-data/not-duplicates';
@@ -37,7 +38,8 @@ export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDu
 
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
 export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, states, store, leases, recorder }: DuplicatesDeps) {
-  const mergeThreshold = config.search.duplicateThreshold;
+  const { duplicateThreshold: mergeThreshold, keeperRules } = config.search;
+  const keeperOrder = keeperComparator(keeperRules);
 
   /** The records of files an editor named; any that does not exist is a 404 naming it. */
   async function existingFiles(ids: readonly number[]) {
@@ -144,25 +146,35 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       // Files deleted a moment ago may still have vectors: only live files form groups.
       const records = await files.findMany([...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))]);
       const livePairs = pairs.filter((pair) => records.has(pair.a) && records.has(pair.b));
-      const groups = groupDuplicates(livePairs, threshold, await notDuplicates.all(), (a, b) => keeperOrder(records.get(a)!, records.get(b)!));
+      const dismissed = await notDuplicates.all();
+      const groups = groupDuplicates(livePairs, threshold, dismissed, (a, b) => keeperOrder(records.get(a)!, records.get(b)!));
 
       const total = groups.length;
       const start = (query.page - 1) * query.pageSize;
       const page = groups.slice(start, start + query.pageSize);
       // Files the user may not read in the Media Library drop out of their group.
       const shown = new Map((await (await visibilityFor(strapi, usage, audience)).reveal(page.flat().map((id) => records.get(id)!))).map((file) => [file.id, file]));
-      const data: DuplicateGroup[] = page.flatMap(([keeperId, ...copies]) => {
-        const visible = copies.filter((id) => shown.has(id));
-        // Without its keeper the others are not known to be copies of each other: the group is not shown.
-        if (!shown.has(keeperId) || visible.length === 0) return [];
+      const duplicates = (a: number, b: number) => !dismissed.has(pairKey(a, b)) && isDuplicate(pairSimilarity(vectors.get(a)!, vectors.get(b)!), threshold);
+      const data: DuplicateGroup[] = page.flatMap((group) => {
+        const [centre] = group;
+        const members = group.filter((id) => shown.has(id));
+        // Without the file they all duplicate, the others are not known to be copies of each other: not shown.
+        if (!shown.has(centre) || members.length < 2) return [];
+        // Any member that duplicates every other one may be kept (the centre always does); the keeper rules choose.
+        const keepable = members.filter((id) => members.every((other) => other === id || duplicates(id, other)));
+        const { keeper, reason } = chooseKeeper(
+          keepable.map((id) => shown.get(id)!),
+          keeperRules
+        );
         return [
           {
-            id: Math.min(keeperId, ...copies),
-            suggestedKeeperId: keeperId,
-            files: [
-              { ...shown.get(keeperId)!, similarity: 1 },
-              ...visible.map((id) => ({ ...shown.get(id)!, similarity: pairSimilarity(vectors.get(id)!, vectors.get(keeperId)!) })),
-            ],
+            id: Math.min(...group),
+            suggestedKeeperId: keeper.id,
+            keeperReason: reason,
+            files: [keeper.id, ...members.filter((id) => id !== keeper.id)].map((id) => ({
+              ...shown.get(id)!,
+              similarity: id === keeper.id ? 1 : pairSimilarity(vectors.get(id)!, vectors.get(keeper.id)!),
+            })),
           },
         ];
       });

@@ -1,8 +1,7 @@
-import type { FileSummary } from '../contracts/http';
 import { isDuplicate } from './duplicate-decision';
 import { pairKey } from '../strapi-data/not-duplicates';
 
-/** Pure arithmetic of the duplicates review: groups from similar pairs, and the copy to keep. Unit-tested. */
+/** Pure arithmetic of the duplicates review: groups from similar pairs. Unit-tested. */
 
 export interface SimilarPair {
   a: number;
@@ -13,7 +12,8 @@ export interface SimilarPair {
 /**
  * Groups that never chain: each is a keeper and the files that are themselves duplicates of that keeper (a pair at
  * or above the threshold with it, not marked "not duplicates"). The file with the most duplicates is taken as a
- * keeper first (it is most likely the original the others were made from; among equals, `keeperOrder` decides),
+ * keeper first (it is most likely the original the others were made from; among equals, `keeperOrder` decides: the
+ * configured keeper rules),
  * and a file joins the first keeper it duplicates. So a burst of similar shots, where each is close only to the
  * next, never merges into one large group. The keeper comes first in its group, the rest by id; groups are
  * ordered by their smallest id, so pages stay stable.
@@ -45,10 +45,3 @@ export function groupDuplicates(
   const smallest = (group: number[]) => Math.min(...group);
   return groups.sort((x, y) => smallest(x) - smallest(y));
 }
-
-const richness = (file: FileSummary) => (file.alternativeText ? 1 : 0) + (file.caption ? 1 : 0);
-const pixels = (file: FileSummary) => (file.width ?? 0) * (file.height ?? 0);
-
-/** Which copy is the better keeper, first: the largest resolution, then the richest metadata (alt text, caption), then the oldest. */
-export const keeperOrder = (x: FileSummary, y: FileSummary): number =>
-  pixels(y) - pixels(x) || richness(y) - richness(x) || (x.createdAt ?? '').localeCompare(y.createdAt ?? '') || x.id - y.id;

@@ -1,5 +1,4 @@
-import type { FileSummary } from '../../../server/src/contracts/http';
-import { groupDuplicates, keeperOrder } from '../../../server/src/similarity/grouping';
+import { groupDuplicates } from '../../../server/src/similarity/grouping';
 import { pairKey } from '../../../server/src/strapi-data/not-duplicates';
 
 const pair = (a: number, b: number, similarity = 0.9) => ({ a, b, similarity });
@@ -34,30 +33,5 @@ describe('groupDuplicates', () => {
 
   it('does not bridge a marked pair through a third file', () => {
     expect(groupDuplicates([pair(1, 2), pair(2, 3), pair(1, 3)], 0.7, new Set([pairKey(1, 3)]))).toEqual([[2, 1, 3]]);
-  });
-});
-
-describe('keeperOrder', () => {
-  const file = (id: number, width: number, extra: Partial<FileSummary> = {}): FileSummary => ({
-    id,
-    documentId: `d${id}`,
-    name: `f${id}`,
-    url: `/f${id}`,
-    thumbnailUrl: `/f${id}`,
-    mime: 'image/jpeg',
-    width,
-    height: width,
-    size: 1,
-    alternativeText: null,
-    caption: null,
-    createdAt: `2026-01-0${id}T00:00:00.000Z`,
-    ...extra,
-  });
-
-  it('prefers the largest resolution, then the richest metadata, then the oldest', () => {
-    const best = (...files: FileSummary[]) => files.sort(keeperOrder)[0].id;
-    expect(best(file(1, 100), file(2, 200))).toBe(2);
-    expect(best(file(1, 100), file(2, 100, { alternativeText: 'a cat' }))).toBe(2);
-    expect(best(file(3, 100), file(2, 100))).toBe(2);
   });
 });
