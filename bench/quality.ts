@@ -5,6 +5,7 @@ import { decodeForModel } from '../server/src/embedding/decode';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
 import { groupDuplicates, type SimilarPair } from '../server/src/similarity/grouping';
+import { pairsAmong } from '../server/src/similarity/pairs-among';
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { hashSimilarity, phash } from './phash';
 import { benchmarkPhotos } from './photos';
@@ -148,9 +149,6 @@ function evaluate({ name, library, queries, similarity }: Represented): Result {
   return { method: name, perVariant, overall, thresholds };
 }
 
-/** Neighbours the duplicates review looks at per file (services/duplicates.ts). */
-const REVIEW_NEIGHBOURS = 16;
-
 /** Connected components of the pairs: how groups were formed before they stopped chaining. */
 function singleLinkGroups(pairs: readonly SimilarPair[]): number[][] {
   const parent = new Map<number, number>();
@@ -171,12 +169,7 @@ function singleLinkGroups(pairs: readonly SimilarPair[]): number[][] {
 function groupQuality({ name, library, queries, similarity }: Represented, threshold: number) {
   const items = [...library, ...queries];
   const photoOf = (i: number) => (i < library.length ? i : Math.floor((i - library.length) / variantNames.length));
-  const pairs: SimilarPair[] = [];
-  items.forEach((item, i) => {
-    const scored = items.map((other, j) => ({ j, score: j === i ? -Infinity : similarity(item, other) }));
-    scored.sort((x, y) => y.score - x.score);
-    for (const { j, score } of scored.slice(0, REVIEW_NEIGHBOURS)) if (score >= threshold) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), similarity: score });
-  });
+  const pairs = pairsAmong(items, similarity, threshold);
   const describe = (grouping: string, groups: number[][]) => {
     const groupOf = new Map(groups.flatMap((group, g) => group.map((id) => [id, g] as const)));
     const copiesWithOriginal = queries.filter((_, q) => {
@@ -187,9 +180,9 @@ function groupQuality({ name, library, queries, similarity }: Represented, thres
       method: name,
       threshold: threshold.toFixed(2),
       grouping,
-      groups: groups.length,
-      'largest group': Math.max(0, ...groups.map((group) => group.length)),
-      'groups mixing distinct photos': groups.filter((group) => new Set(group.map(photoOf)).size > 1).length,
+      groups: String(groups.length),
+      'largest group': String(Math.max(0, ...groups.map((group) => group.length))),
+      'groups mixing distinct photos': String(groups.filter((group) => new Set(group.map(photoOf)).size > 1).length),
       'copies grouped with their original': `${((copiesWithOriginal / queries.length) * 100).toFixed(1)}%`,
     };
   };

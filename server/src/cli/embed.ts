@@ -1,5 +1,5 @@
 import { readConfigFile } from '../config/file';
-import { modelSchema, preprocessingSchema } from '../config/schema';
+import { configSchema, modelSchema, preprocessingSchema } from '../config/schema';
 import { loadExtractor } from '../embedding/extractor';
 import { resolveModel } from '../embedding/models';
 import { createEmbedder } from '../indexing/embedder';
@@ -11,24 +11,33 @@ import { readLocalPath } from '../indexing/file-source';
  * computing vectors offline, and evaluating models on one's own images.
  */
 
-export interface EmbedOptions {
-  /** A plugin config file; its model and preprocessing settings are used. */
+export interface EmbedderOptions {
+  /** A plugin config file; its model, preprocessing and search settings are used. */
   config?: string;
   /** A model id, when no config file says which. */
   model?: string;
   /** VGG16 weights, with --model vgg16. */
   weights?: string;
   trim: boolean;
+}
+
+export interface EmbedOptions extends EmbedderOptions {
   batchSize: number;
 }
 
-/** Writes one line per file to `out`; resolves to the number of files that got no vector. */
-export async function runEmbed(files: readonly string[], options: EmbedOptions, out: (line: string) => void): Promise<number> {
-  const config = (options.config ? readConfigFile(options.config) : {}) as { model?: unknown; preprocessing?: Record<string, unknown> };
+/** The worker's embedder for local files, as a config file or the options describe it; dispose the extractor after. */
+export async function loadLocalEmbedder(options: EmbedderOptions) {
+  const config = (options.config ? readConfigFile(options.config) : {}) as { model?: unknown; preprocessing?: Record<string, unknown>; search?: unknown };
   const model = resolveModel(modelSchema.parse(config.model ?? { id: options.model ?? 'resnet50', ...(options.weights ? { weights: options.weights } : {}) }));
   const preprocessing = preprocessingSchema.parse({ ...config.preprocessing, ...(options.trim ? {} : { trimBorders: false }) });
   const extractor = await loadExtractor(model);
   const embedder = createEmbedder({ extractor, readFile: readLocalPath, decode: preprocessing, concurrency: 4 });
+  return { extractor, embedder, search: configSchema.shape.search.parse(config.search ?? {}) };
+}
+
+/** Writes one line per file to `out`; resolves to the number of files that got no vector. */
+export async function runEmbed(files: readonly string[], options: EmbedOptions, out: (line: string) => void): Promise<number> {
+  const { extractor, embedder } = await loadLocalEmbedder(options);
   let failures = 0;
   try {
     for (let start = 0; start < files.length; start += options.batchSize) {

@@ -4,6 +4,7 @@ import { configFromEnv } from '../config/env';
 import { readConfigFile } from '../config/file';
 import { formatFinding, runDoctor } from './doctor';
 import { runEmbed } from './embed';
+import { runFindDuplicates } from './find-duplicates';
 import { errorMessage } from '../errors/pipeline-errors';
 import { progressBar, runRebuild, runReconcile } from './maintenance-client';
 import { runRedrive } from './redrive';
@@ -25,6 +26,13 @@ commands:
       Print one JSON line per file, {"file", "vector"} or {"file", "error"}, computed exactly as the worker
       does. The model and preprocessing come from FILE, or --model (default resnet50). Exits 1 when a file
       got no vector.
+
+  find-duplicates [--config FILE | --model ID] [--threshold T] [--json] [--no-trim] FILES...
+      Find the duplicates among image files, as the duplicates review would: one line per pair at the duplicate
+      threshold (T, else the config's search.duplicateThreshold, 0.70), most similar first, then one line per
+      group with the keeper the keeper rules suggest and why. --json prints JSON lines only:
+      {"a","b","similarity"}, then {"group","keeper","reason"}. Paths are printed as given; progress goes
+      to stderr. Exits 1 when a file could not be read.
 
   redrive [--config FILE]
       Send the dead letters (media events the workers could never apply) back to the media topic, once the
@@ -71,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       weights: { type: 'string' },
       'no-trim': { type: 'boolean' },
       'batch-size': { type: 'string' },
+      threshold: { type: 'string' },
       url: { type: 'string' },
       images: { type: 'string' },
       dim: { type: 'string' },
@@ -122,6 +131,14 @@ async function main(argv: string[]): Promise<number> {
     case 'sizing': {
       console.log(runSizing(values));
       return 0;
+    }
+    case 'find-duplicates': {
+      if (args.length < 2) throw new Error(`find-duplicates needs at least two files\n\n${USAGE}`);
+      const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+      if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new Error('--threshold must be a number from 0 to 1');
+      const options = { config: values.config, model: values.model, weights: values.weights, trim: !values['no-trim'], threshold, json: !!values.json };
+      const failures = await runFindDuplicates(args, options, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+      return failures > 0 ? 1 : 0;
     }
     case 'embed': {
       if (args.length === 0) throw new Error(`embed needs at least one file\n\n${USAGE}`);

@@ -15,8 +15,8 @@ import type {
 } from '../contracts/http';
 import { LeaseTakenError } from '../strapi-data/leases';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
-import { groupDuplicates, type SimilarPair } from '../similarity/grouping';
-import { chooseKeeper, keeperComparator } from '../similarity/keeper-rules';
+import { groupDuplicates, REVIEW_NEIGHBOURS, type SimilarPair } from '../similarity/grouping';
+import { keeperComparator, keeperOfGroup } from '../similarity/keeper-rules';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
 import { pairKey } from '../strapi-data/not-duplicates';
@@ -27,8 +27,6 @@ import { neighbours } from '../similarity/neighbours';
 import { scopePartitions } from '../similarity/scope';
 import { mapConcurrently } from '../utils/map-concurrently';
 
-/** Neighbours looked at per file: a duplicate group larger than this still forms, through chains of pairs. */
-const NEIGHBOURS = 16;
 /** Milvus searches in flight while scanning the library. */
 const SCAN_CONCURRENCY = 4;
 /** Upload-time notices shown on the duplicates page. */
@@ -53,7 +51,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
   async function similarPairs(vectors: Map<number, number[]>, threshold: number, partitions?: string[]): Promise<SimilarPair[]> {
     const pairs = new Map<string, SimilarPair>();
     await mapConcurrently([...vectors], SCAN_CONCURRENCY, async ([fileId, vector]) => {
-      for (const hit of await neighbours(store(), { vector, needed: NEIGHBOURS, threshold, partitions, excludeFileId: fileId, consistency: 'Bounded' })) {
+      for (const hit of await neighbours(store(), { vector, needed: REVIEW_NEIGHBOURS, threshold, partitions, excludeFileId: fileId, consistency: 'Bounded' })) {
         if (!vectors.has(hit.fileId)) continue;
         const [a, b] = fileId < hit.fileId ? [fileId, hit.fileId] : [hit.fileId, fileId];
         pairs.set(`${a}:${b}`, { a, b, similarity: hit.similarity });
@@ -160,10 +158,9 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
         const members = group.filter((id) => shown.has(id));
         // Without the file they all duplicate, the others are not known to be copies of each other: not shown.
         if (!shown.has(centre) || members.length < 2) return [];
-        // Any member that duplicates every other one may be kept (the centre always does); the keeper rules choose.
-        const keepable = members.filter((id) => members.every((other) => other === id || duplicates(id, other)));
-        const { keeper, reason } = chooseKeeper(
-          keepable.map((id) => shown.get(id)!),
+        const { keeper, reason } = keeperOfGroup(
+          members.map((id) => shown.get(id)!),
+          (a, b) => duplicates(a.id, b.id),
           keeperRules
         );
         return [

@@ -3,6 +3,9 @@ import { pairKey } from '../strapi-data/not-duplicates';
 
 /** Pure arithmetic of the duplicates review: groups from similar pairs. Unit-tested. */
 
+/** Neighbours looked at per file when pairs are collected: a file with more duplicates still groups them, as keeper. */
+export const REVIEW_NEIGHBOURS = 16;
+
 export interface SimilarPair {
   a: number;
   b: number;

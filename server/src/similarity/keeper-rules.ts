@@ -47,3 +47,16 @@ export function chooseKeeper<F extends FileSummary>(files: readonly F[], rules: 
   if (deciding) return { keeper, reason: RULES[deciding].reason(keeper) };
   return { keeper, reason: runnerUp ? 'the copies tie on every rule: the first uploaded' : 'the only copy the others all duplicate' };
 }
+
+/**
+ * The keeper of a group: any member that duplicates every other one may be kept (the file the group formed around
+ * always does, so a merge into it passes resolve's check), and the rules choose among those.
+ */
+export function keeperOfGroup<F extends FileSummary>(
+  members: readonly F[],
+  duplicates: (a: F, b: F) => boolean,
+  rules: readonly KeeperRule[]
+): { keeper: F; reason: string } {
+  const keepable = members.filter((file) => members.every((other) => other === file || duplicates(file, other)));
+  return chooseKeeper(keepable, rules);
+}
