@@ -27,6 +27,8 @@ const STATE_KEY = 'imageSearchQueryImage';
 
 /** Room for the multipart boundaries, part headers and the form fields next to the image. */
 const ENVELOPE_BYTES = 64 * 1024;
+/** A refused body is still drained, unread, when it declares at most this many times what may be read. */
+const DRAINABLE_FACTOR = 2;
 const LIMITS = { files: 1, fields: 20, fieldSize: 1024, parts: 21 };
 
 interface Context {
@@ -60,8 +62,13 @@ export function queryImageBody({ paths, maxBytes }: { paths: readonly string[]; 
     try {
       await next();
     } finally {
-      // What was not read stays unread: the connection closes with the answer.
-      if (parsed.unread) ctx.set('Connection', 'close');
+      // A body not read to its end: when its declared length is at most twice what may be read, the rest is
+      // discarded as it comes, so a careless client that sent a little too much reads its 413 instead of a reset.
+      // Anything larger, or of unknown length, is cut off: the connection closes with the answer.
+      if (parsed.unread) {
+        if (declared <= DRAINABLE_FACTOR * (limit + ENVELOPE_BYTES)) ctx.req.resume();
+        else ctx.set('Connection', 'close');
+      }
     }
   };
 }
