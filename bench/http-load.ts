@@ -7,6 +7,7 @@ export interface LatencyFigures {
   clients: number;
   requests: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
   requestsPerSecond: number;
 }
@@ -26,5 +27,5 @@ export async function measureLatency(clients: number, requests: number, call: (i
     }
   );
   const seconds = (performance.now() - started) / 1000;
-  return { clients, requests, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), requestsPerSecond: requests / seconds };
+  return { clients, requests, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99), requestsPerSecond: requests / seconds };
 }

@@ -2,10 +2,11 @@
 # The benchmarks: extraction speed against Keras, the worker's memory over many images, ingestion through Strapi,
 # Kafka and standalone workers, and search through the HTTP API as the collection grows. Figures and ratios are
 # printed; nothing passes or fails on them. Settings: ROUNDS, IMAGES, MEMORY_IMAGES, INGEST_IMAGES, INGEST_WORKERS,
-# SEARCH_SIZES, SEARCH_INDEXES, and BENCH=speed,memory,ingestion,search to run some of them.
+# SEARCH_SIZES, SEARCH_INDEXES, DUPLICATES_SIZES, SCAN_IMAGES, and BENCH=speed,memory,ingestion,search,duplicates
+# to run some of them.
 LOG_TAG=bench; source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-which=",${BENCH:-speed,memory,ingestion,search},"
+which=",${BENCH:-speed,memory,ingestion,search,duplicates},"
 
 bash scripts/setup.sh
 npx tsc -p tsconfig.bench.json
@@ -16,7 +17,7 @@ if [[ $which == *,speed,* ]]; then
 fi
 [[ $which == *,memory,* ]] && node dist/bench/memory.js
 
-if [[ $which == *,ingestion,* || $which == *,search,* ]]; then
+if [[ $which == *,ingestion,* || $which == *,search,* || $which == *,duplicates,* ]]; then
   # Their own Kafka and Milvus, on ports of their own, so a running demo or test run is left alone.
   export IMAGE_SEARCH_RUN_DIR="$SERVICES_DIR/bench-run"
   export KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 MILVUS_PORT=39540 MILVUS_HEALTH_PORT=39091 MILVUS_ETCD_PORT=32379
@@ -24,5 +25,6 @@ if [[ $which == *,ingestion,* || $which == *,search,* ]]; then
   bash scripts/services.sh start --fresh
   [[ $which == *,ingestion,* ]] && node dist/bench/ingestion.js
   [[ $which == *,search,* ]] && node dist/bench/search.js
+  [[ $which == *,duplicates,* ]] && node dist/bench/duplicates.js
 fi
 exit 0

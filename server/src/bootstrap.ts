@@ -15,4 +15,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await runtimeOf(strapi).start();
   getService(strapi, 'reconcile').startSchedule();
   getService(strapi, 'rebuild').watch();
+  getService(strapi, 'duplicateScan').watch();
 };

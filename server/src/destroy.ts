@@ -6,5 +6,6 @@ import { getService } from './utils/get-service';
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'reconcile').stopSchedule();
   getService(strapi, 'rebuild').stopWatching();
+  getService(strapi, 'duplicateScan').stopWatching();
   await runtimeOf(strapi).stop();
 };

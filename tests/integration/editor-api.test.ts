@@ -207,6 +207,19 @@ describe('duplicates review', () => {
     expect((await duplicates({ threshold: 0.9999 })).body.data).toEqual([]);
   });
 
+  it('rebuilds the duplicate graph with a full scan, resumable and with progress, and the groups stay the same', async () => {
+    const before = (await duplicates()).body.data;
+    const started = await post('scanDuplicates', {});
+    expect(started.status).toBe(200);
+    expect(started.body.data).toMatchObject({ state: 'running', total: expect.any(Number) });
+    const scan = await eventually('the duplicate scan to complete', async () => {
+      const { duplicateScan } = (await api.http.get(adminPath('status')).set('Authorization', auth())).body.data;
+      return duplicateScan.state === 'complete' ? duplicateScan : undefined;
+    });
+    expect(scan.done).toBe(started.body.data.total);
+    expect((await duplicates()).body.data).toEqual(before);
+  });
+
   it('never groups files marked "not duplicates" again', async () => {
     const res = await post('dismissDuplicates', { fileIds: [catId, catCopy] });
     expect(res.status).toBe(200);
@@ -268,6 +281,7 @@ describe('duplicates review', () => {
   it('answers every bad input with a clear 4xx, never a 500', async () => {
     const cases: BadInput[] = [
       ['a threshold above 1', () => duplicates({ threshold: 2 }), 400, 'threshold'],
+      ['a threshold below the duplicate graph', () => duplicates({ threshold: 0.5 }), 400, 'threshold must be at least 0.7'],
       ['page size 0', () => duplicates({ pageSize: 0 }), 400, 'pageSize'],
       ['an unknown content type', () => duplicates({ contentType: 'api::nope.nope' }), 400, 'contentType'],
       ['an unknown parameter', () => duplicates({ sort: 'size' }), 400, 'sort'],
@@ -450,6 +464,7 @@ describe('permissions', () => {
     ['GET /duplicates/recent', (a) => withAuth(api.http.get(adminPath('recentDuplicates')), a), 'read'],
     ['POST /reconcile', (a) => withAuth(api.http.post(adminPath('reconcile')), a), 'manage'],
     ['POST /rebuild', (a) => withAuth(api.http.post(adminPath('rebuild')), a), 'manage'],
+    ['POST /duplicates/scan', (a) => withAuth(api.http.post(adminPath('scanDuplicates')), a), 'manage'],
     ['GET /status', (a) => withAuth(api.http.get(adminPath('status')), a), 'read'],
     ['POST /duplicates/resolve', (a) => withAuth(api.http.post(adminPath('resolveDuplicates')).send({ keeperId: catId, discardIds: [catCopy] }), a), 'resolve'],
     ['POST /duplicates/dismiss', (a) => withAuth(api.http.post(adminPath('dismissDuplicates')).send({ fileIds: [catId, coffeeId] }), a), 'resolve'],

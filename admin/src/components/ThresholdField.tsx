@@ -1,13 +1,26 @@
 import { Field, Flex, Typography } from '@strapi/design-system';
 
 /** A similarity threshold, 0 to 1, as a slider with its value; without a value yet (the server's is on its way), disabled. */
-export const ThresholdField = ({ label, hint, value, onChange }: { label: string; hint: string; value: number | undefined; onChange: (value: number) => void }) => (
+export const ThresholdField = ({
+  label,
+  hint,
+  value,
+  min = 0,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  value: number | undefined;
+  /** The lowest threshold the server accepts. */
+  min?: number;
+  onChange: (value: number) => void;
+}) => (
   <Field.Root hint={hint} name="threshold">
     <Field.Label>{label}</Field.Label>
     <Flex gap={3}>
       <input
         type="range"
-        min={0}
+        min={min}
         max={1}
         step={0.01}
         value={value ?? 0}

@@ -93,13 +93,10 @@ export const DuplicatesPage = () => {
               <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                 <ThresholdField
                   label={t('duplicates.threshold', 'Similarity that counts as a duplicate')}
-                  hint={
-                    result && result.meta.threshold < result.meta.mergeThreshold
-                      ? t('duplicates.threshold.merge', 'Groups below {merge} are shown, but a merge needs copies at {merge} or more (the site setting).', {
-                          merge: result.meta.mergeThreshold.toFixed(2),
-                        })
-                      : t('duplicates.threshold.hint', 'Starts at the site setting, where a merge is allowed. Raise it to see only the closest copies.')
-                  }
+                  hint={t('duplicates.threshold.hint', 'Starts at the site setting ({merge}), where copies are kept and merged. Raise it to see only the closest copies.', {
+                    merge: result ? result.meta.mergeThreshold.toFixed(2) : '…',
+                  })}
+                  min={result?.meta.mergeThreshold}
                   value={threshold ?? result?.meta.threshold}
                   onChange={setThreshold}
                 />

@@ -73,7 +73,7 @@ export const IndexStatusPage = () => {
 
   // Indexed or failed for good: what is no longer waiting.
   const done = status.index.reachable && status.library.images > 0 ? 1 - status.index.pending / status.library.images : 1;
-  const rebuildTotal = status.library.images - status.failures.count;
+  const rebuildTotal = status.index.reachable ? status.index.vectors : 0;
   const worker = !status.worker.inProcess
     ? t('status.worker.external', 'Runs as a separate process')
     : status.worker.running
@@ -148,11 +148,20 @@ export const IndexStatusPage = () => {
           {status.index.reachable && status.library.images > 0 && <Progress title={t('status.progress', 'Searchable')} ratio={done} />}
           {status.rebuild.active && (
             <Progress
-              title={t('status.rebuild.progress', 'Rebuilding: {files} of {total} images in the new index; searches use the current one until it is complete', {
-                files: formatNumber(status.rebuild.files),
+              title={t('status.rebuild.progress', 'Rebuilding: {vectors} of {total} vectors in the new index; searches use the current one until it is complete', {
+                vectors: formatNumber(status.rebuild.vectors),
                 total: formatNumber(rebuildTotal),
               })}
-              ratio={rebuildTotal > 0 ? Math.min(1, status.rebuild.files / rebuildTotal) : 1}
+              ratio={rebuildTotal > 0 ? Math.min(1, status.rebuild.vectors / rebuildTotal) : 1}
+            />
+          )}
+          {status.duplicateScan.state === 'running' && (
+            <Progress
+              title={t('status.duplicateScan.progress', 'Finding duplicates: {done} of {total} images scanned; the duplicates page shows what is found so far', {
+                done: formatNumber(status.duplicateScan.done),
+                total: formatNumber(status.duplicateScan.total),
+              })}
+              ratio={status.duplicateScan.total > 0 ? Math.min(1, status.duplicateScan.done / status.duplicateScan.total) : 1}
             />
           )}
           <Figure

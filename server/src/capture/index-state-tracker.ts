@@ -1,10 +1,11 @@
-import { indexEventSchema, parseEvent } from '../contracts/events';
+import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from '../contracts/events';
+import type { DuplicateGraph } from '../strapi-data/duplicate-graph';
 import type { EventConsumer } from '../messaging/consumer';
 import type { Logger } from '../utils/logger';
 import type { IndexStateRepository } from '../strapi-data/index-state';
 
 /**
- * Keeps Strapi's index-state table in step with the index events the workers publish, wherever they run.
+ * Keeps Strapi's index-state table and the duplicate graph in step with the index events the workers publish, wherever they run.
  * Its consumer group is Strapi's own, so each event is recorded once however many Strapi instances run.
  */
 export interface IndexStateTracker {
@@ -15,15 +16,23 @@ export interface IndexStateTracker {
 /** Strapi follows the index events in a group of its own, beside the workers' group. */
 export const indexStateGroupId = (workerGroupId: string) => `${workerGroupId}-state`;
 
-export function createIndexStateTracker(deps: { consumer: EventConsumer; states: IndexStateRepository; logger: Logger }): IndexStateTracker {
-  const { consumer, states, logger } = deps;
+/** A new vector (or none) ends the file's pairs; the duplicate check that follows it brings the new ones. */
+export async function applyToGraph(graph: DuplicateGraph, event: IndexEvent): Promise<void> {
+  if (event.type === INDEX_EVENT_TYPES.duplicateDetected) await graph.addPairs(event.data.fileId, event.data.duplicates);
+  else if (event.type === INDEX_EVENT_TYPES.applied && (event.data.action === 'indexed' || event.data.action === 'removed')) await graph.removeFile(event.data.fileId);
+}
+
+export function createIndexStateTracker(deps: { consumer: EventConsumer; states: IndexStateRepository; graph: DuplicateGraph; logger: Logger }): IndexStateTracker {
+  const { consumer, states, graph, logger } = deps;
   return {
     start: () =>
       consumer.start(async (messages, control) => {
         for (const message of messages) {
           if (!control.active()) return;
           const parsed = parseEvent(indexEventSchema, message.value);
-          if ('event' in parsed) await states.record(parsed.event);
+          if ('event' in parsed) {
+            if (await states.record(parsed.event)) await applyToGraph(graph, parsed.event);
+          }
           else logger.warn(`skipped index event at partition ${message.partition} offset ${message.offset}: ${parsed.invalid}`);
           control.done(message);
         }

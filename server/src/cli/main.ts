@@ -6,7 +6,7 @@ import { formatFinding, runDoctor } from './doctor';
 import { runEmbed } from './embed';
 import { runFindDuplicates } from './find-duplicates';
 import { errorMessage } from '../errors/pipeline-errors';
-import { progressBar, runRebuild, runReconcile } from './maintenance-client';
+import { progressBar, runDuplicateScan, runRebuild, runReconcile } from './maintenance-client';
 import { runRedrive } from './redrive';
 import { runSizing } from './sizing-command';
 import { runWorker } from './worker';
@@ -49,6 +49,11 @@ commands:
       replaces it in one step. Shows progress until the Strapi at URL completed it; run it again to resume.
       Same credentials as reconcile.
 
+  scan-duplicates --url URL
+      Rebuild the duplicate graph the duplicates page reads: every indexed image's duplicates, found again by
+      the current decision. Strapi runs it by itself after a first install or a model or threshold change;
+      this starts a new one and shows progress until it completes. Same credentials as reconcile.
+
   sizing --images N [--model resnet50|vgg16 | --dim D] [--index FLAT|IVF_FLAT|IVF_SQ8|HNSW|DISKANN]
          [--content-types-per-image 1] [--events-per-day N] [--retention-days 7] [--replication 1]
          [--rate 15] [--workers 1] [--json]
@@ -66,6 +71,10 @@ function loadConfig(file = process.env.IMAGE_SEARCH_CONFIG): { raw: unknown; sou
   if (Object.keys(raw).length === 0) throw new Error(`no config: give --config FILE, set IMAGE_SEARCH_CONFIG, or set KAFKA_BROKERS, MILVUS_ADDRESS and the rest (README)\n\n${USAGE}`);
   return { raw, source: 'the environment variables' };
 }
+
+/** A redrawn bar on a terminal, a line per poll otherwise (logs, CI). */
+const showProgress = (done: number, total: number) =>
+  process.stderr.write(process.stderr.isTTY ? `\r${progressBar(done, total)}` : `${progressBar(done, total)}\n`);
 
 const adminCredentials = () => ({ email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
 
@@ -115,11 +124,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'rebuild': {
       if (!values.url) throw new Error(`rebuild needs --url URL\n\n${USAGE}`);
-      // A redrawn bar on a terminal, a line per poll otherwise (logs, CI).
-      const { queued } = await runRebuild(values.url, adminCredentials(), (done, total) =>
-        process.stderr.write(process.stderr.isTTY ? `\r${progressBar(done, total)}` : `${progressBar(done, total)}\n`)
-      );
+      const { queued } = await runRebuild(values.url, adminCredentials(), showProgress);
       console.log(`${process.stderr.isTTY ? '\n' : ''}rebuild complete (${queued} images queued when it started)`);
+      return 0;
+    }
+    case 'scan-duplicates': {
+      if (!values.url) throw new Error(`scan-duplicates needs --url URL\n\n${USAGE}`);
+      const { total } = await runDuplicateScan(values.url, adminCredentials(), showProgress);
+      console.log(`${process.stderr.isTTY ? '\n' : ''}duplicate scan complete (${total} images)`);
       return 0;
     }
     case 'doctor': {

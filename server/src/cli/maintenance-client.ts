@@ -1,8 +1,8 @@
-import type { IndexStatus, RebuildStarted, ReconcileReport } from '../contracts/http';
+import type { DuplicateScanStatus, IndexStatus, RebuildStarted, ReconcileReport } from '../contracts/http';
 import { adminPath, ROUTES, type RouteName } from '../contracts/routes';
 
 /**
- * `strapi-image-search reconcile | rebuild`: index maintenance on a running Strapi through its admin API, as the
+ * `strapi-image-search reconcile | rebuild | scan-duplicates`: index maintenance on a running Strapi through its admin API, as the
  * status page's buttons do, so the caller's RBAC applies (`index.manage`). The credentials come from the
  * environment, never the command line, where other users of the machine could read them.
  */
@@ -27,7 +27,19 @@ export async function runRebuild(baseUrl: string, credentials: AdminCredentials,
   for (;;) {
     const status = ((await admin('status')) as { data: IndexStatus }).data;
     if (!status.rebuild.active) return started;
-    progress(status.rebuild.files, status.library.images - status.failures.count);
+    progress(status.rebuild.vectors, status.index.reachable ? status.index.vectors : 0);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Starts a new scan of the duplicate graph and reports progress until it is complete. */
+export async function runDuplicateScan(baseUrl: string, credentials: AdminCredentials, progress: (done: number, total: number) => void): Promise<DuplicateScanStatus> {
+  const admin = await login(baseUrl, credentials);
+  await admin('scanDuplicates', {});
+  for (;;) {
+    const scan = ((await admin('status')) as { data: IndexStatus }).data.duplicateScan;
+    progress(scan.done, scan.total);
+    if (scan.state === 'complete') return scan;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

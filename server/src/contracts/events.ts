@@ -83,7 +83,7 @@ export const duplicateDetectedDataSchema = z.object({
   duplicates: z
     .array(z.object({ fileId: z.number().int().positive(), similarity: z.number().min(0).max(1) }))
     .min(1)
-    .describe('Files of the library at or above the threshold, most similar first (at most 5)'),
+    .describe('Files of the library at or above the threshold, most similar first (at most 16)'),
   causation: causationSchema,
 });
 

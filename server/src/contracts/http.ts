@@ -222,8 +222,20 @@ export interface IndexStatus {
   outbox: { pending: number; oldestPendingAt: string | null };
   /** `lag`: media events published to Kafka that the workers' consumer group has not consumed yet (null: Kafka unreachable). */
   worker: { inProcess: boolean; running: boolean; lag: number | null };
-  /** A zero-downtime rebuild under way: how many images its new collection holds so far (of library.images). */
-  rebuild: { active: true; files: number } | { active: false };
+  /** A zero-downtime rebuild under way: how many vectors its new collection holds so far (of index.vectors). */
+  rebuild: { active: true; vectors: number } | { active: false };
+  duplicateScan: DuplicateScanStatus;
+}
+
+/**
+ * The full scan that rebuilds the duplicate graph: `needed` when the graph was built with other settings (or never),
+ * `running` with its progress, `complete` once done. `done` and `total` count indexed images.
+ */
+export interface DuplicateScanStatus {
+  state: 'needed' | 'running' | 'complete';
+  done: number;
+  total: number;
+  finishedAt: string | null;
 }
 
 export interface RebuildStarted {

@@ -14,6 +14,7 @@ export const ROUTES = {
   status: { method: 'GET', path: '/status', action: 'read' },
   reconcile: { method: 'POST', path: '/reconcile', action: 'manage' },
   rebuild: { method: 'POST', path: '/rebuild', action: 'manage' },
+  scanDuplicates: { method: 'POST', path: '/duplicates/scan', action: 'manage' },
 } as const satisfies Record<string, { method: 'GET' | 'POST'; path: string; action: AdminAction }>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -13,6 +13,7 @@ const HANDLERS: Record<RouteName, string> = {
   status: 'admin-status.get',
   reconcile: 'admin-maintenance.reconcile',
   rebuild: 'admin-maintenance.rebuild',
+  scanDuplicates: 'admin-maintenance.scanDuplicates',
 };
 
 /** Served at /image-search/..., for the admin panel and the maintenance CLI: an admin session holding the route's RBAC action. */

@@ -13,11 +13,13 @@ import { ServiceUnavailableError } from '../errors/http-errors';
 import { errorMessage } from '../errors/pipeline-errors';
 import { createEmbedder, type Embedder } from '../indexing/embedder';
 import { startIndexer, type RunningIndexer } from '../indexing/start-indexer';
+import { createDuplicateScanner, type DuplicateScanner } from '../maintenance/duplicate-scanner';
 import { createReconciler, type Reconciler } from '../maintenance/reconciler';
 import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../messaging/client';
 import { createEventConsumer } from '../messaging/consumer';
 import { createEventProducer } from '../messaging/producer';
 import { createFileRecords, type FileRecords } from '../strapi-data/file-records';
+import { createDuplicateGraph, type DuplicateGraph } from '../strapi-data/duplicate-graph';
 import { createIndexStateRepository, type IndexStateRepository } from '../strapi-data/index-state';
 import { createLeases, type Leases } from '../strapi-data/leases';
 import { createMediaUsage, type MediaUsage } from '../strapi-data/media-usage';
@@ -45,9 +47,12 @@ export interface Runtime {
   readonly usage: MediaUsage;
   readonly states: IndexStateRepository;
   readonly notDuplicates: NotDuplicatesRepository;
+  /** Pairs of copies, kept from the index events and rebuilt by the duplicate scan. */
+  readonly graph: DuplicateGraph;
   readonly outbox: Outbox;
   readonly recorder: Recorder;
   readonly reconciler: Reconciler;
+  readonly duplicateScanner: DuplicateScanner;
   /** The vector store, or a 503 while Milvus is not reachable yet. */
   store(): VectorStore;
   storeIfReady(): VectorStore | undefined;
@@ -73,6 +78,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
   const files = createFileRecords(strapi);
   const usage = createMediaUsage(strapi);
   const states = createIndexStateRepository(strapi);
+  const graph = createDuplicateGraph(strapi);
   const outbox = createOutbox(strapi);
   // Clients connect on start; until then, recorded events wait in the outbox.
   const kafka = createKafka(config.kafka, logger);
@@ -108,17 +114,21 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     usage,
     states,
     notDuplicates: createNotDuplicatesRepository(strapi),
+    graph,
     outbox,
     recorder,
     reconciler: createReconciler({ files, usage, states, recorder, leases, model, store: () => runtime.store() }),
+    duplicateScanner: createDuplicateScanner({ threshold: config.search.duplicateThreshold, model, graph, states, leases, logger, store: () => runtime.store() }),
 
     async start() {
+      await states.upgradeRows();
       const abort = new AbortController();
       const unsubscribe = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { files, usage, recorder, logger })];
       const store = createMilvusStore(config.milvus, model);
       const tracker = createIndexStateTracker({
         consumer: createEventConsumer(kafka, { groupId: indexStateGroupId(config.worker.groupId), topic: config.kafka.indexTopic }),
         states,
+        graph,
         logger,
       });
       const lag = createLagProbe(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic });

@@ -15,7 +15,7 @@ import type {
 } from '../contracts/http';
 import { LeaseTakenError } from '../strapi-data/leases';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
-import { groupDuplicates, REVIEW_NEIGHBOURS, type SimilarPair } from '../similarity/grouping';
+import { groupDuplicates } from '../similarity/grouping';
 import { keeperComparator, keeperOfGroup } from '../similarity/keeper-rules';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
@@ -23,21 +23,25 @@ import { pairKey } from '../strapi-data/not-duplicates';
 import { ConflictError, UnprocessableEntityError } from '../errors/http-errors';
 import { fitsMediaField } from '../similarity/mime';
 import { runtimeOf, type Runtime } from '../runtime/runtime';
-import { neighbours } from '../similarity/neighbours';
-import { scopePartitions } from '../similarity/scope';
-import { mapConcurrently } from '../utils/map-concurrently';
+import { assertKnownContentTypes } from '../similarity/scope';
+import { inChunks } from '../utils/in-chunks';
 
-/** Milvus searches in flight while scanning the library. */
-const SCAN_CONCURRENCY = 4;
 /** Upload-time notices shown on the duplicates page. */
 const RECENT_NOTICES = 10;
 
-export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'states' | 'store' | 'leases' | 'recorder'>;
+export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'leases' | 'recorder'>;
 
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
-export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, states, store, leases, recorder }: DuplicatesDeps) {
+export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, graph, states, store, leases, recorder }: DuplicatesDeps) {
   const { duplicateThreshold: mergeThreshold, keeperRules } = config.search;
   const keeperOrder = keeperComparator(keeperRules);
+
+  /** The files among `ids` that entries of these content types use (directly or through components). */
+  async function filesUsedBy(contentTypes: readonly string[], ids: number[]): Promise<Set<number>> {
+    const wanted = new Set(contentTypes);
+    const used = await inChunks(ids, async (chunk) => [...(await usage.entriesUsingFiles(chunk))].filter(([, entries]) => entries.some((entry) => wanted.has(entry.contentType))));
+    return new Set(used.map(([id]) => id));
+  }
 
   /** The records of files an editor named; any that does not exist is a 404 naming it. */
   async function existingFiles(ids: readonly number[]) {
@@ -45,19 +49,6 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
     const missing = ids.filter((id) => !records.has(id));
     if (missing.length > 0) throw new errors.NotFoundError(`File${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`, { missing });
     return records;
-  }
-
-  /** Every pair of indexed files at or above the threshold, from one nearest-neighbour search per file. */
-  async function similarPairs(vectors: Map<number, number[]>, threshold: number, partitions?: string[]): Promise<SimilarPair[]> {
-    const pairs = new Map<string, SimilarPair>();
-    await mapConcurrently([...vectors], SCAN_CONCURRENCY, async ([fileId, vector]) => {
-      for (const hit of await neighbours(store(), { vector, needed: REVIEW_NEIGHBOURS, threshold, partitions, excludeFileId: fileId, consistency: 'Bounded' })) {
-        if (!vectors.has(hit.fileId)) continue;
-        const [a, b] = fileId < hit.fileId ? [fileId, hit.fileId] : [hit.fileId, fileId];
-        pairs.set(`${a}:${b}`, { a, b, similarity: hit.similarity });
-      }
-    });
-    return [...pairs.values()];
   }
 
   /** Each discarded file must be a duplicate of the keeper by the duplicate decision, computed here, now. */
@@ -135,24 +126,37 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
   const hasDraftAndPublish = (uid: string) => contentTypes.hasDraftAndPublish(strapi.getModel(uid as never) as never);
 
   return {
+    /**
+     * One page of groups, read from the duplicate graph: the cost follows the number of pairs, never the size of
+     * the library, and Milvus is not asked.
+     */
     async groups(query: DuplicatesQuery, audience: Audience): Promise<DuplicatesResponse> {
       const threshold = query.threshold ?? mergeThreshold;
-      const partitions = await scopePartitions(strapi, store(), query.contentType);
-
-      const vectors = partitions && partitions.length === 0 ? new Map<number, number[]>() : await store().listVectors(await files.maxId(), partitions);
-      const pairs = await similarPairs(vectors, threshold, partitions);
-      // Files deleted a moment ago may still have vectors: only live files form groups.
-      const records = await files.findMany([...new Set(pairs.flatMap((pair) => [pair.a, pair.b]))]);
-      const livePairs = pairs.filter((pair) => records.has(pair.a) && records.has(pair.b));
+      if (threshold < mergeThreshold) {
+        throw new errors.ValidationError(`threshold must be at least ${mergeThreshold}, the duplicate threshold the duplicate graph is kept at (search.duplicateThreshold)`, {
+          param: 'threshold',
+          minimum: mergeThreshold,
+        });
+      }
+      if (query.contentType) assertKnownContentTypes(strapi, query.contentType);
+      const stored = (await graph.pairs(threshold)).filter((pair) => isDuplicate(pair.similarity, threshold));
+      const ids = [...new Set(stored.flatMap((pair) => [pair.a, pair.b]))];
+      // Files deleted a moment ago may still have pairs: only live files, in scope, form groups.
+      const records = new Map((await inChunks(ids, (chunk) => files.findMany(chunk).then((found) => [...found]))));
+      const inScope = query.contentType ? await filesUsedBy(query.contentType, [...records.keys()]) : undefined;
+      const kept = (id: number) => records.has(id) && (!inScope || inScope.has(id));
+      const pairs = stored.filter((pair) => kept(pair.a) && kept(pair.b));
+      const similarity = new Map(pairs.map((pair) => [pairKey(pair.a, pair.b), pair.similarity]));
       const dismissed = await notDuplicates.all();
-      const groups = groupDuplicates(livePairs, threshold, dismissed, (a, b) => keeperOrder(records.get(a)!, records.get(b)!));
+      const groups = groupDuplicates(pairs, threshold, dismissed, (a, b) => keeperOrder(records.get(a)!, records.get(b)!));
 
       const total = groups.length;
       const start = (query.page - 1) * query.pageSize;
       const page = groups.slice(start, start + query.pageSize);
       // Files the user may not read in the Media Library drop out of their group.
       const shown = new Map((await (await visibilityFor(strapi, usage, audience)).reveal(page.flat().map((id) => records.get(id)!))).map((file) => [file.id, file]));
-      const duplicates = (a: number, b: number) => !dismissed.has(pairKey(a, b)) && isDuplicate(pairSimilarity(vectors.get(a)!, vectors.get(b)!), threshold);
+      // Two members are known copies when the graph holds their pair: the keeper must be one of every other member.
+      const duplicates = (a: number, b: number) => !dismissed.has(pairKey(a, b)) && similarity.has(pairKey(a, b));
       const data: DuplicateGroup[] = page.flatMap((group) => {
         const [centre] = group;
         const members = group.filter((id) => shown.has(id));
@@ -170,7 +174,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
             keeperReason: reason,
             files: [keeper.id, ...members.filter((id) => id !== keeper.id)].map((id) => ({
               ...shown.get(id)!,
-              similarity: id === keeper.id ? 1 : pairSimilarity(vectors.get(id)!, vectors.get(keeper.id)!),
+              similarity: id === keeper.id ? 1 : similarity.get(pairKey(id, keeper.id))!,
             })),
           },
         ];

@@ -6,38 +6,40 @@ import type { Core } from '@strapi/strapi';
 /** Failures listed on the status page. */
 const RECENT_FAILURES = 20;
 
-export type StatusDeps = Pick<Runtime, 'config' | 'model' | 'files' | 'states' | 'outbox' | 'storeIfReady' | 'consumerLag' | 'workerRunning'>;
+export type StatusDeps = Pick<Runtime, 'config' | 'model' | 'files' | 'states' | 'outbox' | 'storeIfReady' | 'consumerLag' | 'workerRunning' | 'duplicateScanner'>;
 
-/** Index status for the admin page: library size, what is indexed, what waits in the outbox. */
-export function createStatusService({ config, model, files, states, outbox, storeIfReady, consumerLag, workerRunning }: StatusDeps) {
+/** Index status for the admin page: library size, what is indexed, what waits in the outbox. Counts only: nothing walks the library. */
+export function createStatusService({ config, model, files, states, outbox, storeIfReady, consumerLag, workerRunning, duplicateScanner }: StatusDeps) {
   return {
     async get(): Promise<IndexStatus> {
       const store = storeIfReady();
-      const [images, maxId, pending, failed, recent, lag] = await Promise.all([
+      const [images, indexed, pending, failed, recent, lag, scan] = await Promise.all([
         files.countImages(),
-        files.maxId(),
+        states.countIndexed(),
         outbox.pendingStats(),
         states.countFailed(),
         states.recentFailures(RECENT_FAILURES),
         consumerLag(),
+        duplicateScanner.status(),
       ]);
       const names = await files.findMany(recent.map((failure) => failure.fileId));
       // A Milvus that stops answering shows as unreachable, like one that never connected.
       const unreachable = (error: unknown) => (error instanceof UnavailableError ? undefined : Promise.reject(error));
-      const stats = store && (await store.stats(maxId).catch(unreachable));
+      const vectors = store && (await store.countRows().catch(unreachable));
       const target = store && (await store.rebuildTarget().catch(unreachable));
-      const rebuilt = target && (await target.stats(maxId).catch(unreachable));
+      const rebuilt = target && (await target.countRows().catch(unreachable));
       return {
         model: model.id,
         library: { images },
-        index: stats
-          ? {
-              reachable: true,
-              collection: store.collection,
-              files: stats.fileIds.size,
-              vectors: stats.vectors,
-              pending: Math.max(0, images - stats.fileIds.size - failed),
-            }
+        index:
+          vectors !== undefined
+            ? {
+                reachable: true,
+                collection: store!.collection,
+                files: indexed,
+                vectors,
+                pending: Math.max(0, images - indexed - failed),
+              }
           : { reachable: false },
         failures: {
           count: failed,
@@ -45,7 +47,8 @@ export function createStatusService({ config, model, files, states, outbox, stor
         },
         outbox: pending,
         worker: { inProcess: config.worker.inProcess, running: workerRunning(), lag },
-        rebuild: rebuilt ? { active: true, files: rebuilt.fileIds.size } : { active: false },
+        rebuild: typeof rebuilt === 'number' ? { active: true, vectors: rebuilt } : { active: false },
+        duplicateScan: scan,
       };
     },
   };

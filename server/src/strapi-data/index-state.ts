@@ -22,12 +22,18 @@ export interface DuplicateNotice {
 }
 
 export interface IndexStateRepository {
-  /** Stores the event's outcome unless a newer one is already stored (events may be re-delivered). */
-  record(event: IndexEvent): Promise<void>;
+  /** Stores the event's outcome unless a newer one is already stored (events may be re-delivered); false when stale. */
+  record(event: IndexEvent): Promise<boolean>;
   /** The latest near-duplicate notices, newest first. */
   recentDuplicates(limit: number): Promise<DuplicateNotice[]>;
   stateOf(fileId: number): Promise<FileIndexState | null>;
   countFailed(): Promise<number>;
+  /** Files the index holds a vector of, by the workers' reports: a count, never a walk of the index. */
+  countIndexed(): Promise<number>;
+  /** Rows written before hasVector existed: a file last indexed or moved has a vector. Idempotent, run at start. */
+  upgradeRows(): Promise<void>;
+  /** Ids of indexed files above `afterFileId`, ascending: the library's indexed files, page by page. */
+  indexedFileIdsAfter(afterFileId: number, limit: number): Promise<number[]>;
   failedFileIds(): Promise<Set<number>>;
   recentFailures(limit: number): Promise<FileIndexState[]>;
 }
@@ -51,8 +57,9 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
         const current = await query().findOne({ where: { fileId: event.data.fileId }, select: ['id', 'eventTime'] });
         if (current && new Date(current.eventTime as string) <= new Date(event.time)) {
           await query().update({ where: { id: current.id }, data: { duplicates: event.data.duplicates, eventTime: new Date(event.time) } });
+          return true;
         }
-        return;
+        return false;
       }
       const failed = event.type === INDEX_EVENT_TYPES.failed;
       const data = {
@@ -64,10 +71,14 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
         eventTime: new Date(event.time),
         // A new vector (or none) makes an earlier notice stale; a move or a metadata edit keeps it.
         ...(failed || event.data.action === 'indexed' || event.data.action === 'removed' ? { duplicates: null } : {}),
+        // Only writes and deletes of vectors change whether there is one; a skip or a failure leaves it as it was.
+        ...(!failed && event.data.action !== 'skipped' ? { hasVector: event.data.action !== 'removed' } : {}),
       };
       const current = await query().findOne({ where: { fileId: data.fileId }, select: ['id', 'eventTime'] });
       if (!current) await query().create({ data });
       else if (new Date(current.eventTime as string) <= data.eventTime) await query().update({ where: { id: current.id }, data });
+      else return false;
+      return true;
     },
 
     async stateOf(fileId) {
@@ -85,6 +96,17 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
     },
 
     countFailed: () => query().count({ where: { status: 'failed' } }),
+
+    countIndexed: () => query().count({ where: { hasVector: true } }),
+
+    async upgradeRows() {
+      await query().updateMany({ where: { status: { $in: ['indexed', 'moved'] }, $or: [{ hasVector: false }, { hasVector: { $null: true } }] }, data: { hasVector: true } });
+    },
+
+    async indexedFileIdsAfter(afterFileId, limit) {
+      const rows = await query().findMany({ where: { hasVector: true, fileId: { $gt: afterFileId } }, orderBy: { fileId: 'asc' }, limit, select: ['fileId'] });
+      return rows.map((row) => Number(row.fileId));
+    },
 
     async failedFileIds() {
       const rows = await query().findMany({ where: { status: 'failed' }, select: ['fileId'] });

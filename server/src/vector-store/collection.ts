@@ -11,8 +11,6 @@ export const FIELDS = { pk: 'pk', fileId: 'file_id', version: 'version', vector:
 const QUERY_PAGE = 16384;
 /** File ids per stats query; a window's rows (ids x partitions per file) must stay under QUERY_PAGE. */
 const STATS_WINDOW = 2048;
-/** File ids per vector query: a 2048-d row is 8 KB, and gRPC replies should stay a few MB. */
-const VECTOR_WINDOW = 256;
 
 export type MilvusConfig = PluginConfig['milvus'];
 
@@ -153,26 +151,16 @@ export function bindCollection(client: MilvusClient, collection: string, config:
       return res.results.map((row) => ({ fileId: Number(row[FIELDS.fileId]), score: Number(row.score) }));
     },
 
-    async listVectors(maxFileId, partitions) {
-      const vectors = new Map<number, number[]>();
-      for (let low = 0; low <= maxFileId; low += VECTOR_WINDOW) {
-        const res = await client.query({
-          collection_name: collection,
-          expr: `${FIELDS.fileId} >= ${low} && ${FIELDS.fileId} < ${low + VECTOR_WINDOW}`,
-          output_fields: [FIELDS.fileId, FIELDS.vector],
-          partition_names: partitions,
-          limit: QUERY_PAGE,
-          ...consistency,
-        });
-        check(res.status, 'query');
-        for (const row of res.data) vectors.set(Number(row[FIELDS.fileId]), row[FIELDS.vector] as number[]);
-      }
-      return vectors;
-    },
-
     async existingPartitions(names) {
       const existing = new Set(await listPartitions());
       return names.filter((name) => existing.has(name));
+    },
+
+    async countRows() {
+      // Bounded: a status figure may trail the latest writes by a moment, and skips Strong's wait for a time tick.
+      const res = await client.query({ collection_name: collection, expr: `${FIELDS.fileId} >= 0`, output_fields: ['count(*)'], consistency_level: 'Bounded' as never });
+      check(res.status, 'count');
+      return Number(res.data[0]?.['count(*)'] ?? 0);
     },
 
     async stats(maxFileId) {

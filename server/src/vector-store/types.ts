@@ -27,15 +27,15 @@ export interface VectorStore {
   /** The version (event time) last applied to each of these files that is indexed. */
   appliedVersions(fileIds: readonly number[]): Promise<Map<number, number>>;
   search(query: VectorSearch): Promise<ScoredRow[]>;
-  /** One vector per indexed file (file ids up to maxFileId), in the given partitions or all. */
-  listVectors(maxFileId: number, partitions?: string[]): Promise<Map<number, number[]>>;
   existingPartitions(names: readonly string[]): Promise<string[]>;
   /**
    * The partitions each indexed file has rows in (one row per partition): file ids up to maxFileId walked in
    * windows, then whatever lies above in one query (orphans of deleted files; a few at most).
    */
   indexedPartitions(maxFileId: number): Promise<Map<number, string[]>>;
-  /** The files indexed, and how many rows they have (one per partition), for file ids up to maxFileId. */
+  /** Rows in the collection (one per file and partition), counted by Milvus: no walk of file ids. */
+  countRows(): Promise<number>;
+  /** The files indexed, and how many rows they have (one per partition), for file ids up to maxFileId: a walk, for tests and maintenance. */
   stats(maxFileId: number): Promise<{ fileIds: Set<number>; vectors: number }>;
   /**
    * Starts (or resumes) a rebuild: a new collection behind the `<collection>_next` alias, which every write from

@@ -2,27 +2,30 @@ import { UnavailableError } from '../../../server/src/errors/pipeline-errors';
 import { createStatusService, type StatusDeps } from '../../../server/src/services/status';
 import type { VectorStore } from '../../../server/src/vector-store/types';
 
-const stats = (files: number[], vectors: number) => async () => ({ fileIds: new Set(files), vectors });
+const rows = (vectors: number) => async () => vectors;
+const scan = { state: 'complete', done: 6, total: 6, finishedAt: '2026-01-01T00:00:00.000Z' } as const;
 
 function deps(store: Partial<VectorStore> | undefined): StatusDeps {
   return {
     config: { worker: { inProcess: true } } as StatusDeps['config'],
     model: { id: 'resnet50' } as StatusDeps['model'],
-    files: { countImages: async () => 10, maxId: async () => 12, findMany: async () => new Map([[7, { name: 'cat.bmp' }]]) } as never,
+    files: { countImages: async () => 10, findMany: async () => new Map([[7, { name: 'cat.bmp' }]]) } as never,
     states: {
       countFailed: async () => 1,
+      countIndexed: async () => 6,
       recentFailures: async () => [{ fileId: 7, reason: 'corrupt', eventTime: '2026-01-01T00:00:00.000Z' }],
     } as never,
     outbox: { pendingStats: async () => ({ pending: 3, oldestPendingAt: null }) } as never,
     storeIfReady: () => store as VectorStore | undefined,
     consumerLag: async () => 4,
     workerRunning: () => true,
+    duplicateScanner: { status: async () => scan } as never,
   };
 }
 
 describe('status service', () => {
-  it('reports the library, the index, failures, the outbox, the worker and a rebuild under way', async () => {
-    const store = { collection: 'image_search_resnet50', stats: stats([1, 2, 3, 4, 5, 6], 8), rebuildTarget: async () => ({ stats: stats([1, 2], 2) }) as never };
+  it('reports the library, the index, failures, the outbox, the worker, a rebuild under way and the duplicate scan, by counts', async () => {
+    const store = { collection: 'image_search_resnet50', countRows: rows(8), rebuildTarget: async () => ({ countRows: rows(2) }) as never };
     expect(await createStatusService(deps(store)).get()).toEqual({
       model: 'resnet50',
       library: { images: 10 },
@@ -31,14 +34,15 @@ describe('status service', () => {
       failures: { count: 1, recent: [{ fileId: 7, name: 'cat.bmp', reason: 'corrupt', at: '2026-01-01T00:00:00.000Z' }] },
       outbox: { pending: 3, oldestPendingAt: null },
       worker: { inProcess: true, running: true, lag: 4 },
-      rebuild: { active: true, files: 2 },
+      rebuild: { active: true, vectors: 2 },
+      duplicateScan: scan,
     });
   });
 
   it('shows Milvus as unreachable, whether it never connected or stopped answering', async () => {
     expect((await createStatusService(deps(undefined)).get()).index).toEqual({ reachable: false });
     const down = async () => Promise.reject(new UnavailableError('Milvus is not answering'));
-    const status = await createStatusService(deps({ collection: 'c', stats: down, rebuildTarget: down })).get();
+    const status = await createStatusService(deps({ collection: 'c', countRows: down, rebuildTarget: down })).get();
     expect(status).toMatchObject({ index: { reachable: false }, rebuild: { active: false }, library: { images: 10 } });
   });
 });

@@ -25,7 +25,7 @@ function fakeStrapi() {
 
 const causation = { id: '6f1c1f0e-0d4b-4d8e-9f57-2a4e0b1c9d11', type: MEDIA_EVENT_TYPES.created };
 const at = (seconds: number) => ({ time: new Date(Date.UTC(2026, 0, 1, 0, 0, seconds)) });
-const applied = (fileId: number, action: 'indexed' | 'moved' | 'removed', seconds: number) =>
+const applied = (fileId: number, action: 'indexed' | 'moved' | 'removed' | 'skipped', seconds: number) =>
   buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model: 'resnet50', action, reason: null, causation }, at(seconds));
 const failed = (fileId: number, reason: string, seconds: number) => buildEvent(INDEX_EVENT_TYPES.failed, fileId, { fileId, model: 'resnet50', reason, causation }, at(seconds));
 const duplicates = (fileId: number, of: number, seconds: number) =>
@@ -67,5 +67,27 @@ describe('index state', () => {
     // A notice older than the stored outcome belongs to the vector that was replaced.
     await states.record(duplicates(1, 7, 2));
     expect(await states.recentDuplicates(10)).toEqual([]);
+  });
+
+  it('counts the files with a vector from the reports alone: a metadata edit or a failed replace keeps it, a delete ends it', async () => {
+    const { strapi } = fakeStrapi();
+    const states = createIndexStateRepository(strapi);
+    await states.record(applied(1, 'indexed', 1));
+    await states.record(applied(1, 'skipped', 2));
+    await states.record(failed(1, 'corrupt', 3));
+    await states.record(applied(2, 'moved', 1));
+    await states.record(applied(3, 'indexed', 1));
+    await states.record(applied(3, 'removed', 2));
+    await states.record(applied(4, 'skipped', 1));
+    expect(await states.countIndexed()).toBe(2);
+  });
+
+  it('says whether it recorded an event, so that what follows from it is applied once and in order', async () => {
+    const { strapi } = fakeStrapi();
+    const states = createIndexStateRepository(strapi);
+    expect(await states.record(applied(1, 'indexed', 5))).toBe(true);
+    expect(await states.record(duplicates(1, 7, 6))).toBe(true);
+    expect(await states.record(applied(1, 'removed', 4))).toBe(false);
+    expect(await states.record(duplicates(1, 7, 3))).toBe(false);
   });
 });

@@ -16,4 +16,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async rebuild(ctx: RequestContext) {
     ctx.body = { data: await getService(strapi, 'rebuild').start() };
   },
+
+  /** Starts a new scan of the duplicate graph; progress shows in GET /status (duplicateScan) until it completes. */
+  async scanDuplicates(ctx: RequestContext) {
+    ctx.body = { data: await getService(strapi, 'duplicateScan').start() };
+  },
 });
