@@ -223,10 +223,30 @@ describe('duplicates review', () => {
   it('never groups files marked "not duplicates" again', async () => {
     const res = await post('dismissDuplicates', { fileIds: [catId, catCopy] });
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual({ fileIds: [catId, catCopy], pairsMarked: 1 });
+    expect(res.body.data).toEqual({ fileIds: [catId, catCopy], decision: 'not-duplicates', pairsMarked: 1 });
     expect((await post('dismissDuplicates', { fileIds: [catCopy, catId] })).body.data.pairsMarked).toBe(0);
     const groups: DuplicateGroup[] = (await duplicates()).body.data;
     expect(groups.map((group) => group.id)).toEqual([Math.min(original, copy)]);
+  });
+
+  it('keeps a mark for every file with the same bytes: a re-upload of a dismissed copy stays apart, and "keep all" settles the rest', async () => {
+    const again = await api.upload(path.join(tmp, 'cat-copy.jpg'));
+    await api.indexed(again);
+    const groupOf = (groups: DuplicateGroup[], id: number) => groups.find((group) => group.files.some((file) => file.id === id));
+    const groups: DuplicateGroup[] = await eventually('the re-upload to join the review', async () => {
+      const data = (await duplicates()).body.data as DuplicateGroup[];
+      return groupOf(data, again) ? data : undefined;
+    });
+    // Byte for byte the dismissed copy: it groups with that copy, never with the cat photo it was marked apart from.
+    expect(groupOf(groups, again)!.files.map((file) => file.id).sort()).toEqual([catCopy, again].sort());
+    expect(groupOf(groups, catId)).toBeUndefined();
+
+    const kept = await post('dismissDuplicates', { fileIds: [catCopy, again], decision: 'keep-both' });
+    expect(kept.body.data).toEqual({ fileIds: [catCopy, again], decision: 'keep-both', pairsMarked: 1 });
+    expect(groupOf((await duplicates()).body.data, again)).toBeUndefined();
+
+    expect((await api.http.delete(`/api/upload/files/${again}`).set('Authorization', `Bearer ${fullToken}`)).status).toBe(200);
+    await eventually('the re-upload to leave the index', async () => ((await api.similar(again)).status === 404 ? true : undefined));
   });
 
   it('resolves a group: entries re-pointed to the keeper in drafts and published versions, the copy deleted', async () => {
@@ -292,6 +312,7 @@ describe('duplicates review', () => {
       ['a repeated discard id', () => post('resolveDuplicates', { keeperId: catId, discardIds: [catCopy, catCopy] }), 400, 'repeat'],
       ['an unknown file to resolve', () => post('resolveDuplicates', { keeperId: catId, discardIds: [999_999] }), 404, '999999'],
       ['a single file to dismiss', () => post('dismissDuplicates', { fileIds: [catId] }), 400, 'fileIds'],
+      ['an unknown decision', () => post('dismissDuplicates', { fileIds: [catId, coffeeId], decision: 'maybe' }), 400, 'decision must be one of not-duplicates, keep-both'],
       ['a file list that is not a list', () => post('dismissDuplicates', { fileIds: 'all' }), 400, 'fileIds'],
       ['an unknown file to dismiss', () => post('dismissDuplicates', { fileIds: [catId, 999_999] }), 404, '999999'],
       ['an injection attempt as keeper id', () => post('resolveDuplicates', { keeperId: '1; DROP TABLE files', discardIds: [catCopy] }), 400, 'keeperId'],

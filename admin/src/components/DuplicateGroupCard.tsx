@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { Box, Button, Flex, Grid, Radio, Typography } from '@strapi/design-system';
-import { Check, Cross } from '@strapi/icons';
-import type { DuplicateGroup } from '../../../server/src/contracts/http';
+import { Check, Cross, Duplicate } from '@strapi/icons';
+import type { DismissDuplicates, DuplicateGroup } from '../../../server/src/contracts/http';
 import type { ContentTypeInfo } from '../api/client';
 import { useTranslate } from '../hooks/useTranslate';
 import { FileCard, Label } from './FileCard';
 
-/** One group: its files side by side, the keeper to choose, and the two ways to settle it. */
+/** One group: its files side by side, the keeper to choose, and the three ways to settle it. */
 export const DuplicateGroupCard = ({
   group,
   contentTypes,
@@ -18,7 +18,7 @@ export const DuplicateGroupCard = ({
   contentTypes: Map<string, ContentTypeInfo>;
   canResolve: boolean;
   onResolve: (keeperId: number) => void;
-  onDismiss: () => void;
+  onDismiss: (decision: DismissDuplicates['decision']) => void;
 }) => {
   const t = useTranslate();
   const [keeperId, setKeeperId] = useState(group.suggestedKeeperId);
@@ -30,8 +30,11 @@ export const DuplicateGroupCard = ({
         </Typography>
         {canResolve && (
           <Flex gap={2}>
-            <Button variant="tertiary" startIcon={<Cross />} onClick={onDismiss}>
+            <Button variant="tertiary" startIcon={<Cross />} onClick={() => onDismiss('not-duplicates')}>
               {t('duplicates.dismiss', 'Not duplicates')}
+            </Button>
+            <Button variant="tertiary" startIcon={<Duplicate />} onClick={() => onDismiss('keep-both')}>
+              {t('duplicates.keepBoth', 'Keep all')}
             </Button>
             <Button startIcon={<Check />} onClick={() => onResolve(keeperId)}>
               {t('duplicates.resolve', 'Keep selected, merge the others')}

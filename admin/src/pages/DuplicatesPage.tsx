@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Box, Flex, Grid, Typography } from '@strapi/design-system';
 import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
-import type { DuplicateGroup, DuplicateNoticeView, DuplicatesResponse } from '../../../server/src/contracts/http';
+import type { DismissDuplicates, DuplicateGroup, DuplicateNoticeView, DuplicatesResponse } from '../../../server/src/contracts/http';
 import { PERMISSIONS } from '../../../server/src/contracts/permissions';
 import { errorMessage, useImageSearchApi } from '../api/client';
 import { ContentTypeFilter } from '../components/ContentTypeFilter';
@@ -63,10 +63,16 @@ export const DuplicatesPage = () => {
     load();
   };
 
-  const dismiss = async (group: DuplicateGroup) => {
+  const dismiss = async (group: DuplicateGroup, decision: DismissDuplicates['decision']) => {
     try {
-      await api.dismiss({ fileIds: group.files.map((file) => file.id) });
-      toggleNotification({ type: 'success', message: t('duplicates.dismissed', 'Marked as not duplicates: this group will not come back') });
+      await api.dismiss({ fileIds: group.files.map((file) => file.id), decision });
+      toggleNotification({
+        type: 'success',
+        message:
+          decision === 'keep-both'
+            ? t('duplicates.keptBoth', 'Kept as they are: this group will not come back, even if the same files are uploaded again')
+            : t('duplicates.dismissed', 'Marked as not duplicates: this group will not come back, even if the same files are uploaded again'),
+      });
     } catch (error) {
       toggleNotification({ type: 'danger', message: errorMessage(error) ?? t('duplicates.dismiss.error', 'Could not mark the group') });
     }
@@ -130,7 +136,7 @@ export const DuplicatesPage = () => {
               contentTypes={contentTypes}
               canResolve={allowedActions.canResolve}
               onResolve={(keeperId) => setConfirming({ group, keeperId })}
-              onDismiss={() => dismiss(group)}
+              onDismiss={(decision) => dismiss(group, decision)}
             />
           ))}
           {pagination && pagination.pageCount > 1 && (

@@ -45,7 +45,7 @@ export async function runEmbed(files: readonly string[], options: EmbedOptions, 
       const results = await embedder.embed(batch.map((file, i) => ({ id: start + i, url: file })));
       results.forEach((result, i) => {
         if (result instanceof Error) failures++;
-        out(JSON.stringify(result instanceof Error ? { file: batch[i], error: result.message } : { file: batch[i], vector: result }));
+        out(JSON.stringify(result instanceof Error ? { file: batch[i], error: result.message } : { file: batch[i], vector: result.vector }));
       });
     }
   } finally {

@@ -73,6 +73,11 @@ export const indexAppliedDataSchema = z.object({
   model: z.string().min(1).describe('The model whose collection was written, e.g. resnet50'),
   action: z.enum(INDEX_ACTIONS).describe('indexed: new vector; moved: partitions changed; removed: deleted; skipped: nothing to index'),
   reason: z.string().nullable().describe('Why the event was skipped (not an image, metadata only)'),
+  contentHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
+    .describe('With action indexed: the sha256 of the bytes indexed (hex), the same for every upload of the same file'),
   causation: causationSchema,
 });
 

@@ -99,13 +99,22 @@ export const resolveDuplicatesSchema = z
 
 export type ResolveDuplicates = z.infer<typeof resolveDuplicatesSchema>;
 
-export const dismissDuplicatesSchema = z.object({ fileIds: fileIdList('fileIds', 2) }).strict();
+/** `decision`: not copies at all, or copies an editor keeps on purpose (both leave the review for good). */
+export const DISMISS_DECISIONS = ['not-duplicates', 'keep-both'] as const;
+
+export const dismissDuplicatesSchema = z
+  .object({
+    fileIds: fileIdList('fileIds', 2),
+    decision: z.enum(DISMISS_DECISIONS, { message: `decision must be one of ${DISMISS_DECISIONS.join(', ')}` }).default('not-duplicates'),
+  })
+  .strict();
 
 export type DismissDuplicates = z.infer<typeof dismissDuplicatesSchema>;
 
-/** What "not duplicates" did: the files named, and how many of their pairs were newly marked. */
+/** What "not duplicates" (or "keep both") did: the files named, and how many of their pairs were newly marked. */
 export interface DismissReport {
   fileIds: number[];
+  decision: (typeof DISMISS_DECISIONS)[number];
   pairsMarked: number;
 }
 

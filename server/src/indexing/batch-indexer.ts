@@ -5,7 +5,7 @@ import type { Logger } from '../utils/logger';
 import { toDeadLetter } from '../messaging/dead-letter';
 import type { OutgoingMessage } from '../messaging/producer';
 import type { DuplicateDetector } from '../similarity/duplicate-detector';
-import type { Embedder } from './embedder';
+import type { EmbeddedFile, Embedder } from './embedder';
 import { isStale, needsEmbedding, type EmbedFile, type Handler } from './handlers';
 
 /**
@@ -57,7 +57,7 @@ export function createBatchIndexer(deps: {
   let running = false;
 
   /** Vectors computed ahead for a chunk; events whose image was not embedded ahead are embedded on demand. */
-  function embedFor(event: MediaEvent, ahead: Map<MediaEvent, number[] | Error>): EmbedFile {
+  function embedFor(event: MediaEvent, ahead: Map<MediaEvent, EmbeddedFile | Error>): EmbedFile {
     return async (file) => {
       const [result] = ahead.has(event) ? [ahead.get(event)!] : await embedder.embed([file]);
       if (result instanceof Error) throw result;
@@ -66,7 +66,7 @@ export function createBatchIndexer(deps: {
   }
 
   /** Applies one message; returns what to report, and the dead letter when it can never be applied. */
-  async function apply({ message, event, invalid, stale }: Parsed, ahead: Map<MediaEvent, number[] | Error>): Promise<Applied> {
+  async function apply({ message, event, invalid, stale }: Parsed, ahead: Map<MediaEvent, EmbeddedFile | Error>): Promise<Applied> {
     if (!event) {
       logger.warn(`dead-lettered message at partition ${message.partition} offset ${message.offset}: ${invalid}`);
       return { deadLetter: toDeadLetter(message, `not a media event: ${invalid}`) };
@@ -77,7 +77,14 @@ export function createBatchIndexer(deps: {
     try {
       const outcome = stale ? { action: 'skipped' as const, reason: STALE } : await handlers[event.type](event, embedFor(event, ahead));
       logger.info(`${event.type} file ${fileId}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
-      const report = buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model, action: outcome.action, reason: outcome.reason ?? null, causation });
+      const report = buildEvent(INDEX_EVENT_TYPES.applied, fileId, {
+        fileId,
+        model,
+        action: outcome.action,
+        reason: outcome.reason ?? null,
+        ...(outcome.contentHash ? { contentHash: outcome.contentHash } : {}),
+        causation,
+      });
       return { report, written: outcome.vector && { fileId, vector: outcome.vector, causation } };
     } catch (error) {
       if (isRetriable(error)) {
@@ -119,10 +126,10 @@ export function createBatchIndexer(deps: {
   }
 
   /** Looks a chunk up (stale events) and embeds its images: nothing is written yet. */
-  async function prepare(messages: IncomingMessage[]): Promise<{ chunk: Parsed[]; ahead: Map<MediaEvent, number[] | Error> }> {
+  async function prepare(messages: IncomingMessage[]): Promise<{ chunk: Parsed[]; ahead: Map<MediaEvent, EmbeddedFile | Error> }> {
     const chunk = await markStale(messages.map(parse));
     const toEmbed = chunk.flatMap((item) => (item.event && !item.stale && needsEmbedding(item.event) ? [item.event] : []));
-    const ahead = new Map<MediaEvent, number[] | Error>();
+    const ahead = new Map<MediaEvent, EmbeddedFile | Error>();
     if (toEmbed.length > 0) (await embedder.embed(toEmbed.map((event) => event.data.file))).forEach((result, i) => ahead.set(toEmbed[i], result));
     return { chunk, ahead };
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MediaFile } from '../contracts/events';
 import { decodeImage, type DecodeOptions, type SourceImage } from '../embedding/decode';
 import type { FeatureExtractor } from '../embedding/extractor';
@@ -13,8 +14,16 @@ export interface Embedder {
   /** One vector and what the image was, or the error that prevented it, per image, in order. */
   embedBytes(images: readonly Buffer[]): Promise<Array<{ vector: number[]; source: SourceImage } | Error>>;
   /** The files' bytes fetched first (with `readFile`); one vector, or the error that prevented it, per file. */
-  embed(files: readonly Pick<MediaFile, 'id' | 'url'>[]): Promise<Array<number[] | Error>>;
+  embed(files: readonly Pick<MediaFile, 'id' | 'url'>[]): Promise<Array<EmbeddedFile | Error>>;
 }
+
+/** A file's vector, and the sha256 of its bytes (hex): what "not duplicates" marks are keyed by, across re-uploads. */
+export interface EmbeddedFile {
+  vector: number[];
+  contentHash: string;
+}
+
+export const contentHashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 
@@ -41,14 +50,17 @@ export function createEmbedder(deps: {
 
     async embed(files) {
       if (!readFile) throw new Error('this embedder reads no files');
-      const decoded = await mapConcurrently(files, concurrency, async (file) => {
+      const hashes: string[] = [];
+      const decoded = await mapConcurrently(files, concurrency, async (file, i) => {
         try {
-          return await decodeOne(await readFile(file));
+          const bytes = await readFile(file);
+          hashes[i] = contentHashOf(bytes);
+          return await decodeOne(bytes);
         } catch (error) {
           return asError(error);
         }
       });
-      return (await embedDecoded(decoded)).map((result) => (result instanceof Error ? result : result.vector));
+      return (await embedDecoded(decoded)).map((result, i) => (result instanceof Error ? result : { vector: result.vector, contentHash: hashes[i] }));
     },
   };
 }

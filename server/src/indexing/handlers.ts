@@ -1,14 +1,15 @@
 import { isImage, MEDIA_EVENT_TYPES, type IndexAction, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
 import { partitionsForFile } from '../vector-store/partitions';
 import type { VectorStore } from '../vector-store/types';
+import type { EmbeddedFile } from './embedder';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
 
-/** `vector` is set when a new vector was written, for the duplicate check that follows. */
-export type Outcome = { action: IndexAction; reason?: string; vector?: number[] };
+/** `vector` is set when a new vector was written, for the duplicate check that follows; `contentHash` with it. */
+export type Outcome = { action: IndexAction; reason?: string; vector?: number[]; contentHash?: string };
 
 /** The file's vector: computed ahead for the batch when the worker could, otherwise on demand. */
-export type EmbedFile = (file: MediaFile) => Promise<number[]>;
+export type EmbedFile = (file: MediaFile) => Promise<EmbeddedFile>;
 
 export type Handler = (event: MediaEvent, embed: EmbedFile) => Promise<Outcome>;
 
@@ -31,9 +32,9 @@ export function createMediaEventHandlers({ store }: { store: VectorStore }): Rec
   const index: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
     if (!isImage(file.mime)) return { action: 'skipped', reason: `not an image (${file.mime ?? 'unknown type'})` };
-    const vector = await embed(file);
+    const { vector, contentHash } = await embed(file);
     await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
-    return { action: 'indexed', vector };
+    return { action: 'indexed', vector, contentHash };
   };
 
   // The vector does not depend on where a file is used, so a move reuses it; a file not indexed yet gets indexed.

@@ -16,7 +16,7 @@ import type {
 import { LeaseTakenError } from '../strapi-data/leases';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
 import { groupDuplicates } from '../similarity/grouping';
-import { keeperComparator, keeperOfGroup } from '../similarity/keeper-rules';
+import { keeperOfGroup, keeperRanks } from '../similarity/keeper-rules';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
 import { pairKey } from '../strapi-data/not-duplicates';
@@ -34,7 +34,6 @@ export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDu
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
 export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, graph, states, store, leases, recorder }: DuplicatesDeps) {
   const { duplicateThreshold: mergeThreshold, keeperRules } = config.search;
-  const keeperOrder = keeperComparator(keeperRules);
 
   /** The files among `ids` that entries of these content types use (directly or through components). */
   async function filesUsedBy(contentTypes: readonly string[], ids: number[]): Promise<Set<number>> {
@@ -61,7 +60,8 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
     const vectors = new Map(await Promise.all([keeperId, ...discardIds].map(async (id) => [id, await store().getVector(id)] as const)));
     const unindexed = [...vectors].filter(([, vector]) => !vector).map(([id]) => id);
     if (unindexed.length > 0) throw new ConflictError(`File${unindexed.length > 1 ? 's' : ''} ${unindexed.join(', ')} not indexed yet, so not known to be duplicates; try again shortly`, { fileIds: unindexed });
-    const dismissed = await notDuplicates.all();
+    const pairs = discardIds.map((id) => ({ a: keeperId, b: id }));
+    const dismissed = await notDuplicates.markedAmong(pairs, await states.contentHashes([keeperId, ...discardIds]));
     for (const id of discardIds) {
       const similarity = pairSimilarity(vectors.get(keeperId)!, vectors.get(id)!);
       if (dismissed.has(pairKey(keeperId, id))) throw new UnprocessableEntityError(`Files ${keeperId} and ${id} were marked as not duplicates`, { fileId: id });
@@ -147,8 +147,9 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       const kept = (id: number) => records.has(id) && (!inScope || inScope.has(id));
       const pairs = stored.filter((pair) => kept(pair.a) && kept(pair.b));
       const similarity = new Map(pairs.map((pair) => [pairKey(pair.a, pair.b), pair.similarity]));
-      const dismissed = await notDuplicates.all();
-      const groups = groupDuplicates(pairs, threshold, dismissed, (a, b) => keeperOrder(records.get(a)!, records.get(b)!));
+      const dismissed = await notDuplicates.markedAmong(pairs, await states.contentHashes([...records.keys()]));
+      const rank = keeperRanks(records.values(), keeperRules);
+      const groups = groupDuplicates(pairs, threshold, dismissed, (a, b) => rank.get(a)! - rank.get(b)!);
 
       const total = groups.length;
       const start = (query.page - 1) * query.pageSize;
@@ -224,9 +225,10 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       });
     },
 
-    async dismiss({ fileIds }: DismissDuplicates): Promise<DismissReport> {
+    /** Marks the files as not duplicates, or as copies to keep both of: the review never groups them, or files with the same bytes, again. */
+    async dismiss({ fileIds, decision }: DismissDuplicates): Promise<DismissReport> {
       await existingFiles(fileIds);
-      return { fileIds, pairsMarked: await notDuplicates.mark(fileIds) };
+      return { fileIds, decision, pairsMarked: await notDuplicates.mark(fileIds, await states.contentHashes(fileIds), decision) };
     },
   };
 }

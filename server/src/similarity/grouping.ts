@@ -45,6 +45,6 @@ export function groupDuplicates(
     for (const id of [keeper, ...copies]) grouped.add(id);
     groups.push([keeper, ...copies]);
   }
-  const smallest = (group: number[]) => Math.min(...group);
-  return groups.sort((x, y) => smallest(x) - smallest(y));
+  const smallest = new Map(groups.map((group) => [group, Math.min(...group)]));
+  return groups.sort((x, y) => smallest.get(x)! - smallest.get(y)!);
 }

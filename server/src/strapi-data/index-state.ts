@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { INDEX_EVENT_TYPES, type IndexAction, type IndexEvent } from '../contracts/events';
 import { INDEX_STATE_UID } from '../content-types';
+import { inChunks } from '../utils/in-chunks';
 
 /** What the workers last reported for each file: one row per file, newest index event wins. */
 
@@ -30,6 +31,8 @@ export interface IndexStateRepository {
   countFailed(): Promise<number>;
   /** Files the index holds a vector of, by the workers' reports: a count, never a walk of the index. */
   countIndexed(): Promise<number>;
+  /** The sha256 of the bytes each of these files was last indexed from, for those that have one. */
+  contentHashes(fileIds: readonly number[]): Promise<Map<number, string>>;
   /** Rows written before hasVector existed: a file last indexed or moved has a vector. Idempotent, run at start. */
   upgradeRows(): Promise<void>;
   /** Ids of indexed files above `afterFileId`, ascending: the library's indexed files, page by page. */
@@ -73,6 +76,8 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
         ...(failed || event.data.action === 'indexed' || event.data.action === 'removed' ? { duplicates: null } : {}),
         // Only writes and deletes of vectors change whether there is one; a skip or a failure leaves it as it was.
         ...(!failed && event.data.action !== 'skipped' ? { hasVector: event.data.action !== 'removed' } : {}),
+        ...(!failed && event.data.action === 'indexed' ? { contentHash: event.data.contentHash ?? null } : {}),
+        ...(!failed && event.data.action === 'removed' ? { contentHash: null } : {}),
       };
       const current = await query().findOne({ where: { fileId: data.fileId }, select: ['id', 'eventTime'] });
       if (!current) await query().create({ data });
@@ -98,6 +103,11 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
     countFailed: () => query().count({ where: { status: 'failed' } }),
 
     countIndexed: () => query().count({ where: { hasVector: true } }),
+
+    async contentHashes(fileIds) {
+      const rows = await inChunks(fileIds, (chunk) => query().findMany({ where: { fileId: { $in: chunk }, contentHash: { $notNull: true } }, select: ['fileId', 'contentHash'] }));
+      return new Map(rows.map((row) => [Number(row.fileId), String(row.contentHash)]));
+    },
 
     async upgradeRows() {
       await query().updateMany({ where: { status: { $in: ['indexed', 'moved'] }, $or: [{ hasVector: false }, { hasVector: { $null: true } }] }, data: { hasVector: true } });

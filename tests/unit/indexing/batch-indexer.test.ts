@@ -37,7 +37,7 @@ function fakeEmbedder(failures: Record<number, Error> = {}) {
   const embedder: Pick<Embedder, 'embed'> = {
     embed: async (files) => {
       calls.push(files.map((f) => f.id));
-      return files.map((f) => failures[f.id] ?? [f.id]);
+      return files.map((f) => failures[f.id] ?? { vector: [f.id], contentHash: String(f.id).padStart(64, '0') });
     },
   };
   return { embedder, calls };

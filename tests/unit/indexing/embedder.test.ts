@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { UnindexableError } from '../../../server/src/errors/pipeline-errors';
 import { createEmbedder } from '../../../server/src/indexing/embedder';
@@ -19,10 +20,10 @@ describe('embedder', () => {
       concurrency: 2,
     });
     const results = await embedder.embed(['ok', 'gone', 'junk', 'ok'].map((url, id) => ({ id, url })));
-    expect(results[0]).toEqual([1]);
+    expect(results[0]).toEqual({ vector: [1], contentHash: createHash('sha256').update(png).digest('hex') });
     expect(results[1]).toBeInstanceOf(UnindexableError);
     expect((results[2] as Error).message).toMatch(/not an image/);
-    expect(results[3]).toEqual([1]);
+    expect(results[3]).toEqual(results[0]);
     expect(batches).toEqual([2]);
   });
 });
