@@ -31,7 +31,13 @@ const admin = (app: BenchApp, route: Parameters<typeof adminPath>[0], init: Requ
   fetch(`${app.url}${adminPath(route)}${query}`, { ...init, headers: { Authorization: `Bearer ${app.adminJwt}`, 'content-type': 'application/json' } });
 
 async function pageLatency(size: number, tmp: string) {
-  const env = { ...serviceEnv(), DATABASE_FILENAME: path.join(tmp, `duplicates-${size}.db`), IMAGE_SEARCH_IN_PROCESS_WORKER: 'false', BENCH_FILES: String(size), BENCH_DUPLICATE_SHARE: String(SHARE) };
+  const env = {
+    ...serviceEnv(),
+    DATABASE_FILENAME: path.join(tmp, `duplicates-${size}.db`),
+    IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
+    BENCH_FILES: String(size),
+    BENCH_DUPLICATE_SHARE: String(SHARE),
+  };
   const app = await startApp(env, path.join(RESULTS_DIR, `duplicates-${size}.log`));
   try {
     const first = (await (await admin(app, 'duplicates', {}, `?pageSize=${PAGE_SIZE}`)).json()) as DuplicatesResponse;
@@ -49,7 +55,14 @@ async function pageLatency(size: number, tmp: string) {
 
 async function scanRate(tmp: string) {
   const prefix = 'bench_duplicates';
-  const env = { ...serviceEnv(), DATABASE_FILENAME: path.join(tmp, 'duplicates-scan.db'), IMAGE_SEARCH_COLLECTION_PREFIX: prefix, IMAGE_SEARCH_IN_PROCESS_WORKER: 'false', BENCH_FILES: String(SCAN_IMAGES), BENCH_INDEXED: String(SCAN_IMAGES) };
+  const env = {
+    ...serviceEnv(),
+    DATABASE_FILENAME: path.join(tmp, 'duplicates-scan.db'),
+    IMAGE_SEARCH_COLLECTION_PREFIX: prefix,
+    IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
+    BENCH_FILES: String(SCAN_IMAGES),
+    BENCH_INDEXED: String(SCAN_IMAGES),
+  };
   const config = parseConfig(configFromEnv(env));
   const model = resolveModel(config.model);
   const store = createMilvusStore(config.milvus, model);
@@ -67,7 +80,8 @@ async function scanRate(tmp: string) {
     if (!res.ok) throw new Error(`the scan did not start: ${res.status} ${await res.text()}`);
     for (;;) {
       const status = ((await (await admin(app, 'status')).json()) as { data: IndexStatus }).data;
-      if (status.duplicateScan.state === 'complete') return { images: status.duplicateScan.done, imagesPerSecond: status.duplicateScan.done / ((performance.now() - started) / 1000) };
+      if (status.duplicateScan.state === 'complete')
+        return { images: status.duplicateScan.done, imagesPerSecond: status.duplicateScan.done / ((performance.now() - started) / 1000) };
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   } finally {
@@ -80,18 +94,27 @@ async function main(): Promise<void> {
   const rows = [];
   for (const size of SIZES) rows.push(...(await pageLatency(size, tmp)));
   const scan = await scanRate(tmp);
-  const result = { pageSize: PAGE_SIZE, share: SHARE, latency: rows, scan, duplicatesP95At100kMs: rows.find((row) => row.size === 100_000 && row.clients === 1)?.p95Ms ?? null };
+  const result = {
+    pageSize: PAGE_SIZE,
+    share: SHARE,
+    latency: rows,
+    scan,
+    duplicatesP95At100kMs: rows.find((row) => row.size === 100_000 && row.clients === 1)?.p95Ms ?? null,
+  };
   fs.writeFileSync(path.join(RESULTS_DIR, 'duplicates.json'), `${JSON.stringify(result, null, 2)}\n`);
-  printTable(`GET /duplicates over the stored graph, ${SHARE * 100}% copies, ${PAGE_SIZE} groups a page`, rows.map((row) => ({
-    files: row.size,
-    pairs: row.pairs,
-    groups: row.groups,
-    clients: row.clients,
-    'p50 ms': row.p50Ms,
-    'p95 ms': row.p95Ms,
-    'p99 ms': row.p99Ms,
-    'req/s': row.requestsPerSecond,
-  })));
+  printTable(
+    `GET /duplicates over the stored graph, ${SHARE * 100}% copies, ${PAGE_SIZE} groups a page`,
+    rows.map((row) => ({
+      files: row.size,
+      pairs: row.pairs,
+      groups: row.groups,
+      clients: row.clients,
+      'p50 ms': row.p50Ms,
+      'p95 ms': row.p95Ms,
+      'p99 ms': row.p99Ms,
+      'req/s': row.requestsPerSecond,
+    }))
+  );
   console.log(`full duplicate scan: ${scan.images} images at ${scan.imagesPerSecond.toFixed(0)} images/s`);
 }
 

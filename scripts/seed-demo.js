@@ -1,11 +1,20 @@
-// Seeds the demo Strapi through its HTTP API: a super admin, the sample photos plus a near-duplicate, an article
-// and a page that use some of them, and an API token for the content API. Then waits until all are indexed.
-// Idempotent: what already exists is kept. Usage: node scripts/seed-demo.js BASE_URL PHOTOS_DIR WORK_DIR
+// Seeds the demo Strapi through its HTTP API: a super admin, a library of real photos with edited copies of some
+// (the duplicates page's work), an article and a page that use some of them, and an API token for the content API.
+// Then waits until all are indexed. Idempotent: what already exists is kept.
+// Usage: node scripts/seed-demo.js BASE_URL PHOTOS_DIR LIBRARY_DIR WORK_DIR
+// (the edits are the quality benchmark's, compiled to dist/bench/variants.js)
 const fs = require('node:fs');
 const path = require('node:path');
 const sharp = require('sharp');
 
-const [base, photosDir, workDir] = process.argv.slice(2);
+const { makeVariant, VARIANTS } = require('../dist/bench/variants');
+
+const [base, photosDir, libraryDir, workDir] = process.argv.slice(2);
+/** Photos of the library given one edited copy each, the edits taken in turn; and photos given a burst of four. */
+const SINGLE_COPIES = 24;
+const BURSTS = 3;
+const BURST_EDITS = ['downscale', 'jpeg-q20', 'text-overlay', 'flip'];
+const UPLOADS_AT_ONCE = 3;
 const ADMIN = { email: 'admin@example.com', password: 'Image-search-demo-1', firstname: 'Demo', lastname: 'Admin' };
 const TOKEN_NAME = 'image-search demo';
 // Search, and what a site needs to see the results: the media library and the entries that use it.
@@ -37,29 +46,65 @@ async function adminJwt() {
   return (await must('POST', '/admin/login', { json: { email: ADMIN.email, password: ADMIN.password } })).data.token;
 }
 
-/** The demo library: every sample photo, plus a downscaled, re-encoded copy of the first as a near-duplicate. */
+const photosIn = (dir) =>
+  fs
+    .readdirSync(dir)
+    .filter((name) => /\.(jpe?g|png)$/i.test(name))
+    .sort()
+    .map((name) => path.join(dir, name));
+
+/** Writes the edited copy once; returns its path. */
+async function editedCopy(photo, edit) {
+  const file = path.join(workDir, `copy-${edit}-${path.basename(photo).replace(/\.\w+$/, '')}.jpg`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, await makeVariant(fs.readFileSync(photo), edit));
+  return file;
+}
+
+/**
+ * The demo library: the sample photos, the library photos, a downscaled copy of the astronaut, one edited copy
+ * (crop, flip, screenshot framing, re-encode, overlay...) of SINGLE_COPIES library photos, and bursts of four
+ * copies of BURSTS more, for groups larger than a pair.
+ */
 async function demoFiles() {
-  const photos = fs.readdirSync(photosDir).filter((name) => /\.(jpe?g|png)$/i.test(name)).sort();
-  const copy = path.join(workDir, 'astronaut-copy.jpg');
-  if (!fs.existsSync(copy)) {
-    fs.mkdirSync(workDir, { recursive: true });
-    await sharp(path.join(photosDir, 'skimage-astronaut.png')).resize(320).jpeg({ quality: 60 }).toFile(copy);
+  fs.mkdirSync(workDir, { recursive: true });
+  const astronaut = path.join(workDir, 'astronaut-copy.jpg');
+  if (!fs.existsSync(astronaut)) await sharp(path.join(photosDir, 'skimage-astronaut.png')).resize(320).jpeg({ quality: 60 }).toFile(astronaut);
+  const library = photosIn(libraryDir);
+  const edits = Object.keys(VARIANTS);
+  const copies = [];
+  // Spread over the library, so the copies are of different kinds of photo.
+  const spread = (i, count) => library[Math.floor((i * library.length) / count)];
+  for (let i = 0; i < SINGLE_COPIES; i++) copies.push(await editedCopy(spread(i, SINGLE_COPIES + BURSTS), edits[i % edits.length]));
+  for (let i = SINGLE_COPIES; i < SINGLE_COPIES + BURSTS; i++) for (const edit of BURST_EDITS) copies.push(await editedCopy(spread(i, SINGLE_COPIES + BURSTS), edit));
+  return [...photosIn(photosDir), ...library, astronaut, ...copies];
+}
+
+/** Every file of the media library, by name. */
+async function libraryByName(jwt) {
+  const byName = new Map();
+  for (let page = 1; ; page++) {
+    const { results, pagination } = await must('GET', `/upload/files?pageSize=100&page=${page}`, { jwt });
+    for (const file of results) byName.set(file.name, file);
+    if (page >= pagination.pageCount) return byName;
   }
-  return [...photos.map((name) => path.join(photosDir, name)), copy];
 }
 
 async function uploadMissing(jwt) {
-  const existing = (await must('GET', '/upload/files?pageSize=100', { jwt })).results;
-  const byName = new Map(existing.map((file) => [file.name, file]));
-  for (const file of await demoFiles()) {
-    const name = path.basename(file);
-    if (byName.has(name)) continue;
-    const form = new FormData();
-    form.append('files', new Blob([fs.readFileSync(file)]), name);
-    const [uploaded] = await must('POST', '/upload', { jwt, form });
-    byName.set(name, uploaded);
-    console.log(`  uploaded ${name} (file ${uploaded.id})`);
-  }
+  const byName = await libraryByName(jwt);
+  const missing = (await demoFiles()).filter((file) => !byName.has(path.basename(file)));
+  if (missing.length > 0) console.log(`  uploading ${missing.length} photos`);
+  let next = 0;
+  const lane = async () => {
+    while (next < missing.length) {
+      const file = missing[next++];
+      const form = new FormData();
+      form.append('files', new Blob([fs.readFileSync(file)]), path.basename(file));
+      const [uploaded] = await must('POST', '/upload', { jwt, form });
+      byName.set(uploaded.name, uploaded);
+      if (byName.size % 25 === 0) console.log(`  ${byName.size} files in the library`);
+    }
+  };
+  await Promise.all(Array.from({ length: UPLOADS_AT_ONCE }, lane));
   return byName;
 }
 

@@ -3,6 +3,7 @@ import type {
   DismissDuplicates,
   DismissReport,
   DuplicateNoticeView,
+  DuplicateScanStatus,
   DuplicatesQuery,
   DuplicatesResponse,
   IndexStatusResponse,
@@ -37,6 +38,7 @@ export function useImageSearchApi() {
 
     reconcile: async () => (await post<{ data: ReconcileReport }>(adminPath('reconcile'), {})).data.data,
     rebuild: async () => (await post<{ data: RebuildStarted }>(adminPath('rebuild'), {})).data.data,
+    scanDuplicates: async () => (await post<{ data: DuplicateScanStatus }>(adminPath('scanDuplicates'), {})).data.data,
 
     similarToFile: async (fileId: number, query: SimilarQuery) => (await get<SimilarResponse>(adminPath('similarToFile', { id: fileId }), params(query))).data,
 

@@ -19,7 +19,7 @@ export const IndexStatusPage = () => {
   const api = useImageSearchApi();
   const [status, setStatus] = useState<IndexStatus>();
   const [failed, setFailed] = useState(false);
-  const [busy, setBusy] = useState<'reconcile' | 'rebuild'>();
+  const [busy, setBusy] = useState<'reconcile' | 'rebuild' | 'scan'>();
   const { toggleNotification } = useNotification();
   const { allowedActions } = useRBAC({ manage: [...PERMISSIONS.manage] });
 
@@ -39,7 +39,7 @@ export const IndexStatusPage = () => {
   }, [refresh]);
 
   /** Runs a maintenance action and says how it went. */
-  const run = async <T,>(action: 'reconcile' | 'rebuild', call: () => Promise<T>, done: (result: T) => string, error: string) => {
+  const run = async <T,>(action: 'reconcile' | 'rebuild' | 'scan', call: () => Promise<T>, done: (result: T) => string, error: string) => {
     setBusy(action);
     try {
       toggleNotification({ type: 'success', message: done(await call()) });
@@ -68,6 +68,14 @@ export const IndexStatusPage = () => {
       t('status.rebuild.error', 'Could not start the rebuild')
     );
 
+  const scanDuplicates = () =>
+    run(
+      'scan',
+      api.scanDuplicates,
+      ({ total }) => t('status.duplicateScan.started', 'Finding duplicates among {total} images', { total }),
+      t('status.duplicateScan.error', 'Could not start the duplicate scan')
+    );
+
   if (failed && !status) return <ErrorBanner message={t('status.error', 'Could not load the index status')} />;
   if (!status) return <Page.Loading />;
 
@@ -93,6 +101,9 @@ export const IndexStatusPage = () => {
             </Button>
             {allowedActions.canManage && (
               <>
+                <Button variant="secondary" startIcon={<Play />} onClick={scanDuplicates} loading={busy === 'scan'} disabled={status.duplicateScan.state === 'running'}>
+                  {t('status.duplicateScan', 'Find duplicates again')}
+                </Button>
                 <Button variant="secondary" startIcon={<Play />} onClick={rebuild} loading={busy === 'rebuild'} disabled={status.rebuild.active}>
                   {t('status.rebuild', 'Rebuild the index')}
                 </Button>
@@ -171,6 +182,25 @@ export const IndexStatusPage = () => {
               status.worker.lag === null
                 ? t('status.worker.lag.unknown', 'Kafka is not reachable: the backlog is unknown')
                 : t('status.worker.lag', '{lag} media events not consumed yet', { lag: formatNumber(status.worker.lag) })
+            }
+          />
+          <Figure
+            label={t('status.duplicateScan.label', 'Duplicate graph')}
+            value={
+              status.duplicateScan.state === 'complete'
+                ? t('status.duplicateScan.complete', 'Up to date')
+                : status.duplicateScan.state === 'running'
+                  ? t('status.duplicateScan.running', 'Scanning')
+                  : t('status.duplicateScan.needed', 'Scan needed')
+            }
+            hint={
+              status.duplicateScan.state === 'needed'
+                ? t('status.duplicateScan.needed.hint', 'Built with other settings (or never): a scan starts by itself within a minute')
+                : status.duplicateScan.state === 'running'
+                  ? t('status.duplicateScan.running.hint', 'Images indexed meanwhile bring their own pairs')
+                  : t('status.duplicateScan.hint', 'Kept up to date as images are indexed; last full scan {time}', {
+                    time: status.duplicateScan.finishedAt ? formatDate(status.duplicateScan.finishedAt, { dateStyle: 'short', timeStyle: 'short' }) : '…',
+                  })
             }
           />
           {status.failures.recent.length > 0 && <FailuresTable failures={status.failures.recent} />}

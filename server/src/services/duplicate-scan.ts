@@ -24,7 +24,8 @@ export function createDuplicateScanService({ duplicateScanner: scanner, storeIfR
     start(): Promise<DuplicateScanStatus> {
       return new Promise((resolve, reject) => {
         scanner.run({ restart: true, started: () => scanner.status().then(resolve, reject) }).catch((error) => {
-          if (error instanceof LeaseTakenError) return reject(new ConflictError('A duplicate scan is running; its progress shows on the status page', { running: true }));
+          if (error instanceof LeaseTakenError)
+            return reject(new ConflictError('A duplicate scan is running; its progress shows on the status page', { running: true }));
           failed(error);
           reject(error);
         });

@@ -76,7 +76,9 @@ export function createDuplicateGraph(strapi: Core.Strapi): DuplicateGraph {
   /** Writes the rows: known pairs move to the generation, new ones are created; a row another writer created first is re-tried as known. */
   async function upsert(rows: Array<{ pair: string; fileA: number; fileB: number; similarity: number; generation: number }>, retried = false): Promise<void> {
     const generation = rows[0].generation;
-    const known = new Set((await pairs().findMany({ where: { pair: { $in: rows.map((row) => row.pair) } }, select: ['pair'] })).map((row) => row.pair as string));
+    const known = new Set(
+      (await pairs().findMany({ where: { pair: { $in: rows.map((row) => row.pair) } }, select: ['pair'] })).map((row) => row.pair as string)
+    );
     if (known.size > 0) await pairs().updateMany({ where: { pair: { $in: [...known] }, generation: { $lt: generation } }, data: { generation } });
     const fresh = rows.filter((row) => !known.has(row.pair));
     if (fresh.length === 0) return;
@@ -93,7 +95,13 @@ export function createDuplicateGraph(strapi: Core.Strapi): DuplicateGraph {
       const current = generation ?? (await latestScan())?.generation ?? 0;
       const rows = duplicates
         .filter((d) => d.fileId !== fileId)
-        .map((d) => ({ pair: pairKey(fileId, d.fileId), fileA: Math.min(fileId, d.fileId), fileB: Math.max(fileId, d.fileId), similarity: d.similarity, generation: current }));
+        .map((d) => ({
+          pair: pairKey(fileId, d.fileId),
+          fileA: Math.min(fileId, d.fileId),
+          fileB: Math.max(fileId, d.fileId),
+          similarity: d.similarity,
+          generation: current,
+        }));
       for (let i = 0; i < rows.length; i += CHUNK) await upsert(rows.slice(i, i + CHUNK));
     },
 

@@ -23,7 +23,8 @@ export interface NotDuplicatesRepository {
 
 export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicatesRepository {
   const query = () => strapi.db.query(NOT_DUPLICATE_UID);
-  const hashPairOf = (a: number, b: number, hashes: ReadonlyMap<number, string>) => (hashes.has(a) && hashes.has(b) ? hashPairKey(hashes.get(a)!, hashes.get(b)!) : null);
+  const hashPairOf = (a: number, b: number, hashes: ReadonlyMap<number, string>) =>
+    hashes.has(a) && hashes.has(b) ? hashPairKey(hashes.get(a)!, hashes.get(b)!) : null;
   /** Rows whose `column` is one of `keys`, a chunk at a time. */
   const rowsWhere = (column: 'pair' | 'hashPair', keys: string[]) =>
     inChunks(keys, (chunk) => query().findMany({ where: { [column]: { $in: chunk } }, select: ['id', 'pair', 'hashPair'] }));
@@ -32,9 +33,11 @@ export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicate
     async mark(fileIds, hashes, decision) {
       const wanted = new Map<string, { pair: string; fileA: number; fileB: number; hashPair: string | null; decision: MarkDecision }>();
       fileIds.forEach((a, i) =>
-        fileIds.slice(i + 1).forEach((b) =>
-          wanted.set(pairKey(a, b), { pair: pairKey(a, b), fileA: Math.min(a, b), fileB: Math.max(a, b), hashPair: hashPairOf(a, b, hashes), decision })
-        )
+        fileIds
+          .slice(i + 1)
+          .forEach((b) =>
+            wanted.set(pairKey(a, b), { pair: pairKey(a, b), fileA: Math.min(a, b), fileB: Math.max(a, b), hashPair: hashPairOf(a, b, hashes), decision })
+          )
       );
       for (const row of await rowsWhere('pair', [...wanted.keys()])) {
         const hashPair = wanted.get(row.pair as string)!.hashPair;
@@ -52,7 +55,14 @@ export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicate
         const hashPair = hashPairOf(a, b, hashes);
         if (hashPair) byHash.set(hashPair, [...(byHash.get(hashPair) ?? []), pairKey(a, b)]);
       }
-      const marked = new Set((await rowsWhere('pair', pairs.map(({ a, b }) => pairKey(a, b)))).map((row) => row.pair as string));
+      const marked = new Set(
+        (
+          await rowsWhere(
+            'pair',
+            pairs.map(({ a, b }) => pairKey(a, b))
+          )
+        ).map((row) => row.pair as string)
+      );
       for (const row of await rowsWhere('hashPair', [...byHash.keys()])) for (const key of byHash.get(row.hashPair as string) ?? []) marked.add(key);
       return marked;
     },
