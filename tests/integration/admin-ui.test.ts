@@ -142,10 +142,16 @@ describe('the admin pages in a browser', () => {
 
     // A rebuild shows its progress until it completes by itself.
     await page.getByRole('button', { name: 'Rebuild the index' }).click();
-    const progress = page.getByText(/Rebuilding: \d+ of \d+ images in the new index/);
+    const progress = page.getByText(/Rebuilding: \d+ of \d+ vectors in the new index/);
     await progress.waitFor();
     await screenshot(page, 'status-rebuilding');
     await progress.waitFor({ state: 'detached', timeout: 60_000 });
+
+    // So does a scan of the duplicate graph, which then reads up to date.
+    await page.getByRole('button', { name: 'Find duplicates again' }).click();
+    await page.getByText(/Finding duplicates among \d+ images/).waitFor();
+    await page.getByText('Up to date', { exact: true }).waitFor({ timeout: 60_000 });
+    await screenshot(page, 'status-duplicate-graph');
     await page.close();
   });
 
