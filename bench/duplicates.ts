@@ -54,7 +54,8 @@ async function pageLatency(size: number, tmp: string) {
 }
 
 async function scanRate(tmp: string) {
-  const prefix = 'bench_duplicates';
+  // A collection of its own each run: inserting the same rows again would double them.
+  const prefix = `bench_duplicates_${Date.now()}`;
   const env = {
     ...serviceEnv(),
     DATABASE_FILENAME: path.join(tmp, 'duplicates-scan.db'),
@@ -75,9 +76,11 @@ async function scanRate(tmp: string) {
   await client.closeConnection();
   const app = await startApp(env, path.join(RESULTS_DIR, 'duplicates-scan.log'));
   try {
-    const started = performance.now();
-    const res = await admin(app, 'scanDuplicates', { method: 'POST', body: '{}' });
+    // Strapi answers before it has connected to Milvus: 503 until then.
+    let res: Response;
+    while ((res = await admin(app, 'scanDuplicates', { method: 'POST', body: '{}' })).status === 503) await new Promise((resolve) => setTimeout(resolve, 500));
     if (!res.ok) throw new Error(`the scan did not start: ${res.status} ${await res.text()}`);
+    const started = performance.now();
     for (;;) {
       const status = ((await (await admin(app, 'status')).json()) as { data: IndexStatus }).data;
       if (status.duplicateScan.state === 'complete')

@@ -68,6 +68,8 @@ export function createDuplicateScanner(deps: {
 
   return {
     async run({ restart, started }) {
+      // Unreachable Milvus: a 503 now, rather than a scan that starts and stops.
+      store();
       await leases.exclusive([SCAN_LEASE], async () => {
         const latest = await graph.latestScan();
         const current = latest?.settings === settings ? latest : null;

@@ -20,14 +20,22 @@ export function createDuplicateScanService({ duplicateScanner: scanner, storeIfR
   const failed = (error: unknown) => logger.warn(`duplicate scan failed, it resumes at the next check: ${errorMessage(error)}`);
 
   return {
-    /** Starts a new scan in the background and answers once it runs; a 409 while one runs. */
+    /** Starts a new scan in the background and answers once it runs; a 409 while one runs, a 503 while Milvus is unreachable. */
     start(): Promise<DuplicateScanStatus> {
+      let answered = false;
       return new Promise((resolve, reject) => {
-        scanner.run({ restart: true, started: () => scanner.status().then(resolve, reject) }).catch((error) => {
-          if (error instanceof LeaseTakenError)
-            return reject(new ConflictError('A duplicate scan is running; its progress shows on the status page', { running: true }));
-          failed(error);
-          reject(error);
+        const started = () => {
+          answered = true;
+          scanner.status().then(resolve, reject);
+        };
+        scanner.run({ restart: true, started }).catch((error) => {
+          // Once answered, the scan failed in the background, and the watcher resumes it; before, the request fails.
+          if (answered) return failed(error);
+          reject(
+            error instanceof LeaseTakenError
+              ? new ConflictError('A duplicate scan is running; its progress shows on the status page', { running: true })
+              : error
+          );
         });
       });
     },
