@@ -3,7 +3,8 @@ import { applyToGraph } from '../../../server/src/capture/index-state-tracker';
 import type { DuplicateGraph } from '../../../server/src/strapi-data/duplicate-graph';
 
 const causation = { id: '6f1c1f0e-0d4b-4d8e-9f57-2a4e0b1c9d11', type: MEDIA_EVENT_TYPES.created };
-const applied = (fileId: number, action: IndexAction) => buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model: 'resnet50', action, reason: null, causation });
+const applied = (fileId: number, action: IndexAction) =>
+  buildEvent(INDEX_EVENT_TYPES.applied, fileId, { fileId, model: 'resnet50', action, reason: null, causation });
 
 function recordingGraph() {
   const calls: string[] = [];
@@ -19,7 +20,13 @@ describe('the duplicate graph follows the index events', () => {
     const { graph, calls } = recordingGraph();
     for (const event of [
       applied(1, 'indexed'),
-      buildEvent(INDEX_EVENT_TYPES.duplicateDetected, 1, { fileId: 1, model: 'resnet50', threshold: 0.7, duplicates: [{ fileId: 2, similarity: 0.9 }], causation }),
+      buildEvent(INDEX_EVENT_TYPES.duplicateDetected, 1, {
+        fileId: 1,
+        model: 'resnet50',
+        threshold: 0.7,
+        duplicates: [{ fileId: 2, similarity: 0.9 }],
+        causation,
+      }),
       applied(1, 'moved'),
       applied(1, 'skipped'),
       buildEvent(INDEX_EVENT_TYPES.failed, 1, { fileId: 1, model: 'resnet50', reason: 'corrupt', causation }),
