@@ -3,7 +3,7 @@ import type { FileSummary } from '../contracts/http';
 import { errorMessage } from '../errors/pipeline-errors';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
 import { groupDuplicates } from '../similarity/grouping';
-import { keeperComparator, keeperOfGroup } from '../similarity/keeper-rules';
+import { keeperOfGroup, keeperRanks } from '../similarity/keeper-rules';
 import { pairsAmong } from '../similarity/pairs-among';
 import { loadLocalEmbedder, type EmbedderOptions } from './embed';
 
@@ -82,8 +82,11 @@ export async function runFindDuplicates(
   }
 
   const pairs = pairsAmong(embedded, (a, b) => pairSimilarity(a.vector, b.vector), threshold);
-  const order = keeperComparator(search.keeperRules);
-  const groups = groupDuplicates(pairs, threshold, new Set(), (a, b) => order(embedded[a].summary, embedded[b].summary));
+  const rank = keeperRanks(
+    embedded.map((file) => file.summary),
+    search.keeperRules
+  );
+  const groups = groupDuplicates(pairs, threshold, new Set(), (a, b) => rank.get(a)! - rank.get(b)!);
   const similarity = (a: number, b: number) => pairSimilarity(embedded[a].vector, embedded[b].vector);
   const round = (value: number) => Number(value.toFixed(4));
 
