@@ -2,7 +2,9 @@
 // instances on one database or measure the server from outside. The parent passes the environment; the child
 // reports its port (and, with TEST_CREATE_TOKEN, a full-access API token; with TEST_ADMIN_EMAIL and
 // TEST_ADMIN_PASSWORD it creates that super admin), and stops cleanly when told to, or when the parent goes away.
+// Asked 'loop-delay', it answers the longest event-loop delay since the last ask, in ms.
 const path = require('node:path');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { createStrapi } = require('@strapi/strapi');
 
 const appDir = path.join(__dirname, '../../playground');
@@ -25,7 +27,13 @@ const appDir = path.join(__dirname, '../../playground');
     await strapi.destroy();
     process.exit(0);
   };
-  process.once('message', stop);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  process.on('message', (message) => {
+    if (message !== 'loop-delay') return void stop();
+    process.send({ loopDelayMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
+  });
   process.once('disconnect', stop);
   process.send({ port: strapi.server.httpServer.address().port, token });
 })().catch((error) => {

@@ -9,6 +9,8 @@ export interface StrapiProcess {
   readonly token?: string;
   /** Strapi's destroy, as on a rolling restart's SIGTERM; resolves once the process exited. */
   stop(): Promise<void>;
+  /** The longest event-loop delay inside Strapi since the last call, in ms: what "blocks the event loop" means. */
+  longestLoopDelayMs(): Promise<number>;
   log(): string;
 }
 
@@ -34,6 +36,12 @@ export async function startStrapiProcess(env: Record<string, string>, { createTo
     async stop() {
       if (child.exitCode === null) child.send('stop');
       await exited;
+    },
+    longestLoopDelayMs() {
+      return new Promise<number>((resolve) => {
+        child.once('message', (answer: { loopDelayMs: number }) => resolve(answer.loopDelayMs));
+        child.send('loop-delay');
+      });
     },
     log: () => output,
   };

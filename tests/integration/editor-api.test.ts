@@ -244,6 +244,9 @@ describe('duplicates review', () => {
     const kept = await post('dismissDuplicates', { fileIds: [catCopy, again], decision: 'keep-both' });
     expect(kept.body.data).toEqual({ fileIds: [catCopy, again], decision: 'keep-both', pairsMarked: 1 });
     expect(groupOf((await duplicates()).body.data, again)).toBeUndefined();
+    const refused = await post('resolveDuplicates', { keeperId: catCopy, discardIds: [again] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toBe(`Files ${catCopy} and ${again} were marked as copies to keep both of`);
 
     expect((await api.http.delete(`/api/upload/files/${again}`).set('Authorization', `Bearer ${fullToken}`)).status).toBe(200);
     await eventually('the re-upload to leave the index', async () => ((await api.similar(again)).status === 404 ? true : undefined));

@@ -23,7 +23,10 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-hostile-'));
 // The server's temp dir, watched for leftovers; the test's own files live in `scratch`.
 const serverTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-server-tmp-'));
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
-const HEALTH_LIMIT_MS = 200;
+/** The longest the event loop inside Strapi may stall. */
+const LOOP_DELAY_LIMIT_MS = 200;
+/** Health checks cross two processes on a shared machine: they only catch what the loop delay would not, like a hang. */
+const HEALTH_LIMIT_MS = 1000;
 
 let strapi: StrapiProcess;
 let baseUrl: string;
@@ -33,18 +36,31 @@ let uploadToken: string;
 let bombs: Awaited<ReturnType<typeof allBombs>>;
 const [cat] = samplePhotos(['skimage-chelsea.png']);
 
-/** Polls GET /_health (from a process of its own) until `work` settles; returns the slowest answer's latency in ms. */
-async function slowestHealthCheckDuring<T>(work: Promise<T>): Promise<{ result: T; slowestMs: number; checks: number }> {
+/**
+ * Until `work` settles: the longest event-loop delay inside Strapi, and GET /_health polled from a process of its own
+ * (every check must be answered); returns both in ms.
+ */
+async function responsivenessDuring<T>(work: () => Promise<T>): Promise<{ result: T; loopDelayMs: number; slowestMs: number; checks: number }> {
   const probe = await startHealthProbe(`${baseUrl}/_health`);
-  const settled = await work.then(
+  await strapi.longestLoopDelayMs();
+  const settled = await work().then(
     (value) => ({ value }),
     (error: unknown) => ({ error })
   );
+  const loopDelayMs = await strapi.longestLoopDelayMs();
   const { slowestMs, checks, failures } = await probe.stop();
   if ('error' in settled) throw settled.error;
   expect(failures).toBe(0);
-  return { result: settled.value, slowestMs, checks };
+  return { result: settled.value, loopDelayMs, slowestMs, checks };
 }
+
+function expectResponsive({ loopDelayMs, slowestMs }: { loopDelayMs: number; slowestMs: number }) {
+  expect(loopDelayMs).toBeLessThan(LOOP_DELAY_LIMIT_MS);
+  expect(slowestMs).toBeLessThan(HEALTH_LIMIT_MS);
+}
+
+const responsiveness = ({ loopDelayMs, slowestMs, checks }: { loopDelayMs: number; slowestMs: number; checks: number }) =>
+  `longest event-loop delay ${loopDelayMs.toFixed(0)} ms; slowest of ${checks} health checks ${slowestMs.toFixed(0)} ms`;
 
 const searchByImage = (bytes: Buffer, fileName: string, authorization = `Bearer ${searchToken}`, query = '') => {
   const form = new FormData();
@@ -85,18 +101,18 @@ afterAll(async () => {
 describe('decompression bombs never stall the server', () => {
   it.each([0, 1, 2, 3, 4, 5])('search by image with bomb %i', async (index) => {
     const [name, bytes, fileName] = bombs[index];
-    const { result: res, slowestMs, checks } = await slowestHealthCheckDuring(searchByImage(bytes, fileName));
-    console.log(`BOMB search ${name} (${bytes.length} bytes): ${res.status}; slowest of ${checks} health checks ${slowestMs.toFixed(0)} ms`);
-    expect(res.status).toBeLessThan(500);
-    expect(slowestMs).toBeLessThan(HEALTH_LIMIT_MS);
+    const figures = await responsivenessDuring(() => searchByImage(bytes, fileName));
+    console.log(`BOMB search ${name} (${bytes.length} bytes): ${figures.result.status}; ${responsiveness(figures)}`);
+    expect(figures.result.status).toBeLessThan(500);
+    expectResponsive(figures);
   });
 
   it('eight bombs at once', async () => {
-    const eight = [...bombs, bombs[0], bombs[0]].map(([, bytes, fileName]) => searchByImage(bytes, fileName));
-    const { result, slowestMs, checks } = await slowestHealthCheckDuring(Promise.all(eight));
-    console.log(`BOMB search 8 at once: ${result.map((res) => res.status).join(' ')}; slowest of ${checks} health checks ${slowestMs.toFixed(0)} ms`);
-    for (const res of result) expect(res.status).toBeLessThan(500);
-    expect(slowestMs).toBeLessThan(HEALTH_LIMIT_MS);
+    const eight = () => Promise.all([...bombs, bombs[0], bombs[0]].map(([, bytes, fileName]) => searchByImage(bytes, fileName)));
+    const figures = await responsivenessDuring(eight);
+    console.log(`BOMB search 8 at once: ${figures.result.map((res) => res.status).join(' ')}; ${responsiveness(figures)}`);
+    for (const res of figures.result) expect(res.status).toBeLessThan(500);
+    expectResponsive(figures);
   });
 
   it('uploaded to the media library, while the in-process worker indexes them', async () => {
@@ -125,10 +141,11 @@ describe('decompression bombs never stall the server', () => {
         return data.index.reachable && data.index.pending === 0 ? { indexed: data.index.files, failed: data.failures.count } : undefined;
       }, 120_000, 500);
     };
-    const { result, slowestMs, checks } = await slowestHealthCheckDuring(outcomes());
-    console.log(`BOMB upload and index all six: ${result.indexed} indexed, ${result.failed} failed; slowest of ${checks} health checks ${slowestMs.toFixed(0)} ms`);
+    const figures = await responsivenessDuring(outcomes);
+    const { result } = figures;
+    console.log(`BOMB upload and index all six: ${result.indexed} indexed, ${result.failed} failed; ${responsiveness(figures)}`);
     expect(result).toEqual({ indexed: 5, failed: 1 });
-    expect(slowestMs).toBeLessThan(HEALTH_LIMIT_MS);
+    expectResponsive(figures);
   });
 });
 

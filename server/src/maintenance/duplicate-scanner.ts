@@ -28,7 +28,8 @@ export interface DuplicateScanner {
    * lease. Throws LeaseTakenError when another instance (or request) is scanning.
    */
   run(options: { restart: boolean; started?: () => void }): Promise<void>;
-  status(): Promise<DuplicateScanStatus>;
+  /** `indexedFiles`: the count, when the caller has it already (a needed scan covers every indexed file). */
+  status(indexedFiles?: number): Promise<DuplicateScanStatus>;
 }
 
 /**
@@ -81,9 +82,9 @@ export function createDuplicateScanner(deps: {
       });
     },
 
-    async status() {
+    async status(indexedFiles) {
       const latest = await graph.latestScan();
-      if (!latest || latest.settings !== settings) return { state: 'needed', done: 0, total: await states.countIndexed(), finishedAt: null };
+      if (!latest || latest.settings !== settings) return { state: 'needed', done: 0, total: indexedFiles ?? (await states.countIndexed()), finishedAt: null };
       return { state: latest.state, done: latest.done, total: latest.state === 'complete' ? latest.done : latest.total, finishedAt: latest.finishedAt };
     },
   };

@@ -62,15 +62,25 @@ export function queryImageBody({ paths, maxBytes }: { paths: readonly string[]; 
     try {
       await next();
     } finally {
-      // A body not read to its end: when its declared length is at most twice what may be read, the rest is
-      // discarded as it comes, so a careless client that sent a little too much reads its 413 instead of a reset.
-      // Anything larger, or of unknown length, is cut off: the connection closes with the answer.
+      // A body not read to its end: up to twice what may be read, the rest is discarded as it comes, so a careless
+      // client that sent a little too much reads its 413 instead of a reset. A body declared larger closes the
+      // connection with the answer; one of unknown length is cut off once it passes that bound.
       if (parsed.unread) {
-        if (declared <= DRAINABLE_FACTOR * (limit + ENVELOPE_BYTES)) ctx.req.resume();
-        else ctx.set('Connection', 'close');
+        const drainable = DRAINABLE_FACTOR * (limit + ENVELOPE_BYTES);
+        if (declared > drainable) ctx.set('Connection', 'close');
+        else discardUpTo(ctx.req, drainable);
       }
     }
   };
+}
+
+function discardUpTo(req: Context['req'], maxBytes: number) {
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > maxBytes) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** The controller's side: the query image of this request, or the reason there is none. */

@@ -19,7 +19,7 @@ import { groupDuplicates } from '../similarity/grouping';
 import { keeperOfGroup, keeperRanks } from '../similarity/keeper-rules';
 import { assertMayMerge, type UserAbility } from '../access/merge-rights';
 import { visibilityFor, type Audience } from '../access/visibility';
-import { pairKey } from '../strapi-data/not-duplicates';
+import { pairKey, type MarkDecision } from '../strapi-data/not-duplicates';
 import { ConflictError, UnprocessableEntityError } from '../errors/http-errors';
 import { fitsMediaField } from '../similarity/mime';
 import { runtimeOf, type Runtime } from '../runtime/runtime';
@@ -28,6 +28,8 @@ import { inChunks } from '../utils/in-chunks';
 
 /** Upload-time notices shown on the duplicates page. */
 const RECENT_NOTICES = 10;
+/** How a 422 names an editor's mark. */
+const MARK_WORDING: Record<MarkDecision, string> = { 'not-duplicates': 'not duplicates', 'keep-both': 'copies to keep both of' };
 
 export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'leases' | 'recorder'>;
 
@@ -64,7 +66,8 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
     const dismissed = await notDuplicates.markedAmong(pairs, await states.contentHashes([keeperId, ...discardIds]));
     for (const id of discardIds) {
       const similarity = pairSimilarity(vectors.get(keeperId)!, vectors.get(id)!);
-      if (dismissed.has(pairKey(keeperId, id))) throw new UnprocessableEntityError(`Files ${keeperId} and ${id} were marked as not duplicates`, { fileId: id });
+      const mark = dismissed.get(pairKey(keeperId, id));
+      if (mark) throw new UnprocessableEntityError(`Files ${keeperId} and ${id} were marked as ${MARK_WORDING[mark]}`, { fileId: id, decision: mark });
       if (!isDuplicate(similarity, mergeThreshold)) {
         throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: similarity ${similarity.toFixed(2)}, and duplicates need ${mergeThreshold}`, {
           fileId: id,

@@ -13,14 +13,15 @@ export function createStatusService({ config, model, files, states, outbox, stor
   return {
     async get(): Promise<IndexStatus> {
       const store = storeIfReady();
+      const counted = states.countIndexed();
       const [images, indexed, pending, failed, recent, lag, scan] = await Promise.all([
         files.countImages(),
-        states.countIndexed(),
+        counted,
         outbox.pendingStats(),
         states.countFailed(),
         states.recentFailures(RECENT_FAILURES),
         consumerLag(),
-        duplicateScanner.status(),
+        counted.then((indexedFiles) => duplicateScanner.status(indexedFiles)),
       ]);
       const names = await files.findMany(recent.map((failure) => failure.fileId));
       // A Milvus that stops answering shows as unreachable, like one that never connected.

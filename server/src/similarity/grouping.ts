@@ -24,7 +24,7 @@ export interface SimilarPair {
 export function groupDuplicates(
   pairs: readonly SimilarPair[],
   threshold: number,
-  notDuplicates: ReadonlySet<string>,
+  notDuplicates: Pick<ReadonlySet<string>, 'has'>,
   keeperOrder: (a: number, b: number) => number = (a, b) => a - b
 ): number[][] {
   const neighbours = new Map<number, Set<number>>();

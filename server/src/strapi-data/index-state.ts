@@ -41,6 +41,24 @@ export interface IndexStateRepository {
   recentFailures(limit: number): Promise<FileIndexState[]>;
 }
 
+/**
+ * What an event changes about the file's vector. A new vector (or none) makes an earlier notice and content hash
+ * stale; a move keeps both; a skip leaves everything as it was, and a failure only drops the notice.
+ */
+function vectorChange(event: Exclude<IndexEvent, { type: typeof INDEX_EVENT_TYPES.duplicateDetected }>) {
+  if (event.type === INDEX_EVENT_TYPES.failed) return { duplicates: null };
+  switch (event.data.action) {
+    case 'indexed':
+      return { duplicates: null, hasVector: true, contentHash: event.data.contentHash ?? null };
+    case 'removed':
+      return { duplicates: null, hasVector: false, contentHash: null };
+    case 'moved':
+      return { hasVector: true };
+    default:
+      return {};
+  }
+}
+
 const FIELDS = ['fileId', 'status', 'reason', 'model', 'eventTime'] as const;
 
 const toState = (row: Record<string, unknown>): FileIndexState => ({
@@ -72,12 +90,7 @@ export function createIndexStateRepository(strapi: Core.Strapi): IndexStateRepos
         model: event.data.model,
         eventId: event.id,
         eventTime: new Date(event.time),
-        // A new vector (or none) makes an earlier notice stale; a move or a metadata edit keeps it.
-        ...(failed || event.data.action === 'indexed' || event.data.action === 'removed' ? { duplicates: null } : {}),
-        // Only writes and deletes of vectors change whether there is one; a skip or a failure leaves it as it was.
-        ...(!failed && event.data.action !== 'skipped' ? { hasVector: event.data.action !== 'removed' } : {}),
-        ...(!failed && event.data.action === 'indexed' ? { contentHash: event.data.contentHash ?? null } : {}),
-        ...(!failed && event.data.action === 'removed' ? { contentHash: null } : {}),
+        ...vectorChange(event),
       };
       const current = await query().findOne({ where: { fileId: data.fileId }, select: ['id', 'eventTime'] });
       if (!current) await query().create({ data });

@@ -17,8 +17,8 @@ export type MarkDecision = (typeof DISMISS_DECISIONS)[number];
 export interface NotDuplicatesRepository {
   /** Marks every pair among the files; pairs already marked keep their mark (and gain the contents). Returns how many were new. */
   mark(fileIds: readonly number[], hashes: ReadonlyMap<number, string>, decision: MarkDecision): Promise<number>;
-  /** The pairKeys of the pairs among `pairs` that are marked, by file ids or by contents: a keyed lookup, never a read of every mark. */
-  markedAmong(pairs: ReadonlyArray<{ a: number; b: number }>, hashes: ReadonlyMap<number, string>): Promise<Set<string>>;
+  /** The pairs among `pairs` that are marked, by file ids or by contents, keyed by pairKey: a keyed lookup, never a read of every mark. */
+  markedAmong(pairs: ReadonlyArray<{ a: number; b: number }>, hashes: ReadonlyMap<number, string>): Promise<Map<string, MarkDecision>>;
 }
 
 export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicatesRepository {
@@ -27,7 +27,7 @@ export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicate
     hashes.has(a) && hashes.has(b) ? hashPairKey(hashes.get(a)!, hashes.get(b)!) : null;
   /** Rows whose `column` is one of `keys`, a chunk at a time. */
   const rowsWhere = (column: 'pair' | 'hashPair', keys: string[]) =>
-    inChunks(keys, (chunk) => query().findMany({ where: { [column]: { $in: chunk } }, select: ['id', 'pair', 'hashPair'] }));
+    inChunks(keys, (chunk) => query().findMany({ where: { [column]: { $in: chunk } }, select: ['id', 'pair', 'hashPair', 'decision'] }));
 
   return {
     async mark(fileIds, hashes, decision) {
@@ -55,15 +55,11 @@ export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicate
         const hashPair = hashPairOf(a, b, hashes);
         if (hashPair) byHash.set(hashPair, [...(byHash.get(hashPair) ?? []), pairKey(a, b)]);
       }
-      const marked = new Set(
-        (
-          await rowsWhere(
-            'pair',
-            pairs.map(({ a, b }) => pairKey(a, b))
-          )
-        ).map((row) => row.pair as string)
-      );
-      for (const row of await rowsWhere('hashPair', [...byHash.keys()])) for (const key of byHash.get(row.hashPair as string) ?? []) marked.add(key);
+      const marked = new Map<string, MarkDecision>();
+      for (const row of await rowsWhere('pair', pairs.map(({ a, b }) => pairKey(a, b)))) marked.set(row.pair as string, row.decision as MarkDecision);
+      for (const row of await rowsWhere('hashPair', [...byHash.keys()])) {
+        for (const key of byHash.get(row.hashPair as string) ?? []) if (!marked.has(key)) marked.set(key, row.decision as MarkDecision);
+      }
       return marked;
     },
   };
