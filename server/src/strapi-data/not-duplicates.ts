@@ -56,7 +56,11 @@ export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicate
         if (hashPair) byHash.set(hashPair, [...(byHash.get(hashPair) ?? []), pairKey(a, b)]);
       }
       const marked = new Map<string, MarkDecision>();
-      for (const row of await rowsWhere('pair', pairs.map(({ a, b }) => pairKey(a, b)))) marked.set(row.pair as string, row.decision as MarkDecision);
+      for (const row of await rowsWhere(
+        'pair',
+        pairs.map(({ a, b }) => pairKey(a, b))
+      ))
+        marked.set(row.pair as string, row.decision as MarkDecision);
       for (const row of await rowsWhere('hashPair', [...byHash.keys()])) {
         for (const key of byHash.get(row.hashPair as string) ?? []) if (!marked.has(key)) marked.set(key, row.decision as MarkDecision);
       }
