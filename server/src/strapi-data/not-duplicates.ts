@@ -13,6 +13,8 @@ export const pairKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${
 const hashPairKey = (x: string, y: string) => (x < y ? `${x}:${y}` : `${y}:${x}`);
 
 export type MarkDecision = (typeof DISMISS_DECISIONS)[number];
+/** Marks made before there were decisions say "not duplicates". */
+const decisionOf = (row: Record<string, unknown>) => (row.decision as MarkDecision | null) ?? 'not-duplicates';
 
 export interface NotDuplicatesRepository {
   /** Marks every pair among the files; pairs already marked keep their mark (and gain the contents). Returns how many were new. */
@@ -56,13 +58,13 @@ export function createNotDuplicatesRepository(strapi: Core.Strapi): NotDuplicate
         if (hashPair) byHash.set(hashPair, [...(byHash.get(hashPair) ?? []), pairKey(a, b)]);
       }
       const marked = new Map<string, MarkDecision>();
-      for (const row of await rowsWhere(
+      const byPair = await rowsWhere(
         'pair',
         pairs.map(({ a, b }) => pairKey(a, b))
-      ))
-        marked.set(row.pair as string, row.decision as MarkDecision);
+      );
+      for (const row of byPair) marked.set(row.pair as string, decisionOf(row));
       for (const row of await rowsWhere('hashPair', [...byHash.keys()])) {
-        for (const key of byHash.get(row.hashPair as string) ?? []) if (!marked.has(key)) marked.set(key, row.decision as MarkDecision);
+        for (const key of byHash.get(row.hashPair as string) ?? []) if (!marked.has(key)) marked.set(key, decisionOf(row));
       }
       return marked;
     },
