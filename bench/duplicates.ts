@@ -17,7 +17,8 @@ import { insertSyntheticRows, waitUntilIndexed } from './synthetic';
 /**
  * The duplicates page as the library grows: GET /duplicates over a stored duplicate graph with 1% copies, at
  * DUPLICATES_SIZES file records, with 1 and 8 clients paging through every group; and the full scan that
- * rebuilds the graph, in images per second, over SCAN_IMAGES synthetic vectors in Milvus.
+ * rebuilds the graph, in images per second, over SCAN_IMAGES synthetic vectors in Milvus. At each size, the status
+ * page too (every file reported indexed): it counts, so it must not grow with the library either.
  */
 
 const SIZES = (process.env.DUPLICATES_SIZES ?? '10000,100000').split(',').map(Number);
@@ -36,6 +37,7 @@ async function pageLatency(size: number, tmp: string) {
     DATABASE_FILENAME: path.join(tmp, `duplicates-${size}.db`),
     IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
     BENCH_FILES: String(size),
+    BENCH_INDEXED: String(size),
     BENCH_DUPLICATE_SHARE: String(SHARE),
   };
   const app = await startApp(env, path.join(RESULTS_DIR, `duplicates-${size}.log`));
@@ -47,7 +49,8 @@ async function pageLatency(size: number, tmp: string) {
       const latency = await measureLatency(clients, REQUESTS, (i) => admin(app, 'duplicates', {}, `?pageSize=${PAGE_SIZE}&page=${1 + (i % pageCount)}`));
       runs.push({ size, pairs: app.pairs, groups: total, ...latency });
     }
-    return runs;
+    const status = { size, ...(await measureLatency(1, REQUESTS, () => admin(app, 'status'))) };
+    return { runs, status };
   } finally {
     await app.stop();
   }
@@ -95,12 +98,18 @@ async function scanRate(tmp: string) {
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-duplicates-'));
   const rows = [];
-  for (const size of SIZES) rows.push(...(await pageLatency(size, tmp)));
+  const statusRows = [];
+  for (const size of SIZES) {
+    const { runs, status } = await pageLatency(size, tmp);
+    rows.push(...runs);
+    statusRows.push(status);
+  }
   const scan = await scanRate(tmp);
   const result = {
     pageSize: PAGE_SIZE,
     share: SHARE,
     latency: rows,
+    status: statusRows,
     scan,
     duplicatesP95At100kMs: rows.find((row) => row.size === 100_000 && row.clients === 1)?.p95Ms ?? null,
   };
@@ -117,6 +126,10 @@ async function main(): Promise<void> {
       'p99 ms': row.p99Ms,
       'req/s': row.requestsPerSecond,
     }))
+  );
+  printTable(
+    'GET /status, every file indexed, one client',
+    statusRows.map((row) => ({ files: row.size, 'p50 ms': row.p50Ms, 'p95 ms': row.p95Ms, 'p99 ms': row.p99Ms }))
   );
   console.log(`full duplicate scan: ${scan.images} images at ${scan.imagesPerSecond.toFixed(0)} images/s`);
 }
