@@ -9,7 +9,6 @@ import type { VectorStore } from '../vector-store/types';
 import { createDuplicateDecision, duplicateRules } from '../similarity/duplicate-decision';
 import { createDuplicateDetector } from '../similarity/duplicate-detector';
 import { siteImageCache } from '../verification/image-cache';
-import { startComparerThread } from '../verification/comparer-thread';
 import { createPairVerifier } from '../verification/pair-verifier';
 import { createEmbedder } from './embedder';
 import { createFileSource } from './file-source';
@@ -33,7 +32,6 @@ export async function startIndexer(
   const producer = createEventProducer(kafka);
   await producer.connect();
   const images = siteImageCache(config);
-  const compare = startComparerThread();
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   const worker = createBatchIndexer({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
@@ -43,7 +41,7 @@ export async function startIndexer(
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
     deadLetter: (letters) => producer.send(config.kafka.deadLetterTopic, letters),
     model: extractor.model.id,
-    detectDuplicates: createDuplicateDetector({ store, decision: createDuplicateDecision({ ...duplicateRules(config), verifier: createPairVerifier({ images, compare }) }) }),
+    detectDuplicates: createDuplicateDetector({ store, decision: createDuplicateDecision({ ...duplicateRules(config), verifier: createPairVerifier({ images }) }) }),
     duplicateThreshold: config.search.duplicateThreshold,
     batchSize: config.worker.batchSize,
     logger,
@@ -51,7 +49,7 @@ export async function startIndexer(
   try {
     await worker.start();
   } catch (error) {
-    await Promise.all([producer.disconnect().catch(() => undefined), compare.close()]);
+    await producer.disconnect().catch(() => undefined);
     throw error;
   }
   return {
@@ -60,7 +58,7 @@ export async function startIndexer(
     },
     async stop() {
       await worker.stop();
-      await Promise.all([producer.disconnect(), compare.close()]);
+      await producer.disconnect();
     },
   };
 }
