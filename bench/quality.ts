@@ -1,12 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { configSchema, preprocessingSchema, modelSchema } from '../server/src/config/schema';
-import { decodeForModel } from '../server/src/embedding/decode';
+import { DEFAULT_DUPLICATE_KINDS } from '../server/src/contracts/duplicate-kinds';
+import { decodeForModel, decodeImage } from '../server/src/embedding/decode';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
 import { groupDuplicates, type SimilarPair } from '../server/src/similarity/grouping';
 import { pairsAmong } from '../server/src/similarity/pairs-among';
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
+import { extractLocalFeatures, type LocalFeatures } from '../server/src/verification/local-features';
+import { loadOpenCv } from '../server/src/verification/opencv';
+import { encodeVerificationImage } from '../server/src/verification/verification-image';
+import { verifyPair } from '../server/src/verification/verify-pair';
 import { hashSimilarity, phash } from './phash';
 import { benchmarkPhotos } from './photos';
 import { printTable } from './stats';
@@ -189,6 +194,65 @@ function groupQuality({ name, library, queries, similarity }: Represented, thres
   return [describe('single-link (before)', singleLinkGroups(pairs)), describe('keeper groups (shipped)', groupDuplicates(pairs, threshold, new Set()))];
 }
 
+/** The worker's verification image of each image: the same decode the vector comes from. */
+async function verificationFeatures(images: Buffer[]): Promise<LocalFeatures[]> {
+  const decode = { ...preprocessingSchema.parse({}), size: 224 };
+  const features: LocalFeatures[] = [];
+  for (const bytes of images) features.push(await extractLocalFeatures(await encodeVerificationImage((await decodeImage(bytes, decode)).working)));
+  return features;
+}
+
+/**
+ * The shipped two-stage decision over originals and copies together, as the worker and the scan apply it: each
+ * image's nearest neighbours at or above the stage-1 threshold are candidates, and a candidate is a duplicate when
+ * its verification names a kind the decision counts. Measured against the truth (copies of one photo, and the photo).
+ */
+async function twoStageQuality(shipped: Represented, features: LocalFeatures[], threshold: number) {
+  const { cv } = await loadOpenCv();
+  const { library, queries, similarity } = shipped;
+  const items = [...library, ...queries];
+  const photoOf = (i: number) => (i < library.length ? i : Math.floor((i - library.length) / variantNames.length));
+  const candidates = pairsAmong(items, similarity, threshold);
+  const counted = new Set<string>(DEFAULT_DUPLICATE_KINDS);
+  const started = Date.now();
+  const verified = candidates.flatMap((pair) => {
+    const { kind } = verifyPair(cv, features[pair.a], features[pair.b]);
+    return kind && counted.has(kind) ? [{ ...pair, kind }] : [];
+  });
+  const verifyMs = (Date.now() - started) / Math.max(1, candidates.length);
+  const rows = [
+    { stage: 'stage 1 alone (before)', pairs: candidates },
+    { stage: 'stage 1 + verification (shipped)', pairs: verified },
+  ].map(({ stage, pairs }) => {
+    const truePairs = new Set(pairs.filter((p) => photoOf(p.a) === photoOf(p.b)).map((p) => `${Math.min(p.a, p.b)}:${Math.max(p.a, p.b)}`));
+    const found = queries.filter((_, q) => truePairs.has(`${photoOf(library.length + q)}:${library.length + q}`)).length;
+    const falsePairs = pairs.filter((p) => photoOf(p.a) !== photoOf(p.b));
+    const falselyMatched = new Set(falsePairs.flatMap((p) => [p.a, p.b]).filter((i) => i >= library.length));
+    const groups = groupDuplicates(pairs, threshold, new Set());
+    return {
+      decision: stage,
+      threshold: threshold.toFixed(2),
+      'true pairs found': `${((found / queries.length) * 100).toFixed(1)}%`,
+      'queries falsely matched': `${((falselyMatched.size / queries.length) * 100).toFixed(2)}%`,
+      'false pairs per 1,000 images': ((falsePairs.length / items.length) * 1000).toFixed(2),
+      groups: String(groups.length),
+      'largest group': String(Math.max(0, ...groups.map((group) => group.length))),
+      'groups mixing distinct photos': String(groups.filter((group) => new Set(group.map(photoOf)).size > 1).length),
+    };
+  });
+  const kinds = variantNames.map((name, v) => {
+    const counts: Record<string, number> = {};
+    queries.forEach((_, q) => {
+      if (q % variantNames.length !== v) return;
+      const { kind } = verifyPair(cv, features[photoOf(library.length + q)], features[library.length + q]);
+      counts[kind ?? 'not verified'] = (counts[kind ?? 'not verified'] ?? 0) + 1;
+    });
+    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    return { edit: name, ...Object.fromEntries(Object.entries(counts).map(([kind, n]) => [kind, `${((n / total) * 100).toFixed(0)}%`])) };
+  });
+  return { rows, kinds, candidates: candidates.length, verifyMs };
+}
+
 async function main() {
   const photos = benchmarkPhotos();
   console.log(`${photos.length} photos, ${variantNames.length} edits each: ${photos.length * variantNames.length} queries`);
@@ -244,7 +308,17 @@ async function main() {
   const shippedMethod = represented.find((r) => r.name.includes('(shipped)'))!;
   const groups = groupQuality(shippedMethod, shippedThreshold);
   printTable('Duplicate groups over originals and copies, at the shipped duplicateThreshold', groups);
-  console.log(JSON.stringify({ bench: 'quality', photos: photos.length, edits: variantNames, results, groups }));
+
+  const featureStart = Date.now();
+  const features = await verificationFeatures([...originals, ...copies.flat()]);
+  const featureMs = (Date.now() - featureStart) / features.length;
+  const decision = await twoStageQuality(shippedMethod, features, shippedThreshold);
+  printTable('The two-stage duplicate decision over originals and copies', decision.rows);
+  // Which kind each edit's copy is named against its original: every row should be the edit's own kind.
+  const allKinds = [...new Set(decision.kinds.flatMap((row) => Object.keys(row).filter((key) => key !== 'edit')))];
+  printTable('Kind named per edit', decision.kinds.map((row) => Object.fromEntries([['edit', row.edit], ...allKinds.map((kind) => [kind, (row as Record<string, string>)[kind] ?? ''])])));
+  console.log(`verification: ${featureMs.toFixed(1)} ms of local features per image, ${decision.verifyMs.toFixed(1)} ms per candidate pair, ${decision.candidates} candidate pairs`);
+  console.log(JSON.stringify({ bench: 'quality', photos: photos.length, edits: variantNames, results, groups, decision: decision.rows, kinds: decision.kinds, featureMs, verifyMs: decision.verifyMs }));
 }
 
 main().catch((error) => {

@@ -19,6 +19,7 @@ import { appEnv, eventually } from '../helpers/services';
 import { CLI } from '../helpers/worker-process';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
 import { adminPath, contentApiPath, contentApiPermission, type RouteName } from '../../server/src/contracts/routes';
+import { DEFAULT_CACHE_DIR } from '../../server/src/verification/image-cache';
 
 /**
  * The editor's API on the real stack: search by an uploaded image, where files are used, the duplicates review
@@ -182,7 +183,12 @@ describe('duplicates review', () => {
       const named = (a: number, b: number) => pairs.some((n) => n.file.id === a && n.duplicates.some((d) => d.file.id === b));
       return (named(copy, original) || named(original, copy)) && (named(catCopy, catId) || named(catId, catCopy)) ? pairs : undefined;
     });
-    for (const notice of notices) for (const duplicate of notice.duplicates) expect(duplicate.similarity).toBeGreaterThanOrEqual(0.7);
+    for (const notice of notices) {
+      for (const duplicate of notice.duplicates) {
+        expect(duplicate.similarity).toBeGreaterThanOrEqual(0.7);
+        expect(duplicate.kind).toBe('resized');
+      }
+    }
     // The coffee photo has no near-duplicate.
     expect(notices.map((notice) => notice.file.id)).not.toContain(coffeeId);
   });
@@ -200,7 +206,12 @@ describe('duplicates review', () => {
     for (const group of groups) expect(group.keeperReason).toMatch(/^largest: \d+×\d+$/);
     expect(groups[0].files[0]).toMatchObject({ id: original, similarity: 1, thumbnailUrl: expect.any(String), usedBy: [] });
     expect(groups[0].files[1].similarity).toBeGreaterThan(0.9);
-    expect(res.body.meta).toMatchObject({ threshold: 0.7, pagination: { page: 1, total: 2, pageCount: 1 } });
+    // Each copy is verified by its keypoints against the keeper, and named: these are downscaled re-encodes.
+    expect(groups.map((group) => group.files.map((file) => file.kind))).toEqual([
+      [null, 'resized'],
+      [null, 'resized'],
+    ]);
+    expect(res.body.meta).toMatchObject({ threshold: 0.7, kinds: ['identical', 'resized', 'cropped', 'edited', 'mirrored'], pagination: { page: 1, total: 2, pageCount: 1 } });
 
     const pages = await Promise.all([1, 2].map(async (page) => (await duplicates({ page, pageSize: 1 })).body.data[0].id));
     expect(pages).toEqual(groups.map((group) => group.id));
@@ -209,6 +220,9 @@ describe('duplicates review', () => {
 
   it('rebuilds the duplicate graph with a full scan, resumable and with progress, and the groups stay the same', async () => {
     const before = (await duplicates()).body.data;
+    // Without the worker's verification images (a worker on another machine, or files indexed before pairs were
+    // verified), the scan makes them from the files themselves.
+    fs.rmSync(path.join(DEFAULT_CACHE_DIR, appEnv(run, tmp).IMAGE_SEARCH_COLLECTION_PREFIX), { recursive: true, force: true });
     const started = await post('scanDuplicates', {});
     expect(started.status).toBe(200);
     expect(started.body.data).toMatchObject({ state: 'running', total: expect.any(Number) });

@@ -5,6 +5,7 @@ import type { DismissDuplicates, DuplicateGroup } from '../../../server/src/cont
 import type { ContentTypeInfo } from '../api/client';
 import { useTranslate } from '../hooks/useTranslate';
 import { FileCard, Label } from './FileCard';
+import { DUPLICATE_KIND_WORDING } from '../../../server/src/contracts/duplicate-kinds';
 
 /** One group: its files side by side, the keeper to choose, and the three ways to settle it. */
 export const DuplicateGroupCard = ({
@@ -59,6 +60,10 @@ export const DuplicateGroupCard = ({
                         {group.keeperReason}
                       </Typography>
                     </Flex>
+                  ) : file.kind ? (
+                    <Label tone="neutral" data-testid="duplicate-kind">
+                      {t(`kind.${file.kind}`, DUPLICATE_KIND_WORDING[file.kind])}
+                    </Label>
                   ) : undefined
                 }
                 footer={canResolve ? <Radio.Item value={String(file.id)}>{t('duplicates.keep', 'Keep this one')}</Radio.Item> : undefined}

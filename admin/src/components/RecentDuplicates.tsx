@@ -3,6 +3,7 @@ import { useIntl } from 'react-intl';
 import type { DuplicateNoticeView } from '../../../server/src/contracts/http';
 import { useTranslate } from '../hooks/useTranslate';
 import { assetUrl } from './FileCard';
+import { DUPLICATE_KIND_WORDING } from '../../../server/src/contracts/duplicate-kinds';
 
 /** Upload-time notices: files whose indexing found a near-duplicate already in the library. */
 export const RecentDuplicates = ({ notices }: { notices: DuplicateNoticeView[] }) => {
@@ -19,7 +20,12 @@ export const RecentDuplicates = ({ notices }: { notices: DuplicateNoticeView[] }
             <img src={assetUrl(notice.file.thumbnailUrl)} alt="" width={40} height={40} style={{ objectFit: 'cover', borderRadius: 4 }} />
             <Typography>
               <Typography fontWeight="bold">{notice.file.name}</Typography> {t('duplicates.recent.like', 'looks like')}{' '}
-              {notice.duplicates.map((d) => `${d.file.name} (${formatNumber(d.similarity, { style: 'percent', maximumFractionDigits: 0 })})`).join(', ')}
+              {notice.duplicates
+                .map((d) => {
+                  const similarity = formatNumber(d.similarity, { style: 'percent', maximumFractionDigits: 0 });
+                  return `${d.file.name} (${d.kind ? `${t(`kind.${d.kind}`, DUPLICATE_KIND_WORDING[d.kind])}, ${similarity}` : similarity})`;
+                })
+                .join(', ')}
             </Typography>
             <Typography variant="pi" textColor="neutral500">
               {formatDate(notice.at, { dateStyle: 'short', timeStyle: 'short' })}

@@ -1,10 +1,14 @@
 import fs from 'node:fs/promises';
 import type { FileSummary } from '../contracts/http';
 import { errorMessage } from '../errors/pipeline-errors';
-import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
-import { groupDuplicates } from '../similarity/grouping';
+import type { DuplicateKind } from '../contracts/duplicate-kinds';
+import { createDuplicateDecision, duplicateRules, pairSimilarity } from '../similarity/duplicate-decision';
+import { groupDuplicates, type SimilarPair } from '../similarity/grouping';
 import { keeperOfGroup, keeperRanks } from '../similarity/keeper-rules';
 import { pairsAmong } from '../similarity/pairs-among';
+import { pairKey } from '../strapi-data/not-duplicates';
+import { createMemoryImageCache } from '../verification/image-cache';
+import { createPairVerifier } from '../verification/pair-verifier';
 import { loadLocalEmbedder, type EmbedderOptions } from './embed';
 
 /**
@@ -55,25 +59,27 @@ export async function runFindDuplicates(
   log: (line: string) => void
 ): Promise<number> {
   const { extractor, embedder, search } = await loadLocalEmbedder(options);
-  const threshold = options.threshold ?? search.duplicateThreshold;
+  const images = createMemoryImageCache();
+  const decision = createDuplicateDecision({
+    ...duplicateRules({ search }),
+    ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+    verifier: createPairVerifier({ images }),
+  });
   const embedded: Embedded[] = [];
   let failures = 0;
   try {
     for (let start = 0; start < files.length; start += BATCH) {
       const batch = files.slice(start, start + BATCH);
-      const bytes = await Promise.all(batch.map((file) => fs.readFile(file).catch((error: Error) => error)));
-      const readable = batch.flatMap((file, i) => (bytes[i] instanceof Error ? [] : [{ file, bytes: bytes[i] as Buffer }]));
-      const results = await embedder.embedBytes(readable.map((item) => item.bytes));
+      const results = await embedder.embed(batch.map((file, i) => ({ id: start + i, url: file })));
       for (const [i, result] of results.entries()) {
         if (result instanceof Error) {
           failures++;
-          log(`skipped ${readable[i].file}: ${result.message}`);
-        } else embedded.push({ path: readable[i].file, vector: result.vector, summary: await summaryOf(embedded.length, readable[i].file, result.source) });
-      }
-      for (const [i, error] of bytes.entries()) {
-        if (!(error instanceof Error)) continue;
-        failures++;
-        log(`skipped ${batch[i]}: ${errorMessage(error)}`);
+          log(`skipped ${batch[i]}: ${errorMessage(result)}`);
+          continue;
+        }
+        const id = embedded.length;
+        await images.put(id, { contentHash: result.contentHash, image: result.verificationImage });
+        embedded.push({ path: batch[i], vector: result.vector, summary: await summaryOf(id, batch[i], result.source) });
       }
       log(`embedded ${Math.min(start + BATCH, files.length)}/${files.length}`);
     }
@@ -81,23 +87,33 @@ export async function runFindDuplicates(
     extractor.dispose();
   }
 
-  const pairs = pairsAmong(embedded, (a, b) => pairSimilarity(a.vector, b.vector), threshold);
+  const candidates = pairsAmong(embedded, (a, b) => pairSimilarity(a.vector, b.vector), decision.threshold);
+  const pairs: Array<SimilarPair & { kind: DuplicateKind }> = [];
+  for (const [n, pair] of candidates.entries()) {
+    const judgement = await decision.judge(pair.a, pair.b, pair.similarity);
+    if (judgement?.duplicate) pairs.push({ ...pair, kind: judgement.kind });
+    if ((n + 1) % 100 === 0 || n + 1 === candidates.length) log(`verified ${n + 1}/${candidates.length} candidate pairs`);
+  }
+  const verified = new Set(pairs.map((pair) => pairKey(pair.a, pair.b)));
   const rank = keeperRanks(
     embedded.map((file) => file.summary),
     search.keeperRules
   );
-  const groups = groupDuplicates(pairs, threshold, new Set(), (a, b) => rank.get(a)! - rank.get(b)!);
-  const similarity = (a: number, b: number) => pairSimilarity(embedded[a].vector, embedded[b].vector);
+  const groups = groupDuplicates(pairs, decision.threshold, new Set(), (a, b) => rank.get(a)! - rank.get(b)!);
   const round = (value: number) => Number(value.toFixed(4));
 
-  for (const { a, b, similarity: score } of pairs.sort((x, y) => y.similarity - x.similarity)) {
+  for (const { a, b, similarity, kind } of pairs.sort((x, y) => y.similarity - x.similarity)) {
     const [first, second] = [embedded[a].path, embedded[b].path];
-    out(options.json ? JSON.stringify({ a: first, b: second, similarity: round(score) }) : `${score.toFixed(3)}  ${first}  ${second}`);
+    out(
+      options.json
+        ? JSON.stringify({ a: first, b: second, similarity: round(similarity), kind })
+        : `${similarity.toFixed(3)}  ${kind.padEnd(9)}  ${first}  ${second}`
+    );
   }
   for (const group of groups) {
     const { keeper, reason } = keeperOfGroup(
       group.map((id) => embedded[id].summary),
-      (x, y) => isDuplicate(similarity(x.id, y.id), threshold),
+      (x, y) => verified.has(pairKey(x.id, y.id)),
       search.keeperRules
     );
     const copies = group.filter((id) => id !== keeper.id).map((id) => embedded[id].path);
@@ -107,6 +123,6 @@ export async function runFindDuplicates(
         : `group of ${group.length}: keep ${keeper.name} (${reason}); copies: ${copies.join(', ')}`
     );
   }
-  log(`${embedded.length} images, ${pairs.length} duplicate pairs at ${threshold}, ${groups.length} groups`);
+  log(`${embedded.length} images, ${candidates.length} candidate pairs at ${decision.threshold}, ${pairs.length} verified duplicates, ${groups.length} groups`);
   return failures;
 }

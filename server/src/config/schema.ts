@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_DUPLICATE_KINDS, DUPLICATE_KINDS } from '../contracts/duplicate-kinds';
+import { DEFAULT_CACHE_DIR } from '../verification/image-cache';
 
 /** The plugin's configuration: the one schema, its defaults, and the type inferred from it. */
 
@@ -63,6 +65,11 @@ export const workerSchema = z
     /** Where relative file URLs (local upload provider) are read from. */
     publicDir: z.string().optional(),
     publicBaseUrl: z.url().optional(),
+    /**
+     * Where each indexed file's verification image is kept (about 40 KB per image; verification/image-cache.ts).
+     * Workers on other machines than Strapi need it on a shared volume, or their pair checks wait for a scan.
+     */
+    verificationCacheDir: z.string().min(1).default(DEFAULT_CACHE_DIR),
   })
   .strict()
   .prefault({});
@@ -176,8 +183,17 @@ export const configSchema = z
       .object({
         /** Similarity under which search results are dropped, unless a request says otherwise: keeps 99.9% of edited copies. */
         threshold: z.number().min(0).max(1).default(0.45),
-        /** Similarity from which two images count as duplicates: keeps 95% of edited copies. */
+        /**
+         * Similarity from which two images are candidate duplicates, each then verified by its keypoints (stage 2):
+         * the first stage only has to keep the copies, the second removes look-alikes.
+         */
         duplicateThreshold: z.number().min(0).max(1).default(0.7),
+        /** What a verified pair must be to count as duplicates (README, "What counts as a duplicate"). */
+        duplicateKinds: z
+          .array(z.enum(DUPLICATE_KINDS))
+          .min(1)
+          .refine((kinds) => new Set(kinds).size === kinds.length, 'lists a kind twice')
+          .default([...DEFAULT_DUPLICATE_KINDS]),
         /** How the duplicates review suggests the copy to keep: the first rule that tells two copies apart decides. */
         keeperRules: z
           .array(z.enum(KEEPER_RULES))

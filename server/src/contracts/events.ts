@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DUPLICATE_KINDS } from './duplicate-kinds';
 
 /**
  * The public event contract. Other services consume these events, so a change here is an API change:
@@ -86,9 +87,15 @@ export const duplicateDetectedDataSchema = z.object({
   model: z.string().min(1),
   threshold: z.number().min(0).max(1).describe('The duplicate threshold of the worker that found them'),
   duplicates: z
-    .array(z.object({ fileId: z.number().int().positive(), similarity: z.number().min(0).max(1) }))
+    .array(
+      z.object({
+        fileId: z.number().int().positive(),
+        similarity: z.number().min(0).max(1),
+        kind: z.enum(DUPLICATE_KINDS).optional().describe('What the verified copy is to the file: resized, cropped, edited, mirrored...'),
+      })
+    )
     .min(1)
-    .describe('Files of the library at or above the threshold, most similar first (at most 16)'),
+    .describe('Files of the library at or above the threshold and verified as copies, most similar first (at most 16)'),
   causation: causationSchema,
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DuplicateKind } from './duplicate-kinds';
 
 /** HTTP contract shared by the server (validation) and the admin (types). No Strapi imports here. */
 
@@ -181,8 +182,11 @@ export interface DuplicateGroup {
   suggestedKeeperId: number;
   /** Why that copy, in words: the first rule that sets it apart, e.g. `largest: 4000×3000`. */
   keeperReason: string;
-  /** The group's files, the suggested keeper first; similarity is to the suggested keeper. */
-  files: Array<UsedFile & { similarity: number }>;
+  /**
+   * The group's files, the suggested keeper first; similarity and kind are to the suggested keeper (the keeper's
+   * own kind is null, as is that of a pair stored before pairs were verified).
+   */
+  files: Array<UsedFile & { similarity: number; kind: DuplicateKind | null }>;
 }
 
 export interface DuplicatesResponse {
@@ -193,6 +197,8 @@ export interface DuplicatesResponse {
     threshold: number;
     /** The site's duplicate decision (search.duplicateThreshold): a merge needs this similarity to the keeper. */
     mergeThreshold: number;
+    /** The kinds of verified copy the site counts as duplicates (search.duplicateKinds). */
+    kinds: DuplicateKind[];
     contentTypes: string[] | null;
   };
 }
@@ -201,7 +207,8 @@ export interface DuplicatesResponse {
 export interface DuplicateNoticeView {
   file: FileSummary;
   at: string;
-  duplicates: Array<{ file: FileSummary; similarity: number }>;
+  /** kind: what the verified copy is; null in notices from before pairs were verified. */
+  duplicates: Array<{ file: FileSummary; similarity: number; kind: DuplicateKind | null }>;
 }
 
 export interface ResolveReport {

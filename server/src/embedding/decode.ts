@@ -26,6 +26,14 @@ const MIN_KEPT_FRACTION = 0.25;
 /** Transparent areas become this grey, a neutral colour for ImageNet models. */
 const FLATTEN_BACKGROUND = { r: 128, g: 128, b: 128 };
 
+/** Raw interleaved pixels. */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
 /** What the file holds, as read from it (not as a client declared it). */
 export interface SourceImage {
   mime: string;
@@ -37,8 +45,15 @@ export async function decodeForModel(bytes: Buffer, options: DecodeOptions): Pro
   return (await decodeImage(bytes, options)).pixels;
 }
 
-/** The model's input and what the source image was. */
-export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promise<{ pixels: Buffer; source: SourceImage }> {
+export interface DecodedImage {
+  pixels: Buffer;
+  source: SourceImage;
+  /** The oriented sRGB working copy (at most WORKING_SIZE), untrimmed: what pair verification starts from. */
+  working: RawImage;
+}
+
+/** The model's input, what the source image was, and the working copy it was made from. */
+export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promise<DecodedImage> {
   if (bytes.length === 0) throw new UnindexableError('the file is empty');
   const { input, source } = await open(bytes, options.maxInputPixels);
   try {
@@ -56,7 +71,8 @@ export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promis
       : null;
     let output = sharp(working.data, { raw: { width, height, channels } });
     if (box) output = output.extract(box);
-    return { pixels: await output.resize(options.size, options.size, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(), source };
+    const pixels = await output.resize(options.size, options.size, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+    return { pixels, source, working: { data: working.data, width, height, channels } };
   } catch (error) {
     throw new UnindexableError(`the image cannot be decoded: ${describe(error)}`, { cause: error });
   }

@@ -106,10 +106,16 @@ export function createBatchIndexer(deps: {
   async function duplicateNotices(written: NonNullable<Applied['written']>[]): Promise<IndexEvent[]> {
     const found = await Promise.all(
       written.map(({ fileId, vector }) =>
-        detectDuplicates(fileId, vector).catch((error) => {
-          logger.warn(`duplicate check of file ${fileId} failed: ${errorMessage(error)}`);
-          return [];
-        })
+        detectDuplicates(fileId, vector).then(
+          ({ duplicates, unverified }) => {
+            if (unverified > 0) logger.warn(`file ${fileId}: ${unverified} candidate duplicates have no verification image here; the next duplicate scan checks them`);
+            return duplicates;
+          },
+          (error) => {
+            logger.warn(`duplicate check of file ${fileId} failed: ${errorMessage(error)}`);
+            return [];
+          }
+        )
       )
     );
     return written.flatMap(({ fileId, causation }, i) =>

@@ -1,6 +1,7 @@
 import { isImage, MEDIA_EVENT_TYPES, type IndexAction, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
 import { partitionsForFile } from '../vector-store/partitions';
 import type { VectorStore } from '../vector-store/types';
+import type { VerificationImageCache } from '../verification/image-cache';
 import type { EmbeddedFile } from './embedder';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
@@ -28,11 +29,13 @@ export const eventVersion = (event: MediaEvent) => Date.parse(event.time);
 export const isStale = (event: MediaEvent, applied: ReadonlyMap<number, number>) =>
   event.type !== MEDIA_EVENT_TYPES.deleted && eventVersion(event) < (applied.get(event.data.file.id) ?? -Infinity);
 
-export function createMediaEventHandlers({ store }: { store: VectorStore }): Record<MediaEventType, Handler> {
+export function createMediaEventHandlers({ store, images }: { store: VectorStore; images: VerificationImageCache }): Record<MediaEventType, Handler> {
   const index: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
     if (!isImage(file.mime)) return { action: 'skipped', reason: `not an image (${file.mime ?? 'unknown type'})` };
-    const { vector, contentHash } = await embed(file);
+    const { vector, contentHash, verificationImage } = await embed(file);
+    // The image first: once the vector is searchable, a pair check may ask for it.
+    await images.put(file.id, { contentHash, image: verificationImage });
     await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
     return { action: 'indexed', vector, contentHash };
   };
@@ -55,6 +58,7 @@ export function createMediaEventHandlers({ store }: { store: VectorStore }): Rec
     [MEDIA_EVENT_TYPES.usageChanged]: move,
     [MEDIA_EVENT_TYPES.deleted]: async (event) => {
       await store.deleteFile(event.data.file.id);
+      await images.remove(event.data.file.id);
       return { action: 'removed' };
     },
   };

@@ -6,7 +6,10 @@ import { createKafka, ensureTopics } from '../messaging/client';
 import { createEventProducer } from '../messaging/producer';
 import type { Logger } from '../utils/logger';
 import type { VectorStore } from '../vector-store/types';
+import { createDuplicateDecision, duplicateRules } from '../similarity/duplicate-decision';
 import { createDuplicateDetector } from '../similarity/duplicate-detector';
+import { siteImageCache } from '../verification/image-cache';
+import { createPairVerifier } from '../verification/pair-verifier';
 import { createEmbedder } from './embedder';
 import { createFileSource } from './file-source';
 import { createMediaEventHandlers } from './handlers';
@@ -28,16 +31,17 @@ export async function startIndexer(
   await ensureTopics(kafka, config.kafka);
   const producer = createEventProducer(kafka);
   await producer.connect();
+  const images = siteImageCache(config);
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   const worker = createBatchIndexer({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
-    handlers: createMediaEventHandlers({ store }),
+    handlers: createMediaEventHandlers({ store, images }),
     embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
     appliedVersions: (fileIds) => store.appliedVersions(fileIds),
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
     deadLetter: (letters) => producer.send(config.kafka.deadLetterTopic, letters),
     model: extractor.model.id,
-    detectDuplicates: createDuplicateDetector({ store, threshold: config.search.duplicateThreshold }),
+    detectDuplicates: createDuplicateDetector({ store, decision: createDuplicateDecision({ ...duplicateRules(config), verifier: createPairVerifier({ images }) }) }),
     duplicateThreshold: config.search.duplicateThreshold,
     batchSize: config.worker.batchSize,
     logger,

@@ -1,6 +1,7 @@
 import type { ConsistencyLevel } from '../config/schema';
 import type { DuplicateScanStatus } from '../contracts/http';
 import type { ModelSpec } from '../embedding/models';
+import { decisionSettings, type DuplicateDecision } from '../similarity/duplicate-decision';
 import { createDuplicateDetector } from '../similarity/duplicate-detector';
 import { REVIEW_NEIGHBOURS } from '../similarity/grouping';
 import type { DuplicateGraph, DuplicateScan } from '../strapi-data/duplicate-graph';
@@ -19,7 +20,7 @@ const SCAN_LEASE = 'duplicate-scan';
 const SCAN_CONSISTENCY: ConsistencyLevel = 'Bounded';
 
 /** The decision a graph was built with: a graph built with other settings is rebuilt by a scan. */
-export const graphSettings = (model: string, threshold: number) => `${model} threshold=${threshold} neighbours=${REVIEW_NEIGHBOURS}`;
+export const graphSettings = (model: string, decision: DuplicateDecision) => `${model} ${decisionSettings(decision)} neighbours=${REVIEW_NEIGHBOURS}`;
 
 export interface DuplicateScanner {
   /**
@@ -38,7 +39,7 @@ export interface DuplicateScanner {
  * time, and the graph keeps serving the listing while it runs.
  */
 export function createDuplicateScanner(deps: {
-  threshold: number;
+  decision: DuplicateDecision;
   model: ModelSpec;
   graph: DuplicateGraph;
   states: IndexStateRepository;
@@ -46,18 +47,18 @@ export function createDuplicateScanner(deps: {
   store: () => VectorStore;
   logger: Logger;
 }): DuplicateScanner {
-  const { threshold, model, graph, states, leases, store, logger } = deps;
-  const settings = graphSettings(model.id, threshold);
+  const { decision, model, graph, states, leases, store, logger } = deps;
+  const settings = graphSettings(model.id, decision);
 
   async function scanFrom(scan: DuplicateScan): Promise<void> {
-    const detect = createDuplicateDetector({ store: store(), threshold, consistency: SCAN_CONSISTENCY });
+    const detect = createDuplicateDetector({ store: store(), decision, consistency: SCAN_CONSISTENCY });
     let { afterFileId, done } = scan;
     for (;;) {
       const ids = await states.indexedFileIdsAfter(afterFileId, SCAN_STEP);
       if (ids.length === 0) break;
       await mapConcurrently(ids, SCAN_CONCURRENCY, async (fileId) => {
         const vector = await store().getVector(fileId);
-        if (vector) await graph.addPairs(fileId, await detect(fileId, vector), scan.generation);
+        if (vector) await graph.addPairs(fileId, (await detect(fileId, vector)).duplicates, scan.generation);
       });
       afterFileId = ids[ids.length - 1];
       done += ids.length;

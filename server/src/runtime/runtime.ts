@@ -28,6 +28,11 @@ import { createOutbox, type Outbox } from '../strapi-data/outbox';
 import { prefixed, type Logger } from '../utils/logger';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../utils/retry';
 import { createMilvusStore } from '../vector-store/milvus-store';
+import { createDuplicateDecision, duplicateRules, type DuplicateDecision } from '../similarity/duplicate-decision';
+import { createFileSource } from '../indexing/file-source';
+import { createVerificationImageMaker } from '../verification/from-file';
+import { siteImageCache } from '../verification/image-cache';
+import { createPairVerifier } from '../verification/pair-verifier';
 import type { VectorStore } from '../vector-store/types';
 
 /**
@@ -52,6 +57,8 @@ export interface Runtime {
   readonly outbox: Outbox;
   readonly recorder: Recorder;
   readonly reconciler: Reconciler;
+  /** The duplicate decision, with pair checks that can fetch the files they need. */
+  readonly decision: DuplicateDecision;
   readonly duplicateScanner: DuplicateScanner;
   /** The vector store, or a 503 while Milvus is not reachable yet. */
   store(): VectorStore;
@@ -85,6 +92,15 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
   const producer = createEventProducer(kafka);
   const relay = createOutboxRelay({ outbox, producer, topic: config.kafka.topic, ...config.outbox, lease: relayLease(leases), logger });
   const recorder = createRecorder({ outbox, usage, relay, logger });
+  // Pair checks here make a verification image the worker's cache lacks from the file itself.
+  const makeMissing = createVerificationImageMaker({
+    urlOf: async (fileId) => (await files.findOne(fileId))?.url ?? null,
+    readFile: createFileSource({ publicDir: config.worker.publicDir ?? strapi.dirs.static.public, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes }),
+    decode: { ...config.preprocessing, size: model.inputSize },
+    logger,
+  });
+  const verifier = createPairVerifier({ images: siteImageCache(config), makeMissing });
+  const decision = createDuplicateDecision({ ...duplicateRules(config), verifier });
 
   interface Running {
     abort: AbortController;
@@ -118,7 +134,8 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     outbox,
     recorder,
     reconciler: createReconciler({ files, usage, states, recorder, leases, model, store: () => runtime.store() }),
-    duplicateScanner: createDuplicateScanner({ threshold: config.search.duplicateThreshold, model, graph, states, leases, logger, store: () => runtime.store() }),
+    decision,
+    duplicateScanner: createDuplicateScanner({ decision, model, graph, states, leases, logger, store: () => runtime.store() }),
 
     async start() {
       await states.upgradeRows();

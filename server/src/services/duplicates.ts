@@ -31,10 +31,10 @@ const RECENT_NOTICES = 10;
 /** How a 422 names an editor's mark. */
 const MARK_WORDING: Record<MarkDecision, string> = { 'not-duplicates': 'not duplicates', 'keep-both': 'copies to keep both of' };
 
-export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'leases' | 'recorder'>;
+export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'leases' | 'recorder' | 'decision'>;
 
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
-export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, graph, states, store, leases, recorder }: DuplicatesDeps) {
+export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, graph, states, store, leases, recorder, decision }: DuplicatesDeps) {
   const { duplicateThreshold: mergeThreshold, keeperRules } = config.search;
 
   /** The files among `ids` that entries of these content types use (directly or through components). */
@@ -52,7 +52,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
     return records;
   }
 
-  /** Each discarded file must be a duplicate of the keeper by the duplicate decision, computed here, now. */
+  /** Each discarded file must be a duplicate of the keeper by the duplicate decision, computed here, now (both stages). */
   async function assertDuplicatesOfKeeper(keeperId: number, discardIds: readonly number[], records: Map<number, FileSummary>): Promise<void> {
     const notImages = [keeperId, ...discardIds].filter((id) => !isImage(records.get(id)!.mime));
     if (notImages.length > 0) {
@@ -68,11 +68,14 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       const similarity = pairSimilarity(vectors.get(keeperId)!, vectors.get(id)!);
       const mark = dismissed.get(pairKey(keeperId, id));
       if (mark) throw new UnprocessableEntityError(`Files ${keeperId} and ${id} were marked as ${MARK_WORDING[mark]}`, { fileId: id, decision: mark });
-      if (!isDuplicate(similarity, mergeThreshold)) {
-        throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: similarity ${similarity.toFixed(2)}, and duplicates need ${mergeThreshold}`, {
+      const judgement = await decision.judge(keeperId, id, similarity);
+      if (!judgement) throw new ConflictError(`File ${id} or ${keeperId} cannot be read to verify that they are copies; try again shortly`, { fileIds: [keeperId, id] });
+      if (!judgement.duplicate) {
+        throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: ${judgement.reason}`, {
           fileId: id,
           similarity,
           threshold: mergeThreshold,
+          kind: judgement.kind,
         });
       }
     }
@@ -150,6 +153,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       const kept = (id: number) => records.has(id) && (!inScope || inScope.has(id));
       const pairs = stored.filter((pair) => kept(pair.a) && kept(pair.b));
       const similarity = new Map(pairs.map((pair) => [pairKey(pair.a, pair.b), pair.similarity]));
+      const kinds = new Map(pairs.map((pair) => [pairKey(pair.a, pair.b), pair.kind ?? null]));
       const dismissed = await notDuplicates.markedAmong(pairs, await states.contentHashes([...records.keys()]));
       const rank = keeperRanks(records.values(), keeperRules);
       const groups = groupDuplicates(pairs, threshold, dismissed, (a, b) => rank.get(a)! - rank.get(b)!);
@@ -179,6 +183,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
             files: [keeper.id, ...members.filter((id) => id !== keeper.id)].map((id) => ({
               ...shown.get(id)!,
               similarity: id === keeper.id ? 1 : similarity.get(pairKey(id, keeper.id))!,
+              kind: id === keeper.id ? null : kinds.get(pairKey(id, keeper.id))!,
             })),
           },
         ];
@@ -189,6 +194,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
           pagination: { page: query.page, pageSize: query.pageSize, total, pageCount: Math.ceil(total / query.pageSize) },
           threshold,
           mergeThreshold,
+          kinds: [...decision.kinds],
           contentTypes: query.contentType ?? null,
         },
       };
@@ -223,7 +229,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       const records = new Map(visible.map(({ usedBy: _, ...file }) => [file.id, file]));
       return notices.flatMap((notice) => {
         const file = records.get(notice.fileId);
-        const duplicates = notice.duplicates.flatMap((d) => (records.has(d.fileId) ? [{ file: records.get(d.fileId)!, similarity: d.similarity }] : []));
+        const duplicates = notice.duplicates.flatMap((d) => (records.has(d.fileId) ? [{ file: records.get(d.fileId)!, similarity: d.similarity, kind: d.kind ?? null }] : []));
         return file && duplicates.length > 0 ? [{ file, at: notice.eventTime, duplicates }] : [];
       });
     },

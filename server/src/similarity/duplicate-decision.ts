@@ -1,8 +1,13 @@
+import type { DuplicateKind } from '../contracts/duplicate-kinds';
+import type { PairVerifier } from '../verification/pair-verifier';
 import { toSimilarity } from './paging';
 
 /**
- * The one duplicate decision. The review's groups, the upload-time notices and a merge all ask it, so a merge only
- * ever removes files the review itself would group.
+ * The one duplicate decision, in two stages: the global vectors' similarity finds candidates (stage 1, recall),
+ * then the pair is verified geometrically and its kind named (stage 2, precision); it is a duplicate when both
+ * pass and its kind is one `search.duplicateKinds` lists. The worker's notices and pairs, the duplicate scan, a
+ * merge's server-side check and the find-duplicates command all ask it, so a merge only ever removes files the
+ * review itself would group.
  */
 
 /** Cosine similarity of two unit vectors, as the API reports it: in [0, 1]. */
@@ -12,4 +17,56 @@ export function pairSimilarity(a: readonly number[], b: readonly number[]): numb
   return toSimilarity(dot);
 }
 
+/** Stage 1 alone: a candidate pair. */
 export const isDuplicate = (similarity: number, threshold: number): boolean => similarity >= threshold;
+
+export type Judgement =
+  | { duplicate: true; kind: DuplicateKind; inliers: number }
+  | { duplicate: false; kind: DuplicateKind | null; inliers: number; reason: string }
+  /** A file's verification image is missing where the question was asked: no answer. */
+  | null;
+
+export interface DuplicateDecision {
+  readonly threshold: number;
+  readonly kinds: readonly DuplicateKind[];
+  judge(a: number, b: number, similarity: number): Promise<Judgement>;
+}
+
+export function createDuplicateDecision({
+  threshold,
+  kinds,
+  verifier,
+}: {
+  threshold: number;
+  kinds: readonly DuplicateKind[];
+  verifier: PairVerifier;
+}): DuplicateDecision {
+  const counted = new Set(kinds);
+  return {
+    threshold,
+    kinds,
+    async judge(a, b, similarity) {
+      if (!isDuplicate(similarity, threshold))
+        return { duplicate: false, kind: null, inliers: 0, reason: `similarity ${similarity.toFixed(2)}, and duplicates need ${threshold}` };
+      const verification = await verifier.verify(a, b);
+      if (!verification) return null;
+      const { kind, inliers } = verification;
+      if (kind && counted.has(kind)) return { duplicate: true, kind, inliers };
+      return {
+        duplicate: false,
+        kind,
+        inliers,
+        reason: kind ? `they are ${kind}, which does not count as duplicates here` : `their keypoints do not match (${inliers} consistent)`,
+      };
+    },
+  };
+}
+
+/** The site's decision, from its config. */
+export const duplicateRules = ({ search }: { search: { duplicateThreshold: number; duplicateKinds: readonly DuplicateKind[] } }) => ({
+  threshold: search.duplicateThreshold,
+  kinds: search.duplicateKinds,
+});
+
+/** The decision's settings, in words a graph can be compared by: a graph built with others is rebuilt by a scan. */
+export const decisionSettings = (decision: DuplicateDecision) => `threshold=${decision.threshold} verified=orb-affine-v1 kinds=${decision.kinds.join(',')}`;

@@ -1,3 +1,4 @@
+import type { DuplicateKind } from '../contracts/duplicate-kinds';
 import { isDuplicate } from './duplicate-decision';
 import { pairKey } from '../strapi-data/not-duplicates';
 
@@ -10,6 +11,8 @@ export interface SimilarPair {
   a: number;
   b: number;
   similarity: number;
+  /** What the verified copy is; null for pairs stored before pairs were verified. */
+  kind?: DuplicateKind | null;
 }
 
 /**

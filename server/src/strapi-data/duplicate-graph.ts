@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { DUPLICATE_PAIR_UID, DUPLICATE_SCAN_UID } from '../content-types';
+import type { DuplicateKind } from '../contracts/duplicate-kinds';
 import type { SimilarPair } from '../similarity/grouping';
 import { pairKey } from './not-duplicates';
 
@@ -12,6 +13,8 @@ import { pairKey } from './not-duplicates';
 export interface Neighbour {
   fileId: number;
   similarity: number;
+  /** Absent in events of workers from before pairs were verified. */
+  kind?: DuplicateKind;
 }
 
 export interface DuplicateScan {
@@ -74,12 +77,19 @@ export function createDuplicateGraph(strapi: Core.Strapi): DuplicateGraph {
   }
 
   /** Writes the rows: known pairs move to the generation, new ones are created; a row another writer created first is re-tried as known. */
-  async function upsert(rows: Array<{ pair: string; fileA: number; fileB: number; similarity: number; generation: number }>, retried = false): Promise<void> {
+  async function upsert(
+    rows: Array<{ pair: string; fileA: number; fileB: number; similarity: number; kind: DuplicateKind | null; generation: number }>,
+    retried = false
+  ): Promise<void> {
     const generation = rows[0].generation;
     const known = new Set(
       (await pairs().findMany({ where: { pair: { $in: rows.map((row) => row.pair) } }, select: ['pair'] })).map((row) => row.pair as string)
     );
-    if (known.size > 0) await pairs().updateMany({ where: { pair: { $in: [...known] }, generation: { $lt: generation } }, data: { generation } });
+    // Known pairs move to the generation with the kind just verified: one update per kind.
+    for (const kind of new Set(rows.map((row) => row.kind))) {
+      const confirmed = rows.filter((row) => row.kind === kind && known.has(row.pair)).map((row) => row.pair);
+      if (confirmed.length > 0) await pairs().updateMany({ where: { pair: { $in: confirmed }, generation: { $lte: generation } }, data: { generation, kind } });
+    }
     const fresh = rows.filter((row) => !known.has(row.pair));
     if (fresh.length === 0) return;
     try {
@@ -100,6 +110,7 @@ export function createDuplicateGraph(strapi: Core.Strapi): DuplicateGraph {
           fileA: Math.min(fileId, d.fileId),
           fileB: Math.max(fileId, d.fileId),
           similarity: d.similarity,
+          kind: d.kind ?? null,
           generation: current,
         }));
       for (let i = 0; i < rows.length; i += CHUNK) await upsert(rows.slice(i, i + CHUNK));
@@ -110,8 +121,16 @@ export function createDuplicateGraph(strapi: Core.Strapi): DuplicateGraph {
     },
 
     async pairs(minSimilarity) {
-      const rows = await pairs().findMany({ where: { similarity: { $gte: minSimilarity - 1 / STORED_DIGITS } }, select: ['fileA', 'fileB', 'similarity'] });
-      return rows.map((row) => ({ a: Number(row.fileA), b: Number(row.fileB), similarity: fromColumn(row.similarity) }));
+      const rows = await pairs().findMany({
+        where: { similarity: { $gte: minSimilarity - 1 / STORED_DIGITS } },
+        select: ['fileA', 'fileB', 'similarity', 'kind'],
+      });
+      return rows.map((row) => ({
+        a: Number(row.fileA),
+        b: Number(row.fileB),
+        similarity: fromColumn(row.similarity),
+        kind: (row.kind as DuplicateKind | null) ?? null,
+      }));
     },
 
     latestScan,

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { INDEX_EVENT_TYPES, type IndexAction, type IndexEvent } from '../contracts/events';
 import { INDEX_STATE_UID } from '../content-types';
 import { inChunks } from '../utils/in-chunks';
+import type { DuplicateKind } from '../contracts/duplicate-kinds';
 
 /** What the workers last reported for each file: one row per file, newest index event wins. */
 
@@ -18,7 +19,7 @@ export interface FileIndexState {
 /** What a worker found when it indexed a file: near-duplicates already in the library. */
 export interface DuplicateNotice {
   fileId: number;
-  duplicates: Array<{ fileId: number; similarity: number }>;
+  duplicates: Array<{ fileId: number; similarity: number; kind?: DuplicateKind }>;
   eventTime: string;
 }
 

@@ -10,6 +10,8 @@ import { DEAD_LETTER_HEADERS } from '../../../server/src/messaging/dead-letter';
 import type { OutgoingMessage } from '../../../server/src/messaging/producer';
 import type { VectorStore } from '../../../server/src/vector-store/types';
 import { silentLogger } from '../../../server/src/utils/logger';
+import { createMemoryImageCache } from '../../../server/src/verification/image-cache';
+import { stageOneDecision } from '../fakes/decision';
 
 
 const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg', time = new Date()): IncomingMessage => {
@@ -37,7 +39,7 @@ function fakeEmbedder(failures: Record<number, Error> = {}) {
   const embedder: Pick<Embedder, 'embed'> = {
     embed: async (files) => {
       calls.push(files.map((f) => f.id));
-      return files.map((f) => failures[f.id] ?? { vector: [f.id], contentHash: String(f.id).padStart(64, '0') });
+      return files.map((f) => failures[f.id] ?? { vector: [f.id], contentHash: String(f.id).padStart(64, '0'), verificationImage: Buffer.from('jpeg'), source: { mime: 'image/jpeg', width: 1, height: 1 } });
     },
   };
   return { embedder, calls };
@@ -64,13 +66,13 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
   const letters: OutgoingMessage[] = [];
   const worker = createBatchIndexer({
     consumer: kafka.consumer,
-    handlers: createMediaEventHandlers({ store }),
+    handlers: createMediaEventHandlers({ store, images: createMemoryImageCache() }),
     embedder,
     appliedVersions: async () => options.applied ?? new Map(),
     report: async (events) => void reports.push(events),
     deadLetter: async (batch) => void letters.push(...batch),
     model: 'resnet50',
-    detectDuplicates: createDuplicateDetector({ store, threshold: 0.7 }),
+    detectDuplicates: createDuplicateDetector({ store, decision: stageOneDecision(0.7) }),
     duplicateThreshold: 0.7,
     batchSize: options.batchSize ?? 8,
     logger: silentLogger,
@@ -124,6 +126,7 @@ describe('index worker', () => {
         consumer: kafka.consumer,
         handlers: createMediaEventHandlers({
           store: { ...store, replaceFileVectors: async (fileId: number) => void log.push(`apply ${fileId}`) } as unknown as VectorStore,
+          images: createMemoryImageCache(),
         }),
         embedder: { embed: async (files) => (log.push(`embed ${files.map((f) => f.id)}`), embedder.embed(files)) },
         appliedVersions: async () => new Map(),
@@ -133,7 +136,7 @@ describe('index worker', () => {
         },
         deadLetter: async () => {},
         model: 'resnet50',
-        detectDuplicates: async () => [],
+        detectDuplicates: async () => ({ duplicates: [], unverified: 0 }),
         duplicateThreshold: 0.7,
         batchSize: 2,
         logger: silentLogger,

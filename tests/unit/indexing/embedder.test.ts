@@ -20,7 +20,9 @@ describe('embedder', () => {
       concurrency: 2,
     });
     const results = await embedder.embed(['ok', 'gone', 'junk', 'ok'].map((url, id) => ({ id, url })));
-    expect(results[0]).toEqual({ vector: [1], contentHash: createHash('sha256').update(png).digest('hex') });
+    expect(results[0]).toMatchObject({ vector: [1], contentHash: createHash('sha256').update(png).digest('hex'), source: { mime: 'image/png', width: 8, height: 8 } });
+    // The verification image comes from the same decode: a JPEG of the working copy.
+    expect((results[0] as { verificationImage: Buffer }).verificationImage.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect(results[1]).toBeInstanceOf(UnindexableError);
     expect((results[2] as Error).message).toMatch(/not an image/);
     expect(results[3]).toEqual(results[0]);

@@ -3,9 +3,10 @@ import type { DuplicateGraph, DuplicateScan, Neighbour } from '../../../server/s
 import type { IndexStateRepository } from '../../../server/src/strapi-data/index-state';
 import { LeaseTakenError, type Leases } from '../../../server/src/strapi-data/leases';
 import type { VectorStore } from '../../../server/src/vector-store/types';
+import { stageOneDecision } from '../fakes/decision';
 
 const MODEL = { id: 'resnet50_gem' } as never;
-const SETTINGS = graphSettings('resnet50_gem', 0.7);
+const SETTINGS = graphSettings('resnet50_gem', stageOneDecision(0.7));
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
 
 /** 450 indexed files (three steps of 200); files 2k-1 and 2k are copies of each other. */
@@ -56,7 +57,7 @@ function library(latest: DuplicateScan | null, { leaseTaken = false, failAt }: {
       return work();
     },
   } as unknown as Leases;
-  const scanner = createDuplicateScanner({ threshold: 0.7, model: MODEL, graph, states, leases, store: () => store, logger: quiet });
+  const scanner = createDuplicateScanner({ decision: stageOneDecision(0.7), model: MODEL, graph, states, leases, store: () => store, logger: quiet });
   return { scanner, added, progress, completed, scans };
 }
 
@@ -66,7 +67,7 @@ describe('duplicate scanner', () => {
     expect(await scanner.status()).toMatchObject({ state: 'needed', done: 0, total: 450 });
     await scanner.run({ restart: false });
     expect(added).toHaveLength(450);
-    expect(added[0]).toEqual({ fileId: 1, duplicates: [{ fileId: 2, similarity: 0.95 }], generation: 1 });
+    expect(added[0]).toEqual({ fileId: 1, duplicates: [{ fileId: 2, similarity: 0.95, kind: 'resized' }], generation: 1 });
     expect(progress).toEqual([
       { afterFileId: 200, done: 200 },
       { afterFileId: 400, done: 400 },
@@ -100,7 +101,7 @@ describe('duplicate scanner', () => {
   it('starts again under a new generation when the settings changed, or when asked to', async () => {
     const other = library({
       generation: 2,
-      settings: graphSettings('vgg16', 0.7),
+      settings: graphSettings('vgg16', stageOneDecision(0.7)),
       state: 'complete',
       afterFileId: 450,
       done: 450,

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import sharp, { type Sharp } from 'sharp';
+import { createMemoryImageCache } from '../../../server/src/verification/image-cache';
+import { extractLocalFeatures, type LocalFeatures } from '../../../server/src/verification/local-features';
+import { loadOpenCv } from '../../../server/src/verification/opencv';
+import { createPairVerifier } from '../../../server/src/verification/pair-verifier';
+import { verifyPair } from '../../../server/src/verification/verify-pair';
+import { samplePhotos } from '../../helpers/photos';
+
+/** The verification image the worker keeps: the oriented working copy, at most 512 px, as JPEG. */
+const verificationImage = (image: Sharp) => image.rotate().resize(512, 512, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 88 }).toBuffer();
+
+const [astronaut, coffee, chelsea] = samplePhotos(['skimage-astronaut.png', 'skimage-coffee.png', 'skimage-chelsea.png']);
+
+async function featuresOf(file: string, edit: (image: Sharp, width: number, height: number) => Sharp = (image) => image) {
+  const { width = 0, height = 0 } = await sharp(file).metadata();
+  const edited = await edit(sharp(file), width, height).png().toBuffer();
+  return extractLocalFeatures(await verificationImage(sharp(edited)));
+}
+
+describe('pair verification (stage 2)', () => {
+  let original: LocalFeatures;
+  beforeAll(async () => {
+    original = await featuresOf(astronaut);
+  });
+
+  it.each([
+    ['a downscaled re-encode', (image: Sharp, width: number) => image.resize(Math.round(width * 0.4)).jpeg({ quality: 40 }), 'resized'],
+    [
+      'an off-centre crop',
+      (image: Sharp, width: number, height: number) =>
+        image.extract({ left: Math.round(width * 0.1), top: Math.round(height * 0.2), width: Math.round(width * 0.6), height: Math.round(height * 0.6) }),
+      'cropped',
+    ],
+    ['a mirrored copy', (image: Sharp) => image.flop(), 'mirrored'],
+    ['a greyscale copy', (image: Sharp) => image.grayscale(), 'edited'],
+  ])('verifies %s as %s', async (_name, edit, kind) => {
+    const { cv } = await loadOpenCv();
+    const verification = verifyPair(cv, original, await featuresOf(astronaut, edit));
+    expect(verification.kind).toBe(kind);
+    expect(verification.inliers).toBeGreaterThanOrEqual(12);
+  });
+
+  it('finds no copy between different photos, either way round or mirrored', async () => {
+    const { cv } = await loadOpenCv();
+    for (const other of [coffee, chelsea]) {
+      const features = await featuresOf(other);
+      expect(verifyPair(cv, original, features).kind).toBeNull();
+      expect(verifyPair(cv, features, original).kind).toBeNull();
+    }
+  });
+
+  it('leaves nothing to match in an image without texture, rather than failing', async () => {
+    const { cv } = await loadOpenCv();
+    const flat = await extractLocalFeatures(
+      await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3366aa' } })
+        .jpeg()
+        .toBuffer()
+    );
+    expect(flat.direct.points.length).toBe(0);
+    expect(verifyPair(cv, original, flat)).toMatchObject({ kind: null, inliers: 0 });
+  });
+});
+
+describe('pair verifier', () => {
+  it('calls the same bytes identical, makes a missing image where it can, and answers null where it cannot', async () => {
+    const image = await verificationImage(sharp(fs.readFileSync(astronaut)));
+    const images = createMemoryImageCache();
+    await images.put(1, { contentHash: 'a'.repeat(64), image });
+    await images.put(2, { contentHash: 'a'.repeat(64), image });
+    const made: number[] = [];
+    const verifier = createPairVerifier({
+      images,
+      makeMissing: async (fileId) => (made.push(fileId), fileId === 3 ? { contentHash: 'b'.repeat(64), image } : null),
+    });
+    expect(await verifier.verify(1, 2)).toMatchObject({ kind: 'identical' });
+    expect(await verifier.verify(1, 3)).toMatchObject({ kind: 'resized' });
+    expect(await images.get(3)).not.toBeNull();
+    expect(await verifier.verify(1, 4)).toBeNull();
+    expect(await createPairVerifier({ images }).verify(1, 5)).toBeNull();
+    expect(made).toEqual([3, 4]);
+  });
+});
