@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
+import sharp from 'sharp';
 
 /** The find-duplicates command with the real model, on sample photos, copies of two of them, and a broken file. */
 
@@ -28,6 +29,11 @@ beforeAll(async () => {
     await resizedCopy(astronaut, path.join(tmp, 'astronaut-copy.jpg')),
     await resizedCopy(cat, path.join(tmp, 'cat-copy.jpg')),
     broken,
+    await sharp(coffee)
+      .flop()
+      .jpeg({ quality: 85 })
+      .toFile(path.join(tmp, 'coffee-mirrored.jpg'))
+      .then(() => path.join(tmp, 'coffee-mirrored.jpg')),
   ];
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -43,8 +49,15 @@ describe('strapi-image-search find-duplicates', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     const pairs = lines.filter((line) => 'similarity' in line);
-    expect(pairs.map(({ a, b }) => [a, b].sort())).toEqual(expect.arrayContaining([[astronaut, files[3]].sort(), [cat, files[4]].sort()]));
-    expect(pairs).toHaveLength(2);
+    // Each pair verified, and named by the kind of copy it is.
+    expect(pairs.map(({ a, b, kind }) => [[a, b].sort(), kind])).toEqual(
+      expect.arrayContaining([
+        [[astronaut, files[3]].sort(), 'resized'],
+        [[cat, files[4]].sort(), 'resized'],
+        [[coffee, files[6]].sort(), 'mirrored'],
+      ])
+    );
+    expect(pairs).toHaveLength(3);
     for (const pair of pairs) expect(pair.similarity).toBeGreaterThanOrEqual(0.7);
     // The originals are larger than their copies.
     expect(lines.filter((line) => 'group' in line)).toEqual(
@@ -53,7 +66,7 @@ describe('strapi-image-search find-duplicates', () => {
         { group: [cat, files[4]], keeper: cat, reason: expect.stringMatching(/^largest: \d+×\d+$/) },
       ])
     );
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(6);
   });
 
   it('prints readable lines without --json, and takes a threshold', async () => {

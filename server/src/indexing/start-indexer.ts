@@ -9,6 +9,7 @@ import type { VectorStore } from '../vector-store/types';
 import { createDuplicateDecision, duplicateRules } from '../similarity/duplicate-decision';
 import { createDuplicateDetector } from '../similarity/duplicate-detector';
 import { siteImageCache } from '../verification/image-cache';
+import { startComparerThread } from '../verification/comparer-thread';
 import { createPairVerifier } from '../verification/pair-verifier';
 import { createEmbedder } from './embedder';
 import { createFileSource } from './file-source';
@@ -32,6 +33,7 @@ export async function startIndexer(
   const producer = createEventProducer(kafka);
   await producer.connect();
   const images = siteImageCache(config);
+  const compare = startComparerThread();
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   const worker = createBatchIndexer({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
@@ -41,7 +43,7 @@ export async function startIndexer(
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
     deadLetter: (letters) => producer.send(config.kafka.deadLetterTopic, letters),
     model: extractor.model.id,
-    detectDuplicates: createDuplicateDetector({ store, decision: createDuplicateDecision({ ...duplicateRules(config), verifier: createPairVerifier({ images }) }) }),
+    detectDuplicates: createDuplicateDetector({ store, decision: createDuplicateDecision({ ...duplicateRules(config), verifier: createPairVerifier({ images, compare }) }) }),
     duplicateThreshold: config.search.duplicateThreshold,
     batchSize: config.worker.batchSize,
     logger,
@@ -49,7 +51,7 @@ export async function startIndexer(
   try {
     await worker.start();
   } catch (error) {
-    await producer.disconnect().catch(() => undefined);
+    await Promise.all([producer.disconnect().catch(() => undefined), compare.close()]);
     throw error;
   }
   return {
@@ -58,7 +60,7 @@ export async function startIndexer(
     },
     async stop() {
       await worker.stop();
-      await producer.disconnect();
+      await Promise.all([producer.disconnect(), compare.close()]);
     },
   };
 }

@@ -32,6 +32,7 @@ import { createDuplicateDecision, duplicateRules, type DuplicateDecision } from 
 import { createFileSource } from '../indexing/file-source';
 import { createVerificationImageMaker } from '../verification/from-file';
 import { siteImageCache } from '../verification/image-cache';
+import { startComparerThread } from '../verification/comparer-thread';
 import { createPairVerifier } from '../verification/pair-verifier';
 import type { VectorStore } from '../vector-store/types';
 
@@ -99,7 +100,8 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     decode: { ...config.preprocessing, size: model.inputSize },
     logger,
   });
-  const verifier = createPairVerifier({ images: siteImageCache(config), makeMissing });
+  const compare = startComparerThread();
+  const verifier = createPairVerifier({ images: siteImageCache(config), makeMissing, compare });
   const decision = createDuplicateDecision({ ...duplicateRules(config), verifier });
 
   interface Running {
@@ -195,6 +197,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
       await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);
       await settleWithin('disconnecting from Kafka', Promise.all([producer.disconnect(), state.lag.close()]), SHUTDOWN_STEP_MS, logger);
       await settleWithin('disconnecting from Milvus', state.store.close(), SHUTDOWN_STEP_MS, logger);
+      await compare.close();
     },
 
     store() {
