@@ -79,10 +79,6 @@ export async function committedOffsets(brokers: string[], groupId: string, topic
   return new Map(offsets.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
 }
 
-/**
- * The collection's rows, read straight from Milvus: how many, for which files, and how many (file, partition)
- * pairs hold more than one row (a doubled write; must be 0).
- */
 /** Waits until consumer group `groupId` has committed every message of `topic` (lag 0). */
 export async function groupCaughtUp(brokers: string[], groupId: string, topic: string, what: string): Promise<void> {
   const lag = createLagProbe(new Kafka({ brokers, logLevel: logLevel.NOTHING }), { groupId, topic });
@@ -93,6 +89,10 @@ export async function groupCaughtUp(brokers: string[], groupId: string, topic: s
   }
 }
 
+/**
+ * The collection's rows, read straight from Milvus: how many, for which files, and how many (file, partition)
+ * pairs hold more than one row (a doubled write; must be 0).
+ */
 export async function indexRows(address: string, collection: string): Promise<{ rows: number; files: Set<number>; doubled: number }> {
   const client = new MilvusClient({ address, logLevel: 'error' });
   try {

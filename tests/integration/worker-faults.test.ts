@@ -122,6 +122,8 @@ describe('worker faults (standalone worker process)', () => {
     await eventually(`all ${total} files to be indexed`, async () => ((await indexedCount(ids)) === total ? true : undefined), 120_000, 500);
     const recoveredMs = Date.now() - left;
     expect(second.child.exitCode).toBeNull();
+    // A file is in the index before its outcome is reported (after the chunk's duplicate check): count them once committed.
+    await groupCaughtUp(brokers, env.IMAGE_SEARCH_GROUP_ID, env.IMAGE_SEARCH_TOPIC, 'the second worker to commit every event');
 
     const [{ figures, rows }, reported, media] = await Promise.all([
       faultFigures(env, store().collection, ids, recoveredMs),

@@ -7,9 +7,16 @@ import type { ScoredFile } from './paging';
 import type { VectorStore } from '../vector-store/types';
 
 /**
+ * Candidates verified per file, closest first. A check costs about 20 ms of CPU; a burst of shots of one scene gives
+ * every file REVIEW_NEIGHBOURS candidates, and checking them all would make verification the worker's bottleneck.
+ * A copy outside a file's closest few is still paired from the copy's own side when it has fewer.
+ */
+export const VERIFIED_CANDIDATES = 6;
+
+/**
  * Finds the files of the library the duplicate decision calls copies of one of its files: the upload-time notice,
  * and the file's pairs in the duplicate graph (the worker for each file it indexes, the duplicate scan for all).
- * Candidates come from the vector index, then each is verified; `unverified` counts those that could not be.
+ * Candidates come from the vector index, then the closest are verified; `unverified` counts those that could not be.
  */
 export type DuplicateDetector = (fileId: number, vector: number[]) => Promise<{ duplicates: Array<ScoredFile & { kind: DuplicateKind }>; unverified: number }>;
 
@@ -28,7 +35,7 @@ export function createDuplicateDetector({
     const duplicates: Array<ScoredFile & { kind: DuplicateKind }> = [];
     let unverified = 0;
     // One after another: each check is CPU work on this thread, and the file's own features are reused.
-    for (const candidate of candidates) {
+    for (const candidate of candidates.slice(0, VERIFIED_CANDIDATES)) {
       const judgement = await decision.judge(fileId, candidate.fileId, candidate.similarity);
       if (judgement === null) unverified++;
       else if (judgement.duplicate) duplicates.push({ ...candidate, kind: judgement.kind });
