@@ -150,6 +150,8 @@ describe('worker faults (standalone worker process)', () => {
         `partitions applied by the first [${partitions(byFirst)}], by the second [${partitions(bySecond)}] ` +
         `([${partitions(bySecond.filter(({ at }) => at < left))}] before the first left)`
     );
+    // The group's story (joins, rebalances, the leave) without the applied events, to read when an assertion fails.
+    for (const [name, w] of [['first', first], ['second', second]] as const) console.log(`${name} worker:\n${w.log().replace(/^\S+ info image-search\.media\..*\n/gm, '')}`);
 
     expect(figures).toMatchObject({ produced: total, indexed: total, deadLettered: 0, duplicates: 0, lost: 0 });
     // Every upload is unattached: exactly one new row each.

@@ -3,7 +3,7 @@ import { loadExtractor } from '../embedding/extractor';
 import { resolveModel } from '../embedding/models';
 import { startIndexer, type RunningIndexer } from '../indexing/start-indexer';
 import { consoleLogger } from '../utils/logger';
-import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../utils/retry';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS, WORKER_DRAIN_MS } from '../utils/retry';
 import { createMilvusStore } from '../vector-store/milvus-store';
 
 /**
@@ -32,7 +32,7 @@ export async function runWorker(rawConfig: unknown): Promise<void> {
     (stopping ??= (async () => {
       logger.info(`${signal}: finishing the current event and stopping`);
       abort.abort();
-      if (worker) await settleWithin('stopping the consumer', worker.stop(), SHUTDOWN_STEP_MS, logger);
+      if (worker) await settleWithin('stopping the consumer', worker.stop(), WORKER_DRAIN_MS, logger);
       extractor.dispose();
       await settleWithin('disconnecting from Milvus', store.close(), SHUTDOWN_STEP_MS, logger);
       process.exit(0);

@@ -108,7 +108,8 @@ export function createBatchIndexer(deps: {
       written.map(({ fileId, vector }) =>
         detectDuplicates(fileId, vector).then(
           ({ duplicates, unverified }) => {
-            if (unverified > 0) logger.warn(`file ${fileId}: ${unverified} candidate duplicates have no verification image here; the next duplicate scan checks them`);
+            if (unverified > 0)
+              logger.warn(`file ${fileId}: ${unverified} candidate duplicates have no verification image here; the next duplicate scan checks them`);
             return duplicates;
           },
           (error) => {
@@ -119,7 +120,9 @@ export function createBatchIndexer(deps: {
       )
     );
     return written.flatMap(({ fileId, causation }, i) =>
-      found[i].length > 0 ? [buildEvent(INDEX_EVENT_TYPES.duplicateDetected, fileId, { fileId, model, threshold: duplicateThreshold, duplicates: found[i], causation })] : []
+      found[i].length > 0
+        ? [buildEvent(INDEX_EVENT_TYPES.duplicateDetected, fileId, { fileId, model, threshold: duplicateThreshold, duplicates: found[i], causation })]
+        : []
     );
   }
 
@@ -144,13 +147,18 @@ export function createBatchIndexer(deps: {
    * Chunk by chunk: prepare, apply, then finish (duplicate notices, dead letters, reports, marked done). A chunk's
    * finish runs while the next chunk is prepared: both wait on Milvus time ticks (Strong reads) or the model, so
    * overlapping them keeps the worker busy. A chunk applies only once the one before it has finished, so outcomes
-   * are stored and offsets marked done in order.
+   * are stored and offsets marked done in order. On a stop or a rebalance the chunk being prepared is dropped, not
+   * awaited: what is done gets committed while the group still waits for this worker.
    */
   async function handleBatch(messages: IncomingMessage[], control: BatchControl): Promise<void> {
     let finishing: Promise<void> = Promise.resolve();
     for (let start = 0; start < messages.length && control.active(); start += batchSize) {
-      const { chunk, ahead } = await prepare(messages.slice(start, start + batchSize));
+      const preparing = prepare(messages.slice(start, start + batchSize));
+      preparing.catch(() => undefined);
       await finishing;
+      const prepared = await Promise.race([preparing, control.interrupted.then(() => undefined)]);
+      if (!prepared || !control.active()) break;
+      const { chunk, ahead } = prepared;
       const applied: IncomingMessage[] = [];
       const reports: IndexEvent[] = [];
       const letters: OutgoingMessage[] = [];
@@ -175,7 +183,6 @@ export function createBatchIndexer(deps: {
         if (letters.length > 0) await deadLetter(letters);
         if (reports.length > 0) await report(reports);
         applied.forEach((message) => control.done(message));
-        await control.heartbeat();
       })();
       // Awaited below; until then a failure must not count as unhandled.
       finishing.catch(() => undefined);

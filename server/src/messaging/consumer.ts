@@ -13,10 +13,10 @@ export interface IncomingMessage {
 export interface BatchControl {
   /** Marks this message and everything before it on its partition as done; only done offsets are committed. */
   done(message: IncomingMessage): void;
-  /** Keeps the group membership alive during long work. */
-  heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or the partition was reassigned: stop early, the rest is re-delivered. */
+  /** False once the consumer is stopping or the group rebalances: stop early, the rest is re-delivered. */
   active(): boolean;
+  /** Resolves when active() turns false, so that long work in flight can be dropped instead of awaited. */
+  interrupted: Promise<void>;
 }
 
 export interface EventConsumer {
@@ -30,9 +30,12 @@ export interface EventConsumer {
 }
 
 const FETCH_WAIT_MS = 1000;
+/** kafkajs's default heartbeat interval; kafkajs only sends one when this much time has passed since the last. */
+const HEARTBEAT_MS = 3000;
 
 export function createEventConsumer(kafka: Kafka, options: { groupId: string; topic: string }): EventConsumer {
   let stopped = false;
+  const onStop = new Set<() => void>();
   // A stop waits for the fetch in flight: a 1 s long-poll (kafkajs's default is 5 s) keeps shutdown within its step.
   const consumer = kafka.consumer({
     groupId: options.groupId,
@@ -64,16 +67,30 @@ export function createEventConsumer(kafka: Kafka, options: { groupId: string; to
             partition: batch.partition,
             offset: message.offset,
           }));
-          await handle(messages, {
-            done: (message) => resolveOffset(message.offset),
-            heartbeat,
-            active: () => isRunning() && !isStale(),
-          });
+          let interrupt!: () => void;
+          let interrupted = false;
+          const interruption = new Promise<void>((resolve) => (interrupt = () => ((interrupted = true), resolve())));
+          onStop.add(interrupt);
+          // kafkajs learns of a rebalance only from a heartbeat, and a member that does not rejoin in time loses its
+          // partitions with what it has not committed: beat while a long batch runs, and stop it on the first refusal.
+          // kafkajs commits what is done when a heartbeat meets a rebalance, and again when the batch returns.
+          const beating = setInterval(() => heartbeat().catch(interrupt), HEARTBEAT_MS);
+          try {
+            await handle(messages, {
+              done: (message) => resolveOffset(message.offset),
+              active: () => !interrupted && isRunning() && !isStale(),
+              interrupted: interruption,
+            });
+          } finally {
+            clearInterval(beating);
+            onStop.delete(interrupt);
+          }
         },
       });
     },
     async stop() {
       stopped = true;
+      onStop.forEach((interrupt) => interrupt());
       await consumer.disconnect();
     },
   };

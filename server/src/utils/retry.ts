@@ -32,6 +32,11 @@ export async function retryUntilReady<T>(what: string, task: () => Promise<T>, d
 
 /** How long each shutdown step may take when Kafka or Milvus does not answer. */
 export const SHUTDOWN_STEP_MS = 5000;
+/**
+ * How long a standalone worker's consumer may take to stop: it finishes the event at hand and publishes its chunk's
+ * outcomes, so that it commits and leaves the group with nothing to re-apply (within a 30 s termination grace period).
+ */
+export const WORKER_DRAIN_MS = 20_000;
 
 /** Waits for `task` at most `ms`; on shutdown a dependency that is down must not hold the process. */
 export async function settleWithin(what: string, task: Promise<unknown>, ms: number, logger: Logger): Promise<void> {

@@ -19,9 +19,12 @@ const message = (offset: number, type: MediaEventType, fileId: number, mime = 'i
   return { key: String(fileId), value: JSON.stringify(buildMediaEvent(type, file, [], { time })), headers: {}, topic: 'media', partition: 0, offset: String(offset) };
 };
 
-/** A consumer that delivers one batch and records what was marked done. */
+/** A consumer that delivers one batch and records what was marked done; interrupt() is a stop or a rebalance. */
 function fakeConsumer(messages: IncomingMessage[]) {
   const done: string[] = [];
+  let active = true;
+  let resolveInterrupted!: () => void;
+  const interrupted = new Promise<void>((resolve) => (resolveInterrupted = resolve));
   let handler: ((messages: IncomingMessage[], control: BatchControl) => Promise<void>) | undefined;
   const consumer: EventConsumer = {
     start: async (handle) => {
@@ -29,8 +32,9 @@ function fakeConsumer(messages: IncomingMessage[]) {
     },
     stop: async () => {},
   };
-  const deliver = () => handler!(messages, { done: (m) => done.push(m.offset), heartbeat: async () => {}, active: () => true });
-  return { consumer, deliver, done };
+  const deliver = () => handler!(messages, { done: (m) => done.push(m.offset), active: () => active, interrupted });
+  const interrupt = () => ((active = false), resolveInterrupted());
+  return { consumer, deliver, done, interrupt };
 }
 
 /** Vectors are [fileId]; files listed in `failures` fail with the given error. */
@@ -117,7 +121,7 @@ describe('index worker', () => {
 
   describe('chunks in a pipeline', () => {
     /** A worker whose steps all log to one list, with a report step the test controls. */
-    function pipelined(messages: IncomingMessage[], report: (events: IndexEvent[]) => Promise<void>) {
+    function pipelined(messages: IncomingMessage[], report: (events: IndexEvent[]) => Promise<void>, options: { stallEmbeddingOf?: number } = {}) {
       const kafka = fakeConsumer(messages);
       const { embedder } = fakeEmbedder();
       const { store } = fakeStore();
@@ -128,7 +132,12 @@ describe('index worker', () => {
           store: { ...store, replaceFileVectors: async (fileId: number) => void log.push(`apply ${fileId}`) } as unknown as VectorStore,
           images: createMemoryImageCache(),
         }),
-        embedder: { embed: async (files) => (log.push(`embed ${files.map((f) => f.id)}`), embedder.embed(files)) },
+        embedder: {
+          embed: async (files) => {
+            log.push(`embed ${files.map((f) => f.id)}`);
+            return files[0].id === options.stallEmbeddingOf ? new Promise(() => {}) : embedder.embed(files);
+          },
+        },
         appliedVersions: async () => new Map(),
         report: async (events) => {
           log.push(`report ${[...new Set(events.map((event) => event.subject))]}`);
@@ -160,6 +169,18 @@ describe('index worker', () => {
       await delivered;
       expect(log.slice(5)).toEqual(['apply 3', 'apply 4', 'report 3,4']);
       expect(kafka.done).toEqual(['0', '1', '2', '3']);
+    });
+
+    it('on a stop or a rebalance, marks done the chunk it finished and drops the one being embedded instead of waiting for it', async () => {
+      const { worker, kafka, log } = pipelined(messages, async () => {}, { stallEmbeddingOf: 3 });
+      await worker.start();
+      const delivered = kafka.deliver();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(log).toContain('embed 3,4');
+      kafka.interrupt();
+      await delivered;
+      expect(kafka.done).toEqual(['0', '1']);
+      expect(log).not.toContain('apply 3');
     });
 
     it('stops at a failed publish: that chunk is not marked done and the next one is not applied', async () => {
