@@ -6,6 +6,7 @@ import { createDuplicateDecision, duplicateRules, pairSimilarity } from '../simi
 import { groupDuplicates, type SimilarPair } from '../similarity/grouping';
 import { keeperOfGroup, keeperRanks } from '../similarity/keeper-rules';
 import { pairsAmong } from '../similarity/pairs-among';
+import { VERIFIED_CANDIDATES } from '../similarity/duplicate-detector';
 import { pairKey } from '../strapi-data/not-duplicates';
 import { createMemoryImageCache } from '../verification/image-cache';
 import { createPairVerifier } from '../verification/pair-verifier';
@@ -87,7 +88,8 @@ export async function runFindDuplicates(
     extractor.dispose();
   }
 
-  const candidates = pairsAmong(embedded, (a, b) => pairSimilarity(a.vector, b.vector), decision.threshold);
+  // The candidates the duplicate scan verifies: each file's closest few.
+  const candidates = pairsAmong(embedded, (a, b) => pairSimilarity(a.vector, b.vector), decision.threshold, VERIFIED_CANDIDATES);
   const pairs: Array<SimilarPair & { kind: DuplicateKind }> = [];
   for (const [n, pair] of candidates.entries()) {
     const judgement = await decision.judge(pair.a, pair.b, pair.similarity);

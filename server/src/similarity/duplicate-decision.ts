@@ -1,5 +1,6 @@
 import type { DuplicateKind } from '../contracts/duplicate-kinds';
 import type { PairVerifier } from '../verification/pair-verifier';
+import { VERIFICATION_VERSION } from '../verification/verify-pair';
 import { toSimilarity } from './paging';
 
 /**
@@ -69,4 +70,4 @@ export const duplicateRules = ({ search }: { search: { duplicateThreshold: numbe
 });
 
 /** The decision's settings, in words a graph can be compared by: a graph built with others is rebuilt by a scan. */
-export const decisionSettings = (decision: DuplicateDecision) => `threshold=${decision.threshold} verified=orb-affine-v1 kinds=${decision.kinds.join(',')}`;
+export const decisionSettings = (decision: DuplicateDecision) => `threshold=${decision.threshold} verified=${VERIFICATION_VERSION} kinds=${decision.kinds.join(',')}`;

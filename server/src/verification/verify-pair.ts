@@ -1,6 +1,8 @@
 import type { DuplicateKind } from '../contracts/duplicate-kinds';
 import { DESCRIPTOR_BYTES, type Keypoints, type LocalFeatures, type Thumbnail } from './local-features';
 import type { OpenCv } from './opencv';
+import { apply, inverse } from './affine';
+import { structureAgreement } from './structure-agreement';
 
 /**
  * Stage 2 of the duplicate decision: is one image a copy of the other? ORB keypoints are matched (ratio test, one
@@ -8,7 +10,12 @@ import type { OpenCv } from './opencv';
  * mirrored. Copies (resizes, crops, borders, screenshots, overlays, colour edits, flips) are all such a transform
  * of their original; a second shot of a scene is not, and repetitive texture that matches anything gives a
  * transform no copy has (a collapse, a stretch, a large turn) or inliers bunched in one spot, which are refused.
+ * Different pictures that share a part (a screenshot window, a text overlay) match on that part alone: the two must
+ * also agree in structure where they overlap (structure-agreement.ts).
  */
+
+/** Names what verifyPair decides; a change to it makes the duplicate graph be rebuilt (decisionSettings). */
+export const VERIFICATION_VERSION = 'orb-affine-structure-v2';
 
 /** Keypoint matches consistent with one transform needed to call two images one picture. */
 export const MIN_INLIERS = 12;
@@ -23,6 +30,8 @@ const MAX_SCALE = 4;
 const MAX_STRETCH = 1.25;
 /** Copies are turned by a few degrees at most (EXIF orientation is applied before features are taken). */
 const MAX_TURN_DEGREES = 30;
+/** The share of overlapping cells whose structure must agree (structureAgreement), from `npm run bench:quality`. */
+export const MIN_AGREEMENT = 0.6;
 /** Inliers must spread over at least this share of each image's frame (their bounding box). */
 const MIN_SPREAD = 0.03;
 /** One image covering less than this share of the other, or of itself shown in the other: a crop, or a frame. */
@@ -40,6 +49,8 @@ export interface PairMatch {
   /** a -> b, affine, row-major 2x3. */
   transform: number[];
   points: Float32Array;
+  /** Share of the overlap where both agree in structure; null when too little of it is textured to tell. */
+  agreement: number | null;
 }
 
 export interface Verification {
@@ -49,10 +60,12 @@ export interface Verification {
   match: PairMatch | null;
 }
 
-export function verifyPair(cv: OpenCv, a: LocalFeatures, b: LocalFeatures): Verification {
-  const direct = matchKeypoints(cv, a.direct, b.direct, a, b, false);
+/** `minAgreement` is MIN_AGREEMENT but for the benchmark, which measures other values. */
+export function verifyPair(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, minAgreement = MIN_AGREEMENT): Verification {
+  const matchOf = (mirrored: boolean) => matchKeypoints(cv, mirrored ? a.mirrored : a.direct, b.direct, a, b, mirrored, minAgreement);
+  const direct = matchOf(false);
   if (direct.passed) return { kind: kindOf(direct, a, b), inliers: direct.inliers, match: direct };
-  const mirrored = matchKeypoints(cv, a.mirrored, b.direct, a, b, true);
+  const mirrored = matchOf(true);
   if (mirrored.passed) return { kind: 'mirrored', inliers: mirrored.inliers, match: mirrored };
   const best = direct.inliers >= mirrored.inliers ? direct : mirrored;
   return { kind: best.inliers >= SIMILAR_INLIERS ? 'similar' : null, inliers: best.inliers, match: best.inliers > 0 ? best : null };
@@ -62,9 +75,9 @@ interface Matched extends PairMatch {
   passed: boolean;
 }
 
-const NONE: Matched = { passed: false, inliers: 0, mirrored: false, transform: [], points: new Float32Array(0) };
+const NONE: Matched = { passed: false, inliers: 0, mirrored: false, transform: [], points: new Float32Array(0), agreement: null };
 
-function matchKeypoints(cv: OpenCv, from: Keypoints, to: Keypoints, a: LocalFeatures, b: LocalFeatures, mirrored: boolean): Matched {
+function matchKeypoints(cv: OpenCv, from: Keypoints, to: Keypoints, a: LocalFeatures, b: LocalFeatures, mirrored: boolean, minAgreement: number): Matched {
   const pairs = ratioMatches(cv, from, to);
   if (pairs.length < SIMILAR_INLIERS) return { ...NONE, mirrored };
   const source = new cv.Mat(pairs.length, 1, cv.CV_32FC2);
@@ -84,8 +97,10 @@ function matchKeypoints(cv: OpenCv, from: Keypoints, to: Keypoints, a: LocalFeat
       if (mask.data[k]) points.push(from.points[i * 2], from.points[i * 2 + 1], to.points[j * 2], to.points[j * 2 + 1]);
     });
     const inliers = points.length / 4;
-    const passed = inliers >= MIN_INLIERS && plausibleCopy(transform) && spreads(points, a, b);
-    return { passed, inliers, mirrored, transform, points: new Float32Array(points) };
+    const geometric = inliers >= MIN_INLIERS && plausibleCopy(transform) && spreads(points, a, b);
+    const agreement = geometric ? structureAgreement(a, b, transform, mirrored) : null;
+    const passed = geometric && (agreement === null || agreement >= minAgreement);
+    return { passed, inliers, mirrored, transform, points: new Float32Array(points), agreement };
   } finally {
     for (const held of [source, target, mask, model]) held?.delete();
   }
@@ -153,14 +168,6 @@ function spreads(points: number[], a: LocalFeatures, b: LocalFeatures): boolean 
     return (maxX - minX) * (maxY - minY);
   };
   return box(0) >= MIN_SPREAD * a.width * a.height && box(2) >= MIN_SPREAD * b.width * b.height;
-}
-
-/** Where a point of a lands in b. */
-const apply = (t: number[], x: number, y: number) => [t[0] * x + t[1] * y + t[2], t[3] * x + t[4] * y + t[5]];
-
-function inverse(t: number[]): number[] {
-  const det = t[0] * t[4] - t[1] * t[3];
-  return [t[4] / det, -t[1] / det, (t[1] * t[5] - t[4] * t[2]) / det, -t[3] / det, t[0] / det, (t[3] * t[2] - t[0] * t[5]) / det];
 }
 
 /** A direct (unmirrored) match: cropped when either image shows only part of the other, else edited or resized. */

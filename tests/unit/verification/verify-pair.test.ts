@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { DEFAULT_DUPLICATE_KINDS } from '../../../server/src/contracts/duplicate-kinds';
 import sharp, { type Sharp } from 'sharp';
 import { createMemoryImageCache } from '../../../server/src/verification/image-cache';
 import { extractLocalFeatures, type LocalFeatures } from '../../../server/src/verification/local-features';
@@ -12,9 +13,9 @@ const verificationImage = (image: Sharp) => image.rotate().resize(512, 512, { fi
 
 const [astronaut, coffee, chelsea] = samplePhotos(['skimage-astronaut.png', 'skimage-coffee.png', 'skimage-chelsea.png']);
 
-async function featuresOf(file: string, edit: (image: Sharp, width: number, height: number) => Sharp = (image) => image) {
+async function featuresOf(file: string, edit: (image: Sharp, width: number, height: number) => Sharp | Promise<Sharp> = (image) => image) {
   const { width = 0, height = 0 } = await sharp(file).metadata();
-  const edited = await edit(sharp(file), width, height).png().toBuffer();
+  const edited = await (await edit(sharp(file), width, height)).png().toBuffer();
   return extractLocalFeatures(await verificationImage(sharp(edited)));
 }
 
@@ -48,6 +49,45 @@ describe('pair verification (stage 2)', () => {
       expect(verifyPair(cv, original, features).kind).toBeNull();
       expect(verifyPair(cv, features, original).kind).toBeNull();
     }
+  });
+
+  describe('different photos that share a part', () => {
+    /** The same window around each photo, as in two screenshots of one app. */
+    const window = async (image: Sharp, width: number, height: number) => {
+      const bar = Math.round(height * 0.12);
+      const side = Math.round(width * 0.2);
+      const frame = `<svg xmlns="http://www.w3.org/2000/svg" width="${width + side}" height="${height + bar}">
+        <rect width="100%" height="100%" fill="#f4f4f6"/><rect width="100%" height="${bar}" fill="#dcdde2"/>
+        ${['Home', 'Content', 'Media', 'Settings', 'Plugins', 'Users', 'Search', 'Help'].map((label, i) => `<text x="12" y="${bar + 40 + i * 44}" font-family="sans-serif" font-size="22" fill="#222">${label}</text>`).join('')}
+        <text x="${side}" y="${bar * 0.7}" font-family="sans-serif" font-size="${bar * 0.5}" fill="#333">Media Library - Search</text>
+      </svg>`;
+      return sharp(Buffer.from(frame)).composite([{ input: await image.png().toBuffer(), left: side, top: bar }]);
+    };
+    /** The same large caption over each photo. */
+    const caption = (image: Sharp, width: number, height: number) =>
+      image.composite([
+        {
+          input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+            <text x="50%" y="50%" text-anchor="middle" font-family="sans-serif" font-weight="bold" font-size="${width / 7}" fill="white" stroke="black" stroke-width="4">SAMPLE 2026</text></svg>`),
+        },
+      ]);
+
+    it.each([
+      ['the same screenshot window', window, 'cropped'],
+      ['the same caption', caption, 'edited'],
+    ])('are not copies when they share %s, while each photo still verifies with its own copy', async (_name, edit, kind) => {
+      const { cv } = await loadOpenCv();
+      const [framed, other] = await Promise.all([featuresOf(astronaut, edit), featuresOf(coffee, edit)]);
+      expect(verifyPair(cv, original, framed).kind).toBe(kind);
+      // The shared part matches (without the structure gate, the two would pass as copies)...
+      expect(DEFAULT_DUPLICATE_KINDS).toContain(verifyPair(cv, framed, other, -Infinity).kind);
+      // ...but the pictures do not: at most the same scene, which no default counts.
+      for (const [a, b] of [
+        [framed, other],
+        [other, framed],
+      ])
+        expect([null, 'similar']).toContain(verifyPair(cv, a, b).kind);
+    });
   });
 
   it('leaves nothing to match in an image without texture, rather than failing', async () => {
