@@ -62,10 +62,9 @@ export interface Verification {
 
 /** `minAgreement` is MIN_AGREEMENT but for the benchmark, which measures other values. */
 export function verifyPair(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, minAgreement = MIN_AGREEMENT): Verification {
-  const matchOf = (mirrored: boolean) => matchKeypoints(cv, mirrored ? a.mirrored : a.direct, b.direct, a, b, mirrored, minAgreement);
-  const direct = matchOf(false);
+  const direct = matchKeypoints(cv, a, b, false, minAgreement);
   if (direct.passed) return { kind: kindOf(direct, a, b), inliers: direct.inliers, match: direct };
-  const mirrored = matchOf(true);
+  const mirrored = matchKeypoints(cv, a, b, true, minAgreement);
   if (mirrored.passed) return { kind: 'mirrored', inliers: mirrored.inliers, match: mirrored };
   const best = direct.inliers >= mirrored.inliers ? direct : mirrored;
   return { kind: best.inliers >= SIMILAR_INLIERS ? 'similar' : null, inliers: best.inliers, match: best.inliers > 0 ? best : null };
@@ -77,7 +76,9 @@ interface Matched extends PairMatch {
 
 const NONE: Matched = { passed: false, inliers: 0, mirrored: false, transform: [], points: new Float32Array(0), agreement: null };
 
-function matchKeypoints(cv: OpenCv, from: Keypoints, to: Keypoints, a: LocalFeatures, b: LocalFeatures, mirrored: boolean, minAgreement: number): Matched {
+/** a's keypoints (mirrored, or as it is) matched to b's. */
+function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, mirrored: boolean, minAgreement: number): Matched {
+  const [from, to] = [mirrored ? a.mirrored : a.direct, b.direct];
   const pairs = ratioMatches(cv, from, to);
   if (pairs.length < SIMILAR_INLIERS) return { ...NONE, mirrored };
   const source = new cv.Mat(pairs.length, 1, cv.CV_32FC2);
