@@ -26,7 +26,7 @@ import { createMediaUsage, type MediaUsage } from '../strapi-data/media-usage';
 import { createNotDuplicatesRepository, type NotDuplicatesRepository } from '../strapi-data/not-duplicates';
 import { createOutbox, type Outbox } from '../strapi-data/outbox';
 import { prefixed, type Logger } from '../utils/logger';
-import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS } from '../utils/retry';
+import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS, WORKER_DRAIN_MS } from '../utils/retry';
 import { createMilvusStore } from '../vector-store/milvus-store';
 import { createDuplicateDecision, duplicateRules, type DuplicateDecision } from '../similarity/duplicate-decision';
 import { createFileSource } from '../indexing/file-source';
@@ -190,8 +190,8 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
       state.abort.abort();
       state.unsubscribe.forEach((unsubscribe) => unsubscribe());
       await state.indexerReady;
-      // Offsets are committed only after success, so work abandoned here is re-delivered later.
-      if (state.indexer) await settleWithin('stopping the index worker', state.indexer.stop(), SHUTDOWN_STEP_MS, logger);
+      // It drains like a standalone worker; offsets are committed only after success, so work abandoned here is re-delivered later.
+      if (state.indexer) await settleWithin('stopping the index worker', state.indexer.stop(), WORKER_DRAIN_MS, logger);
       (await state.extractor?.catch(() => undefined))?.dispose();
       await settleWithin('stopping the outbox relay', relay.stop(), SHUTDOWN_STEP_MS, logger);
       await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);

@@ -33,8 +33,9 @@ export async function retryUntilReady<T>(what: string, task: () => Promise<T>, d
 /** How long each shutdown step may take when Kafka or Milvus does not answer. */
 export const SHUTDOWN_STEP_MS = 5000;
 /**
- * How long a standalone worker's consumer may take to stop: it finishes the event at hand and publishes its chunk's
- * outcomes, so that it commits and leaves the group with nothing to re-apply (within a 30 s termination grace period).
+ * How long a worker's consumer (standalone or in Strapi) may take to stop: it finishes the event at hand and publishes
+ * its chunk's outcomes and duplicate notices, so that it commits and leaves the group with nothing to re-apply (within
+ * a 30 s termination grace period). Given up earlier, that work would go on after the stop returned.
  */
 export const WORKER_DRAIN_MS = 20_000;
 
