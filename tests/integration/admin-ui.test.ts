@@ -111,6 +111,16 @@ describe('the admin pages in a browser', () => {
     await expect(page.getByLabel('Similarity that counts as a duplicate').inputValue()).resolves.toBe(DUPLICATE_THRESHOLD);
     await screenshot(page, 'duplicates');
 
+    // Why they are copies: the pair verified now, its matched points drawn between the two images.
+    await group.getByRole('button', { name: 'Show matched points' }).click();
+    const why = page.getByRole('dialog');
+    await expect(why.getByTestId('pair-verdict').innerText()).resolves.toMatch(/resized or re-encoded\. This site counts that as a duplicate\./);
+    await expect(why.getByTestId('match-picture').locator('line').count()).resolves.toBeGreaterThan(10);
+    await page.waitForTimeout(500);
+    await screenshot(page, 'duplicates-matched-points');
+    await page.keyboard.press('Escape');
+    await why.waitFor({ state: 'detached' });
+
     await group.getByRole('button', { name: 'Keep selected, merge the others' }).click();
     const confirm = page.getByRole('alertdialog');
     await expect(confirm.getByTestId('affected-entries').innerText()).resolves.toContain('Astronaut story · cover (draft)');

@@ -8,7 +8,7 @@ import type { Core } from '@strapi/strapi';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
-import type { DuplicateGroup, DuplicateNoticeView, ResolveReport, SimilarHit } from '../../server/src/contracts/http';
+import { SEARCH_LIMITS, type DuplicateGroup, type DuplicateNoticeView, type DuplicatePairMatch, type ResolveReport, type SimilarHit } from '../../server/src/contracts/http';
 import { permissionAction } from '../../server/src/contracts/permissions';
 import { runtimeOf } from '../../server/src/runtime/runtime';
 import { createMilvusStore } from '../../server/src/vector-store/milvus-store';
@@ -266,6 +266,35 @@ describe('duplicates review', () => {
     await eventually('the re-upload to leave the index', async () => ((await api.similar(again)).status === 404 ? true : undefined));
   });
 
+  it("shows why two files are copies: the pair verified now, its matched points where they are in both images", async () => {
+    const pair = (a: number, b: number, authorization = auth()) => api.http.get(adminPath('duplicatePair')).query({ a, b }).set('Authorization', authorization);
+    const res = await pair(original, copy);
+    expect(res.status).toBe(200);
+    const match: DuplicatePairMatch = res.body.data;
+    expect(match).toMatchObject({ a: original, b: copy, kind: 'resized', counted: true, mirrored: false, agreement: expect.any(Number) });
+    expect(match.inliers).toBeGreaterThanOrEqual(match.points.length);
+    expect(match.points.length).toBeGreaterThan(10);
+    expect(match.points.length).toBeLessThanOrEqual(SEARCH_LIMITS.drawnPoints);
+    // A resized copy: each point sits at the same place in both frames.
+    for (const [ax, ay, bx, by] of match.points) {
+      expect(Math.abs(ax - bx) + Math.abs(ay - by)).toBeLessThan(0.03);
+      for (const share of [ax, ay, bx, by]) expect(share >= 0 && share <= 1).toBe(true);
+    }
+    const different = (await pair(original, coffeeId)).body.data as DuplicatePairMatch;
+    expect(different).toMatchObject({ counted: false });
+    expect([null, 'similar']).toContain(different.kind);
+
+    // Verifying shows both files: a role without the Media Library's read right sees neither.
+    const blindJwt = await createAdmin(strapi, await createRole(strapi, `Blind ${run}`, [permissionAction('read')]), `blind-${run}@example.com`);
+    expect((await pair(original, copy, `Bearer ${blindJwt}`)).status).toBe(404);
+    await expectClientErrors([
+      ['a pair without b', () => api.http.get(adminPath('duplicatePair')).query({ a: original }).set('Authorization', auth()), 400, 'b'],
+      ['a file paired with itself', () => pair(original, original), 400, 'two different files'],
+      ['a text file id', () => api.http.get(adminPath('duplicatePair')).query({ a: 'x', b: copy }).set('Authorization', auth()), 400, 'a must be a number'],
+      ['an unknown file', () => pair(original, 999_999), 404, '999999'],
+    ]);
+  });
+
   it('resolves a group: entries re-pointed to the keeper in drafts and published versions, the copy deleted', async () => {
     const articles = strapi.documents('api::article.article');
     const article = await articles.create({
@@ -500,6 +529,7 @@ describe('permissions', () => {
     ['POST /search', (a) => withAuth(api.http.post(adminPath('similarToImage')).attach('image', cat), a), 'read'],
     ['GET /duplicates', (a) => withAuth(api.http.get(adminPath('duplicates')), a), 'read'],
     ['GET /duplicates/recent', (a) => withAuth(api.http.get(adminPath('recentDuplicates')), a), 'read'],
+    ['GET /duplicates/pair', (a) => withAuth(api.http.get(adminPath('duplicatePair')).query({ a: catId, b: coffeeId }), a), 'read'],
     ['POST /reconcile', (a) => withAuth(api.http.post(adminPath('reconcile')), a), 'manage'],
     ['POST /rebuild', (a) => withAuth(api.http.post(adminPath('rebuild')), a), 'manage'],
     ['POST /duplicates/scan', (a) => withAuth(api.http.post(adminPath('scanDuplicates')), a), 'manage'],

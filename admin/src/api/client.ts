@@ -3,6 +3,8 @@ import type {
   DismissDuplicates,
   DismissReport,
   DuplicateNoticeView,
+  DuplicatePairMatch,
+  DuplicatePairQuery,
   DuplicateScanStatus,
   DuplicatesQuery,
   DuplicatesResponse,
@@ -49,6 +51,8 @@ export function useImageSearchApi() {
     },
 
     duplicates: async (query: DuplicatesQuery) => (await get<DuplicatesResponse>(adminPath('duplicates'), params(query))).data,
+
+    duplicatePair: async (query: DuplicatePairQuery) => (await get<{ data: DuplicatePairMatch }>(adminPath('duplicatePair'), params(query))).data.data,
 
     recentDuplicates: async () => (await get<{ data: DuplicateNoticeView[] }>(adminPath('recentDuplicates'))).data.data,
 

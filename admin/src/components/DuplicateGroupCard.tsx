@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Box, Button, Flex, Grid, Radio, Typography } from '@strapi/design-system';
-import { Check, Cross, Duplicate } from '@strapi/icons';
-import type { DismissDuplicates, DuplicateGroup } from '../../../server/src/contracts/http';
+import { Box, Button, Flex, Grid, Radio, TextButton, Typography } from '@strapi/design-system';
+import { Check, Cross, Duplicate, Eye } from '@strapi/icons';
+import type { DismissDuplicates, DuplicateGroup, FileSummary } from '../../../server/src/contracts/http';
 import type { ContentTypeInfo } from '../api/client';
 import { useTranslate } from '../hooks/useTranslate';
 import { FileCard, Label } from './FileCard';
 import { DUPLICATE_KIND_WORDING } from '../../../server/src/contracts/duplicate-kinds';
+import { PairMatchDialog } from './PairMatchDialog';
 
 /** One group: its files side by side, the keeper to choose, and the three ways to settle it. */
 export const DuplicateGroupCard = ({
@@ -23,6 +24,8 @@ export const DuplicateGroupCard = ({
 }) => {
   const t = useTranslate();
   const [keeperId, setKeeperId] = useState(group.suggestedKeeperId);
+  const [shownPair, setShownPair] = useState<{ a: FileSummary; b: FileSummary }>();
+  const suggested = group.files.find((file) => file.id === group.suggestedKeeperId)!;
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={6} data-testid={`group-${group.id}`}>
       <Flex justifyContent="space-between" paddingBottom={4} gap={4} wrap="wrap">
@@ -60,11 +63,18 @@ export const DuplicateGroupCard = ({
                         {group.keeperReason}
                       </Typography>
                     </Flex>
-                  ) : file.kind ? (
-                    <Label tone="neutral" data-testid="duplicate-kind">
-                      {t(`kind.${file.kind}`, DUPLICATE_KIND_WORDING[file.kind])}
-                    </Label>
-                  ) : undefined
+                  ) : (
+                    <Flex direction="column" alignItems="flex-start" gap={1}>
+                      {file.kind && (
+                        <Label tone="neutral" data-testid="duplicate-kind">
+                          {t(`kind.${file.kind}`, DUPLICATE_KIND_WORDING[file.kind])}
+                        </Label>
+                      )}
+                      <TextButton startIcon={<Eye />} onClick={() => setShownPair({ a: suggested, b: file })} data-testid="show-match">
+                        {t('duplicates.showMatch', 'Show matched points')}
+                      </TextButton>
+                    </Flex>
+                  )
                 }
                 footer={canResolve ? <Radio.Item value={String(file.id)}>{t('duplicates.keep', 'Keep this one')}</Radio.Item> : undefined}
               />
@@ -72,6 +82,7 @@ export const DuplicateGroupCard = ({
           ))}
         </Grid.Root>
       </Radio.Group>
+      <PairMatchDialog pair={shownPair} onClose={() => setShownPair(undefined)} />
     </Box>
   );
 };

@@ -10,6 +10,8 @@ export const SEARCH_LIMITS = {
   maxResultWindow: 16384,
   /** Files one resolve or "not duplicates" call may name. */
   maxGroupFiles: 100,
+  /** Matched points a pair's picture shows: enough to see the match, few enough to see each line. */
+  drawnPoints: 60,
 } as const;
 
 /** The multipart field of `POST .../search` that carries the query image. */
@@ -30,9 +32,9 @@ const numberParam = (name: string, checks: (number: z.ZodNumber) => z.ZodNumber 
 const integerParam = (name: string, checks: (number: z.ZodNumber) => z.ZodNumber = (number) => number) =>
   numberParam(name, (number) => checks(number.int(`${name} must be an integer`)));
 
-export const fileIdParamSchema = z.object({
-  id: integerParam('id', (id) => id.positive('id must be a positive integer')),
-});
+const fileIdParam = (name: string) => integerParam(name, (id) => id.positive(`${name} must be a positive integer`));
+
+export const fileIdParamSchema = z.object({ id: fileIdParam('id') });
 
 const paging = {
   page: integerParam('page', (page) => page.min(1, 'page must be at least 1')).default(1),
@@ -111,6 +113,31 @@ export const dismissDuplicatesSchema = z
   .strict();
 
 export type DismissDuplicates = z.infer<typeof dismissDuplicatesSchema>;
+
+export const duplicatePairQuerySchema = z
+  .object({ a: fileIdParam('a'), b: fileIdParam('b') })
+  .strict()
+  .refine((q) => q.a !== q.b, { message: 'a and b must be two different files', path: ['b'] });
+
+export type DuplicatePairQuery = z.infer<typeof duplicatePairQuerySchema>;
+
+/** Why the duplicate decision sees two files as it does: the pair verified now, and the keypoints it matched. */
+export interface DuplicatePairMatch {
+  a: number;
+  b: number;
+  /** Null when the two are not one picture, nor one scene. */
+  kind: DuplicateKind | null;
+  /** Whether the site counts this kind as duplicates (search.duplicateKinds). */
+  counted: boolean;
+  /** Matches consistent with one transform. */
+  inliers: number;
+  /** Whether a matches b mirrored. */
+  mirrored: boolean;
+  /** Share of the overlap where both agree in structure; null when too little of it is textured to tell. */
+  agreement: number | null;
+  /** Matched points to draw (at most SEARCH_LIMITS.drawnPoints), as [ax, ay, bx, by]: shares of each image's width and height, as displayed. */
+  points: Array<[number, number, number, number]>;
+}
 
 /** What "not duplicates" (or "keep both") did: the files named, and how many of their pairs were newly marked. */
 export interface DismissReport {

@@ -9,6 +9,7 @@ export const ROUTES = {
   similarToImage: { method: 'POST', path: '/search', action: 'read' },
   duplicates: { method: 'GET', path: '/duplicates', action: 'read' },
   recentDuplicates: { method: 'GET', path: '/duplicates/recent', action: 'read' },
+  duplicatePair: { method: 'GET', path: '/duplicates/pair', action: 'read' },
   resolveDuplicates: { method: 'POST', path: '/duplicates/resolve', action: 'resolve' },
   dismissDuplicates: { method: 'POST', path: '/duplicates/dismiss', action: 'resolve' },
   status: { method: 'GET', path: '/status', action: 'read' },

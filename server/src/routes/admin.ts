@@ -8,6 +8,7 @@ const HANDLERS: Record<RouteName, string> = {
   similarToImage: 'admin-search.similarToImage',
   duplicates: 'admin-duplicates.groups',
   recentDuplicates: 'admin-duplicates.recent',
+  duplicatePair: 'admin-duplicates.pair',
   resolveDuplicates: 'admin-duplicates.resolve',
   dismissDuplicates: 'admin-duplicates.dismiss',
   status: 'admin-status.get',

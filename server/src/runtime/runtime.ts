@@ -33,7 +33,7 @@ import { createFileSource } from '../indexing/file-source';
 import { createVerificationImageMaker } from '../verification/from-file';
 import { siteImageCache } from '../verification/image-cache';
 import { startComparerThread } from '../verification/comparer-thread';
-import { createPairVerifier } from '../verification/pair-verifier';
+import { createPairVerifier, type PairVerifier } from '../verification/pair-verifier';
 import type { VectorStore } from '../vector-store/types';
 
 /**
@@ -58,7 +58,9 @@ export interface Runtime {
   readonly outbox: Outbox;
   readonly recorder: Recorder;
   readonly reconciler: Reconciler;
-  /** The duplicate decision, with pair checks that can fetch the files they need. */
+  /** Pair checks that can fetch the files they need: the decision's stage 2. */
+  readonly verifier: PairVerifier;
+  /** The duplicate decision, with those pair checks. */
   readonly decision: DuplicateDecision;
   readonly duplicateScanner: DuplicateScanner;
   /** The vector store, or a 503 while Milvus is not reachable yet. */
@@ -136,6 +138,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     outbox,
     recorder,
     reconciler: createReconciler({ files, usage, states, recorder, leases, model, store: () => runtime.store() }),
+    verifier,
     decision,
     duplicateScanner: createDuplicateScanner({ decision, model, graph, states, leases, logger, store: () => runtime.store() }),
 

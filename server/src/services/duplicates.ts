@@ -2,16 +2,19 @@ import type { Core } from '@strapi/strapi';
 import { contentTypes, errors } from '@strapi/utils';
 import { toEntryUsage } from '../strapi-data/media-usage';
 import { isImage, MEDIA_EVENT_TYPES } from '../contracts/events';
-import type {
-  DismissDuplicates,
-  DismissReport,
-  DuplicateGroup,
-  DuplicateNoticeView,
-  DuplicatesQuery,
-  DuplicatesResponse,
-  FileSummary,
-  ResolveDuplicates,
-  ResolveReport,
+import {
+  SEARCH_LIMITS,
+  type DismissDuplicates,
+  type DismissReport,
+  type DuplicateGroup,
+  type DuplicateNoticeView,
+  type DuplicatePairMatch,
+  type DuplicatePairQuery,
+  type DuplicatesQuery,
+  type DuplicatesResponse,
+  type FileSummary,
+  type ResolveDuplicates,
+  type ResolveReport,
 } from '../contracts/http';
 import { LeaseTakenError } from '../strapi-data/leases';
 import { isDuplicate, pairSimilarity } from '../similarity/duplicate-decision';
@@ -25,16 +28,17 @@ import { fitsMediaField } from '../similarity/mime';
 import { runtimeOf, type Runtime } from '../runtime/runtime';
 import { assertKnownContentTypes } from '../similarity/scope';
 import { inChunks } from '../utils/in-chunks';
+import { matchedShares } from '../verification/matched-shares';
 
 /** Upload-time notices shown on the duplicates page. */
 const RECENT_NOTICES = 10;
 /** How a 422 names an editor's mark. */
 const MARK_WORDING: Record<MarkDecision, string> = { 'not-duplicates': 'not duplicates', 'keep-both': 'copies to keep both of' };
 
-export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'leases' | 'recorder' | 'decision'>;
+export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'leases' | 'recorder' | 'decision' | 'verifier'>;
 
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
-export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, graph, states, store, leases, recorder, decision }: DuplicatesDeps) {
+export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, graph, states, store, leases, recorder, decision, verifier }: DuplicatesDeps) {
   const { duplicateThreshold: mergeThreshold, keeperRules } = config.search;
 
   /** The files among `ids` that entries of these content types use (directly or through components). */
@@ -52,13 +56,19 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
     return records;
   }
 
-  /** Each discarded file must be a duplicate of the keeper by the duplicate decision, computed here, now (both stages). */
-  async function assertDuplicatesOfKeeper(keeperId: number, discardIds: readonly number[], records: Map<number, FileSummary>): Promise<void> {
-    const notImages = [keeperId, ...discardIds].filter((id) => !isImage(records.get(id)!.mime));
+  function assertImages(ids: readonly number[], records: Map<number, FileSummary>): void {
+    const notImages = ids.filter((id) => !isImage(records.get(id)!.mime));
     if (notImages.length > 0) {
       const named = notImages.map((id) => `${id} (${records.get(id)!.mime ?? 'unknown type'})`).join(', ');
       throw new UnprocessableEntityError(`Only images can be duplicates; not file${notImages.length > 1 ? 's' : ''} ${named}`, { fileIds: notImages });
     }
+  }
+
+  const unreadable = (a: number, b: number) => new ConflictError(`File ${b} or ${a} cannot be read to verify that they are copies; try again shortly`, { fileIds: [a, b] });
+
+  /** Each discarded file must be a duplicate of the keeper by the duplicate decision, computed here, now (both stages). */
+  async function assertDuplicatesOfKeeper(keeperId: number, discardIds: readonly number[], records: Map<number, FileSummary>): Promise<void> {
+    assertImages([keeperId, ...discardIds], records);
     const vectors = new Map(await Promise.all([keeperId, ...discardIds].map(async (id) => [id, await store().getVector(id)] as const)));
     const unindexed = [...vectors].filter(([, vector]) => !vector).map(([id]) => id);
     if (unindexed.length > 0) throw new ConflictError(`File${unindexed.length > 1 ? 's' : ''} ${unindexed.join(', ')} not indexed yet, so not known to be duplicates; try again shortly`, { fileIds: unindexed });
@@ -69,7 +79,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       const mark = dismissed.get(pairKey(keeperId, id));
       if (mark) throw new UnprocessableEntityError(`Files ${keeperId} and ${id} were marked as ${MARK_WORDING[mark]}`, { fileId: id, decision: mark });
       const judgement = await decision.judge(keeperId, id, similarity);
-      if (!judgement) throw new ConflictError(`File ${id} or ${keeperId} cannot be read to verify that they are copies; try again shortly`, { fileIds: [keeperId, id] });
+      if (!judgement) throw unreadable(keeperId, id);
       if (!judgement.duplicate) {
         throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: ${judgement.reason}`, {
           fileId: id,
@@ -219,6 +229,31 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
         }
         throw error;
       }
+    },
+
+    /**
+     * Two files verified now, as the duplicate decision's stage 2 sees them, with the keypoints it matched: what the
+     * review's picture of a pair shows. A file the user may not read in the Media Library is as absent as a missing one.
+     */
+    async pair({ a, b }: DuplicatePairQuery, audience: Audience): Promise<DuplicatePairMatch> {
+      const records = await existingFiles([a, b]);
+      const visible = new Set((await (await visibilityFor(strapi, usage, audience)).reveal([...records.values()])).map((file) => file.id));
+      const hidden = [a, b].filter((id) => !visible.has(id));
+      if (hidden.length > 0) throw new errors.NotFoundError(`File${hidden.length > 1 ? 's' : ''} ${hidden.join(', ')} not found`, { missing: hidden });
+      assertImages([a, b], records);
+      const verification = await verifier.verify(a, b);
+      if (!verification) throw unreadable(a, b);
+      const { kind, inliers, match } = verification;
+      return {
+        a,
+        b,
+        kind,
+        counted: kind !== null && decision.kinds.includes(kind),
+        inliers,
+        mirrored: match?.mirrored ?? false,
+        agreement: match?.agreement ?? null,
+        points: match ? matchedShares(match, SEARCH_LIMITS.drawnPoints) : [],
+      };
     },
 
     /** Files whose indexing found near-duplicates, newest first; deleted files drop out. */

@@ -42,13 +42,15 @@ const EDITED = { meanDifference: 8, overlayDifference: 40, overlayShare: 0.012, 
 /** Thumbnail pixels left out at the edge of a's frame. */
 const EDGE = 2;
 
-/** x, y in the normalised frame of image a (mirrored when the match is), then of image b, per inlier. */
 export interface PairMatch {
   inliers: number;
   mirrored: boolean;
   /** a -> b, affine, row-major 2x3. */
   transform: number[];
+  /** x, y in the normalised frame of image a (mirrored when the match is), then of image b, per inlier. */
   points: Float32Array;
+  /** The normalised frames: width and height of a, then of b. */
+  frames: [number, number, number, number];
   /** Share of the overlap where both agree in structure; null when too little of it is textured to tell. */
   agreement: number | null;
 }
@@ -74,7 +76,7 @@ interface Matched extends PairMatch {
   passed: boolean;
 }
 
-const NONE: Matched = { passed: false, inliers: 0, mirrored: false, transform: [], points: new Float32Array(0), agreement: null };
+const NONE: Matched = { passed: false, inliers: 0, mirrored: false, transform: [], points: new Float32Array(0), frames: [0, 0, 0, 0], agreement: null };
 
 /** a's keypoints (mirrored, or as it is) matched to b's. */
 function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, mirrored: boolean, minAgreement: number): Matched {
@@ -101,7 +103,7 @@ function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, mirrored
     const geometric = inliers >= MIN_INLIERS && plausibleCopy(transform) && spreads(points, a, b);
     const agreement = geometric ? structureAgreement(a, b, transform, mirrored) : null;
     const passed = geometric && (agreement === null || agreement >= minAgreement);
-    return { passed, inliers, mirrored, transform, points: new Float32Array(points), agreement };
+    return { passed, inliers, mirrored, transform, points: new Float32Array(points), frames: [a.width, a.height, b.width, b.height], agreement };
   } finally {
     for (const held of [source, target, mask, model]) held?.delete();
   }

@@ -5,6 +5,7 @@ import { createMemoryImageCache } from '../../../server/src/verification/image-c
 import { extractLocalFeatures, type LocalFeatures } from '../../../server/src/verification/local-features';
 import { loadOpenCv } from '../../../server/src/verification/opencv';
 import { createPairVerifier } from '../../../server/src/verification/pair-verifier';
+import { matchedShares } from '../../../server/src/verification/matched-shares';
 import { verifyPair } from '../../../server/src/verification/verify-pair';
 import { samplePhotos } from '../../helpers/photos';
 
@@ -40,6 +41,20 @@ describe('pair verification (stage 2)', () => {
     const verification = verifyPair(cv, original, await featuresOf(astronaut, edit));
     expect(verification.kind).toBe(kind);
     expect(verification.inliers).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each([
+    ['a downscaled copy', (image: Sharp, width: number) => image.resize(Math.round(width * 0.4)), (ax: number) => ax],
+    ['a mirrored copy', (image: Sharp) => image.flop(), (ax: number) => 1 - ax],
+  ])('places the matched points of %s where they are in each image, as displayed', async (_name, edit, expectedX) => {
+    const { cv } = await loadOpenCv();
+    const { match } = verifyPair(cv, original, await featuresOf(astronaut, edit));
+    const shares = matchedShares(match!, 40);
+    expect(shares).toHaveLength(40);
+    for (const [ax, ay, bx, by] of shares) {
+      expect(Math.abs(bx - expectedX(ax))).toBeLessThan(0.02);
+      expect(Math.abs(by - ay)).toBeLessThan(0.02);
+    }
   });
 
   it('finds no copy between different photos, either way round or mirrored', async () => {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { dismissDuplicatesSchema, duplicatesQuerySchema, resolveDuplicatesSchema } from '../../contracts/http';
+import { dismissDuplicatesSchema, duplicatePairQuerySchema, duplicatesQuerySchema, resolveDuplicatesSchema } from '../../contracts/http';
 import { getService } from '../../utils/get-service';
 import { adminAudience, type RequestContext } from '../context';
 import { parseInput } from '../validate';
@@ -11,6 +11,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async recent(ctx: RequestContext) {
     ctx.body = { data: await getService(strapi, 'duplicates').recent(adminAudience(ctx)) };
+  },
+
+  async pair(ctx: RequestContext) {
+    ctx.body = { data: await getService(strapi, 'duplicates').pair(parseInput(duplicatePairQuerySchema, ctx.query), adminAudience(ctx)) };
   },
 
   async resolve(ctx: RequestContext) {
