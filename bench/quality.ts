@@ -5,7 +5,7 @@ import { DEFAULT_DUPLICATE_KINDS } from '../server/src/contracts/duplicate-kinds
 import { decodeForModel, decodeImage } from '../server/src/embedding/decode';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
-import { groupDuplicates, type SimilarPair } from '../server/src/similarity/grouping';
+import { groupDuplicates, REVIEW_NEIGHBOURS, type SimilarPair } from '../server/src/similarity/grouping';
 import { pairsAmong } from '../server/src/similarity/pairs-among';
 import { VERIFIED_CANDIDATES } from '../server/src/similarity/duplicate-detector';
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
@@ -214,6 +214,10 @@ async function twoStageQuality(shipped: Represented, features: LocalFeatures[], 
   const items = [...library, ...queries];
   const photoOf = (i: number) => (i < library.length ? i : Math.floor((i - library.length) / variantNames.length));
   const candidates = pairsAmong(items, similarity, threshold, VERIFIED_CANDIDATES);
+  // The cap's lever: more candidates per file verified, up to the review's neighbours.
+  const widerCaps = [10, REVIEW_NEIGHBOURS];
+  const widerCandidates = widerCaps.map((cap) => pairsAmong(items, similarity, threshold, cap));
+  const widest = widerCandidates[widerCandidates.length - 1];
   const counted = new Set<string>(DEFAULT_DUPLICATE_KINDS);
   const started = Date.now();
   const verified = candidates.flatMap((pair) => {
@@ -221,10 +225,17 @@ async function twoStageQuality(shipped: Represented, features: LocalFeatures[], 
     return kind && counted.has(kind) ? [{ ...pair, kind }] : [];
   });
   const verifyMs = (Date.now() - started) / Math.max(1, candidates.length);
-  // The structure gate's lever: every candidate verified without it, then kept at each minimum agreement.
-  const ungated = candidates.map((pair) => ({ pair, ...verifyPair(cv, features[pair.a], features[pair.b], -Infinity) }));
-  const gatedAt = (minimum: number) =>
-    ungated.flatMap(({ pair, kind, match }) => (kind && counted.has(kind) && (match?.agreement == null || match.agreement >= minimum) ? [pair] : []));
+  // The structure gate's lever: every candidate verified once without it, then kept at each minimum agreement.
+  const keyOf = (pair: SimilarPair) => `${pair.a}:${pair.b}`;
+  const shippedKeys = new Set(candidates.map(keyOf));
+  const ungatedWidest = widest.map((pair) => ({ pair, ...verifyPair(cv, features[pair.a], features[pair.b], -Infinity) }));
+  const ungated = ungatedWidest.filter(({ pair }) => shippedKeys.has(keyOf(pair)));
+  const gatedAt = (minimum: number, among = ungated) =>
+    among.flatMap(({ pair, kind, match }) => (kind && counted.has(kind) && (match?.agreement == null || match.agreement >= minimum) ? [pair] : []));
+  const verifiedAmong = (pairs: SimilarPair[]) => {
+    const keys = new Set(pairs.map(keyOf));
+    return gatedAt(MIN_AGREEMENT, ungatedWidest.filter(({ pair }) => keys.has(keyOf(pair))));
+  };
   const agreements = (same: boolean) =>
     ungated.flatMap(({ pair, kind, match }) => (kind && counted.has(kind) && match?.agreement != null && (photoOf(pair.a) === photoOf(pair.b)) === same ? [match.agreement] : []));
   const quantiles = (values: number[]) => [0.01, 0.05, 0.25, 0.5, 0.75].map((q) => values.sort((x, y) => x - y)[Math.floor(q * (values.length - 1))]?.toFixed(2)).join(' / ');
@@ -234,6 +245,10 @@ async function twoStageQuality(shipped: Represented, features: LocalFeatures[], 
     { stage: 'stage 1 + geometric verification, no structure gate (before)', pairs: gatedAt(-Infinity) },
     ...[0.3, 0.4, 0.5, 0.7].map((minimum) => ({ stage: `... structure agreement >= ${minimum}`, pairs: gatedAt(minimum) })),
     { stage: `stage 1 + verification, structure agreement >= ${MIN_AGREEMENT} (shipped)`, pairs: verified },
+    ...widerCaps.flatMap((cap, i) => [
+      { stage: `stage 1 alone, each file's ${cap} closest candidates`, pairs: widerCandidates[i] },
+      { stage: `... verified as shipped, ${cap} candidates per file`, pairs: verifiedAmong(widerCandidates[i]) },
+    ]),
   ].map(({ stage, pairs }) => {
     const truePairs = new Set(pairs.filter((p) => photoOf(p.a) === photoOf(p.b)).map((p) => `${Math.min(p.a, p.b)}:${Math.max(p.a, p.b)}`));
     const found = queries.filter((_, q) => truePairs.has(`${photoOf(library.length + q)}:${library.length + q}`)).length;
@@ -262,7 +277,7 @@ async function twoStageQuality(shipped: Represented, features: LocalFeatures[], 
     return { edit: name, ...Object.fromEntries(Object.entries(counts).map(([kind, n]) => [kind, `${((n / total) * 100).toFixed(0)}%`])) };
   });
   const withCandidates = new Set(candidates.flatMap((pair) => [pair.a, pair.b])).size;
-  return { rows, kinds, candidates: candidates.length, withCandidates, verifyMs };
+  return { rows, kinds, candidates: candidates.length, widerCandidates: widerCandidates.map((pairs) => pairs.length), withCandidates, verifyMs };
 }
 
 async function main() {
@@ -331,7 +346,9 @@ async function main() {
   // Which kind each edit's copy is named against its original: every row should be the edit's own kind.
   const allKinds = [...new Set(decision.kinds.flatMap((row) => Object.keys(row).filter((key) => key !== 'edit')))];
   printTable('Kind named per edit', decision.kinds.map((row) => Object.fromEntries([['edit', row.edit], ...allKinds.map((kind) => [kind, (row as Record<string, string>)[kind] ?? ''])])));
-  console.log(`verification: ${featureMs.toFixed(1)} ms of local features per image, ${decision.verifyMs.toFixed(1)} ms per candidate pair, ${decision.candidates} candidate pairs`);
+  console.log(
+    `verification: ${featureMs.toFixed(1)} ms of local features per image, ${decision.verifyMs.toFixed(1)} ms per candidate pair, ${decision.candidates} candidate pairs (${decision.widerCandidates.join(' and ')} at 10 and ${REVIEW_NEIGHBOURS} per file)`
+  );
   // What verification adds to the decode + model work per image, over this set (nearly every image has copies).
   const extractionMs = representMs.get(shippedMethod.name)! / features.length;
   const verificationMs = (featureMs * decision.withCandidates + decision.verifyMs * decision.candidates) / features.length;

@@ -109,6 +109,9 @@ describe('the admin pages in a browser', () => {
     await expect(group.getByText('Suggested keeper').count()).resolves.toBe(1);
     await expect(group.getByTestId('keeper-reason').innerText()).resolves.toMatch(/^largest: \d+×\d+$/);
     await expect(page.getByLabel('Similarity that counts as a duplicate').inputValue()).resolves.toBe(DUPLICATE_THRESHOLD);
+    await expect(page.getByTestId('decision-words').innerText()).resolves.toMatch(
+      new RegExp(`at least ${DUPLICATE_THRESHOLD} and their keypoints show that one is a copy of the other: the same bytes; resized or re-encoded; .* Different shots of one scene do not\\.$`)
+    );
     await screenshot(page, 'duplicates');
 
     // Why they are copies: the pair verified now, its matched points drawn between the two images.

@@ -5,6 +5,7 @@ import type { DismissDuplicates, DuplicateGroup, DuplicateNoticeView, Duplicates
 import { PERMISSIONS } from '../../../server/src/contracts/permissions';
 import { errorMessage, useImageSearchApi } from '../api/client';
 import { ContentTypeFilter } from '../components/ContentTypeFilter';
+import { DecisionSummary } from '../components/DecisionSummary';
 import { DuplicateGroupCard } from '../components/DuplicateGroupCard';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { MergeDialog } from '../components/MergeDialog';
@@ -118,6 +119,11 @@ export const DuplicatesPage = () => {
                 />
               </Grid.Item>
             </Grid.Root>
+            {result && (
+              <Box paddingTop={4}>
+                <DecisionSummary meta={result.meta} />
+              </Box>
+            )}
           </Box>
           {notices.length > 0 && <RecentDuplicates notices={notices} />}
           {failure && <ErrorBanner message={failure} />}

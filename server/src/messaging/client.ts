@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Admin, type SASLOptions } from 'kafkajs';
 import type { PluginConfig } from '../config/schema';
 import type { Logger } from '../utils/logger';
+import { within } from '../utils/within';
 
 /** kafkajs stays behind this folder: the rest of the plugin sees only these small interfaces. */
 
@@ -58,17 +59,26 @@ export async function groupLag(admin: Admin, groupId: string, topic: string): Pr
   }, 0);
 }
 
-export function createLagProbe(kafka: Kafka, options: { groupId: string; topic: string }): LagProbe {
+/** How long a lag question waits for Kafka: the status page polls it, and kafkajs retries a down broker for a minute. */
+export const LAG_ANSWER_MS = 3000;
+
+export function createLagProbe(kafka: Pick<Kafka, 'admin'>, options: { groupId: string; topic: string; answerMs?: number }): LagProbe {
   const admin = kafka.admin();
   let connected: Promise<void> | undefined;
+  // One question at a time: polls while Kafka is down share the one still retrying instead of piling up.
+  let asking: Promise<number> | undefined;
+  const ask = async () => {
+    connected ??= admin.connect().catch((error) => {
+      connected = undefined;
+      throw error;
+    });
+    await connected;
+    return groupLag(admin, options.groupId, options.topic);
+  };
   return {
-    async lag() {
-      connected ??= admin.connect().catch((error) => {
-        connected = undefined;
-        throw error;
-      });
-      await connected;
-      return groupLag(admin, options.groupId, options.topic);
+    lag() {
+      asking ??= ask().finally(() => (asking = undefined));
+      return within(options.answerMs ?? LAG_ANSWER_MS, asking);
     },
     async close() {
       if (connected) await admin.disconnect();
