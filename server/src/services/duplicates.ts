@@ -48,11 +48,13 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
     return new Set(used.map(([id]) => id));
   }
 
+  const notFound = (missing: number[]) => new errors.NotFoundError(`File${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`, { missing });
+
   /** The records of files an editor named; any that does not exist is a 404 naming it. */
   async function existingFiles(ids: readonly number[]) {
     const records = await files.findMany(ids);
     const missing = ids.filter((id) => !records.has(id));
-    if (missing.length > 0) throw new errors.NotFoundError(`File${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`, { missing });
+    if (missing.length > 0) throw notFound(missing);
     return records;
   }
 
@@ -239,7 +241,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
       const records = await existingFiles([a, b]);
       const visible = new Set((await (await visibilityFor(strapi, usage, audience)).reveal([...records.values()])).map((file) => file.id));
       const hidden = [a, b].filter((id) => !visible.has(id));
-      if (hidden.length > 0) throw new errors.NotFoundError(`File${hidden.length > 1 ? 's' : ''} ${hidden.join(', ')} not found`, { missing: hidden });
+      if (hidden.length > 0) throw notFound(hidden);
       assertImages([a, b], records);
       const verification = await verifier.verify(a, b);
       if (!verification) throw unreadable(a, b);
