@@ -49,38 +49,41 @@ const invalid = (message: string) => new errors.ValidationError(`${QUERY_IMAGE_F
 export function queryImageBody({ paths, maxBytes }: { paths: readonly string[]; maxBytes: number }) {
   return async (ctx: Context, next: () => Promise<void>) => {
     if (ctx.method !== 'POST' || !paths.includes(ctx.path) || !ctx.is('multipart')) return next();
-    const limit = maxBytes;
-    let parsed: ParsedQueryImage & { fields?: Record<string, string | string[]>; unread?: boolean };
     const declared = Number(ctx.req.headers['content-length']);
-    if (declared > limit + ENVELOPE_BYTES) parsed = { error: tooLarge(limit), unread: true };
-    else parsed = await parse(ctx.req, limit).catch((error: Error) => ({ error, unread: true }));
+    const drainable = DRAINABLE_FACTOR * (maxBytes + ENVELOPE_BYTES);
+    let parsed: ParsedQueryImage & { fields?: Record<string, string | string[]> };
+    if (declared > maxBytes + ENVELOPE_BYTES) parsed = { error: tooLarge(maxBytes) };
+    else parsed = await parse(ctx.req, maxBytes).catch((error: Error) => ({ error }));
+    // A refused body declared at most twice what may be read is discarded to its end before the answer, so a careless
+    // client that sent a little too much reads its 413 instead of a broken pipe (a connection that closes after the
+    // answer closes while it still writes). One declared larger closes the connection with the answer. One of unknown
+    // length is answered at once and discarded behind the answer, cut off once it passes that bound.
+    if (parsed.error && !ctx.req.complete) {
+      if (declared > drainable) ctx.set('Connection', 'close');
+      else if (declared >= 0) await discardUpTo(ctx.req, drainable);
+      else void discardUpTo(ctx.req, drainable);
+    }
 
     ctx.state[STATE_KEY] = { image: parsed.image, error: parsed.error } satisfies ParsedQueryImage;
     ctx.request.body = parsed.fields ?? {};
     // The body is read: without a content type, Strapi's parser leaves the stream (and ctx.request.body) alone.
     delete ctx.req.headers['content-type'];
-    try {
-      await next();
-    } finally {
-      // A body not read to its end: up to twice what may be read, the rest is discarded as it comes, so a careless
-      // client that sent a little too much reads its 413 instead of a reset. A body declared larger closes the
-      // connection with the answer; one of unknown length is cut off once it passes that bound.
-      if (parsed.unread) {
-        const drainable = DRAINABLE_FACTOR * (limit + ENVELOPE_BYTES);
-        if (declared > drainable) ctx.set('Connection', 'close');
-        else discardUpTo(ctx.req, drainable);
-      }
-    }
+    return next();
   };
 }
 
-function discardUpTo(req: Context['req'], maxBytes: number) {
-  let discarded = 0;
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > maxBytes) req.socket.destroy();
+/** Resolves once the rest of the body is read and dropped, or the connection is cut for passing `maxBytes`. */
+function discardUpTo(req: Context['req'], maxBytes: number): Promise<void> {
+  return new Promise((resolve) => {
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > maxBytes) req.socket.destroy();
+    });
+    req.once('end', resolve);
+    req.once('close', resolve);
+    req.resume();
   });
-  req.resume();
 }
 
 /** The controller's side: the query image of this request, or the reason there is none. */
