@@ -1,5 +1,6 @@
 import { INDEX_TYPES, indexTypeFor } from '../config/schema';
 import { PRESET_DIMS } from '../embedding/models';
+import { UsageError } from './command-line';
 import { estimateCapacity, formatEstimate, type SizingInput } from './sizing';
 
 /** Turns the `sizing` command's options into an estimate, printed as a table or JSON. */
@@ -9,12 +10,12 @@ type Options = Partial<Record<string, string | boolean>>;
 function numberOption(options: Options, name: string, fallback: number | undefined, { min = 0, integer = false } = {}): number {
   const raw = options[name];
   if (raw === undefined) {
-    if (fallback === undefined) throw new Error(`sizing needs --${name}`);
+    if (fallback === undefined) throw new UsageError(`needs --${name}`, 'sizing');
     return fallback;
   }
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, not "${String(raw)}"`);
+    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, not "${String(raw)}"`, 'sizing');
   }
   return value;
 }
@@ -22,11 +23,12 @@ function numberOption(options: Options, name: string, fallback: number | undefin
 export function parseSizingOptions(options: Options): SizingInput {
   const model = String(options.model ?? 'resnet50');
   const presetDim = (PRESET_DIMS as Record<string, number>)[model];
-  if (options.dim === undefined && presetDim === undefined) throw new Error(`--model must be one of ${Object.keys(PRESET_DIMS).join(', ')}, or give --dim`);
+  if (options.dim === undefined && presetDim === undefined)
+    throw new UsageError(`--model must be one of ${Object.keys(PRESET_DIMS).join(', ')}, or give --dim`, 'sizing');
   const images = numberOption(options, 'images', undefined, { min: 1, integer: true });
   // Without --index, the one the plugin picks for a library this size (milvus.index.expectedImages).
   const index = String(options.index ?? indexTypeFor(images)).toUpperCase();
-  if (!(INDEX_TYPES as readonly string[]).includes(index)) throw new Error(`--index must be one of ${INDEX_TYPES.join(', ')}`);
+  if (!(INDEX_TYPES as readonly string[]).includes(index)) throw new UsageError(`--index must be one of ${INDEX_TYPES.join(', ')}`, 'sizing');
   return {
     images,
     dim: numberOption(options, 'dim', presetDim, { min: 1, integer: true }),

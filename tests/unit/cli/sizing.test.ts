@@ -70,7 +70,7 @@ describe('sizing', () => {
 
   it('reads the options, with clear errors for bad ones', () => {
     expect(parseSizingOptions({ images: '1000', model: 'vgg16', index: 'hnsw' })).toMatchObject({ images: 1000, dim: 512, index: 'HNSW', eventsPerDay: 100 });
-    expect(() => parseSizingOptions({})).toThrow('sizing needs --images');
+    expect(() => parseSizingOptions({})).toThrow('sizing: needs --images');
     expect(() => parseSizingOptions({ images: '-5' })).toThrow('--images must be an integer of at least 1');
     expect(() => parseSizingOptions({ images: '10', model: 'clip' })).toThrow('--model must be one of resnet50, vgg16, or give --dim');
     expect(() => parseSizingOptions({ images: '10', index: 'ANNOY' })).toThrow('--index must be one of FLAT, IVF_FLAT, IVF_SQ8, HNSW, DISKANN');
