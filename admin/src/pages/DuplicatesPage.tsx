@@ -17,13 +17,15 @@ import { usePagedFilters } from '../hooks/usePagedFilters';
 import { useTranslate } from '../hooks/useTranslate';
 
 const PAGE_SIZE = 10;
+/** As Strapi's useRBAC takes them: a list; `allowedActions.canResolve` answers. */
+const RESOLVE_PERMISSIONS = [...PERMISSIONS.resolve];
 
 /** "What in my library is duplicated?": groups of near-duplicates, and resolving them without breaking entries. */
 export const DuplicatesPage = () => {
   const t = useTranslate();
   const api = useImageSearchApi();
   const { toggleNotification } = useNotification();
-  const { allowedActions } = useRBAC({ resolve: [...PERMISSIONS.resolve] });
+  const { allowedActions } = useRBAC(RESOLVE_PERMISSIONS);
   const { page, setPage, threshold, setThreshold, scope, setScope } = usePagedFilters();
   const [result, setResult] = useState<DuplicatesResponse>();
   const [failure, setFailure] = useState<string>();

@@ -12,6 +12,8 @@ import { Figure, Progress } from '../components/StatusCards';
 import { useTranslate } from '../hooks/useTranslate';
 
 const REFRESH_MS = 5000;
+/** As Strapi's useRBAC takes them: a list; `allowedActions.canManage` answers. */
+const MANAGE_PERMISSIONS = [...PERMISSIONS.manage];
 
 export const IndexStatusPage = () => {
   const { formatDate, formatNumber } = useIntl();
@@ -21,7 +23,7 @@ export const IndexStatusPage = () => {
   const [failed, setFailed] = useState(false);
   const [busy, setBusy] = useState<'reconcile' | 'rebuild' | 'scan'>();
   const { toggleNotification } = useNotification();
-  const { allowedActions } = useRBAC({ manage: [...PERMISSIONS.manage] });
+  const { allowedActions } = useRBAC(MANAGE_PERMISSIONS);
 
   const refresh = useCallback(async () => {
     try {

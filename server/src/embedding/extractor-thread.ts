@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FeatureExtractor } from './extractor';
+import { quietTensorFlow } from './tf-logging';
 import type { ModelSpec } from './models';
 
 /**
@@ -27,6 +28,7 @@ export async function startExtractorThread(model: ModelSpec): Promise<FeatureExt
   let disposed = false;
 
   function spawn(): Thread {
+    quietTensorFlow();
     const worker = new Worker(ENTRY, { workerData: { model } });
     const pending: Thread['pending'] = new Map();
     const ready = new Promise<void>((resolve, reject) => {

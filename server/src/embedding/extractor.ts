@@ -5,6 +5,7 @@ import { loadAsGraph, type Network } from './tf-graph';
 import { readKerasWeights } from './keras-weights';
 import type { ModelSpec, Pooling, Preprocessing } from './models';
 import { buildVgg16 } from './vgg16';
+import { quietTensorFlow } from './tf-logging';
 
 /** CNN feature extraction with tfjs-node: pixels in, L2-normalized vectors out, for any model of the registry. */
 
@@ -37,7 +38,7 @@ export function assertModelPresent(model: ModelSpec): void {
 
 /** Loads tfjs-node lazily: the native addon is heavy and only the indexer needs it. */
 export async function loadTf(): Promise<Tf> {
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  quietTensorFlow();
   return import('@tensorflow/tfjs-node');
 }
 

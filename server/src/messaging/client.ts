@@ -5,6 +5,9 @@ import { within } from '../utils/within';
 
 /** kafkajs stays behind this folder: the rest of the plugin sees only these small interfaces. */
 
+/** kafkajs's warning that an idempotent producer's retries are bounded: ours are on purpose (producer.ts). */
+const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 export function createKafka(config: PluginConfig['kafka'], logger: Logger): Kafka {
   return new Kafka({
     clientId: config.clientId,
@@ -17,7 +20,7 @@ export function createKafka(config: PluginConfig['kafka'], logger: Logger): Kafk
       // Per-request errors (e.g. a partition leader still being elected) are retried above and reported there if fatal.
       if (namespace === 'Connection') logger.debug(text);
       else if (level <= logLevel.ERROR) logger.error(text);
-      else if (level === logLevel.WARN) logger.warn(text);
+      else if (level === logLevel.WARN && log.message !== BOUNDED_RETRIES_WARNING) logger.warn(text);
       else logger.debug(text);
     },
     retry: { initialRetryTime: 300, retries: 8 },
