@@ -40,6 +40,8 @@ if [ "$which" = all ] || [ "$which" = integration ]; then
   export KAFKA_PORT="${TEST_KAFKA_PORT:-19092}" KAFKA_CONTROLLER_PORT="${TEST_KAFKA_CONTROLLER_PORT:-19093}"
   export MILVUS_PORT="${TEST_MILVUS_PORT:-19540}" MILVUS_HEALTH_PORT="${TEST_MILVUS_HEALTH_PORT:-19091}" MILVUS_ETCD_PORT="${TEST_MILVUS_ETCD_PORT:-12379}"
   export POSTGRES_PORT="${TEST_POSTGRES_PORT:-15432}" MARIADB_PORT="${TEST_MARIADB_PORT:-13306}"
+  # Inside Jest, process.env is a copy that TensorFlow never reads, so the plugin's own quieting cannot reach it.
+  export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
   bash scripts/setup-chromium.sh
   build_admin "$IMAGE_SEARCH_RUN_DIR/build.log"
   trap 'bash scripts/services.sh stop; for db in postgres mariadb; do bash scripts/services/$db.sh stop; done' EXIT
