@@ -7,4 +7,4 @@ cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/fetch-photos.sh scripts/quality-photos.tsv .samples/quality
 npx tsc -p tsconfig.bench.json
-TF_CPP_MIN_LOG_LEVEL=2 node dist/bench/quality.js
+TF_CPP_MIN_LOG_LEVEL=2 node dist-bench/bench/quality.js

@@ -13,9 +13,9 @@ npx tsc -p tsconfig.bench.json
 export TF_CPP_MIN_LOG_LEVEL=2
 if [[ $which == *,speed,* ]]; then
   bash scripts/setup-keras-reference.sh || log "no Keras reference: the speed benchmark runs without it"
-  node dist/bench/speed.js
+  node dist-bench/bench/speed.js
 fi
-[[ $which == *,memory,* ]] && node dist/bench/memory.js
+[[ $which == *,memory,* ]] && node dist-bench/bench/memory.js
 
 if [[ $which == *,ingestion,* || $which == *,search,* || $which == *,duplicates,* ]]; then
   # Their own Kafka and Milvus, on ports of their own, so a running demo or test run is left alone.
@@ -23,8 +23,8 @@ if [[ $which == *,ingestion,* || $which == *,search,* || $which == *,duplicates,
   export KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093 MILVUS_PORT=39540 MILVUS_HEALTH_PORT=39091 MILVUS_ETCD_PORT=32379
   trap 'bash scripts/services.sh stop' EXIT
   bash scripts/services.sh start --fresh
-  [[ $which == *,ingestion,* ]] && node dist/bench/ingestion.js
-  [[ $which == *,search,* ]] && node dist/bench/search.js
-  [[ $which == *,duplicates,* ]] && node dist/bench/duplicates.js
+  [[ $which == *,ingestion,* ]] && node dist-bench/bench/ingestion.js
+  [[ $which == *,search,* ]] && node dist-bench/bench/search.js
+  [[ $which == *,duplicates,* ]] && node dist-bench/bench/duplicates.js
 fi
 exit 0

@@ -2,12 +2,12 @@
 // (the duplicates page's work), an article and a page that use some of them, and an API token for the content API.
 // Then waits until all are indexed. Idempotent: what already exists is kept.
 // Usage: node scripts/seed-demo.js BASE_URL PHOTOS_DIR LIBRARY_DIR WORK_DIR
-// (the edits are the quality benchmark's, compiled to dist/bench/variants.js)
+// (the edits are the quality benchmark's, compiled to dist-bench/bench/variants.js)
 const fs = require('node:fs');
 const path = require('node:path');
 const sharp = require('sharp');
 
-const { makeVariant, VARIANTS } = require('../dist/bench/variants');
+const { makeVariant, VARIANTS } = require('../dist-bench/bench/variants');
 
 const [base, photosDir, libraryDir, workDir] = process.argv.slice(2);
 /** Photos of the library given one edited copy each, the edits taken in turn; and photos given a burst of four. */

@@ -23,5 +23,5 @@ bash scripts/fetch-photos.sh scripts/sample-photos.tsv .samples/photos
 bash scripts/services/kafka.sh install
 bash scripts/services/milvus.sh install
 log "compiling the plugin"
-npx tsc -p tsconfig.build.json
+npm run --silent build
 log "setup complete in $((SECONDS - start))s"
