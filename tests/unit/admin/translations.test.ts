@@ -21,4 +21,11 @@ describe('admin translations', () => {
   it.each(used)('%s', (id, defaultMessage) => {
     expect((en as Record<string, string>)[id]).toBe(defaultMessage);
   });
+
+  it('loads each locale through a literal import, which bundlers resolve inside node_modules too', () => {
+    const index = fs.readFileSync(path.resolve(__dirname, '../../../admin/src/index.tsx'), 'utf8');
+    const locales = fs.readdirSync(path.resolve(__dirname, '../../../admin/src/translations')).filter((file) => file.endsWith('.json'));
+    for (const file of locales) expect(index).toContain(`import('./translations/${file}')`);
+    expect(index).not.toMatch(/import\(`/);
+  });
 });
