@@ -33,6 +33,13 @@ export interface DuplicateDecision {
   judge(a: number, b: number, similarity: number): Promise<Judgement>;
 }
 
+/**
+ * Pairs whose judgement is kept. Alike files are each other's candidates, so a backlog or a duplicate scan asks for
+ * every such pair from both sides; the second asks here. The similarity is part of the answer's key: a file whose
+ * bytes changed has a new vector, so its pairs are judged again.
+ */
+const KEPT_JUDGEMENTS = 4096;
+
 export function createDuplicateDecision({
   threshold,
   kinds,
@@ -43,22 +50,39 @@ export function createDuplicateDecision({
   verifier: PairVerifier;
 }): DuplicateDecision {
   const counted = new Set(kinds);
+  const kept = new Map<string, { similarity: number; judgement: Promise<Judgement> }>();
+
+  async function verified(a: number, b: number): Promise<Judgement> {
+    const verification = await verifier.verify(a, b);
+    if (!verification) return null;
+    const { kind, inliers } = verification;
+    if (kind && counted.has(kind)) return { duplicate: true, kind, inliers };
+    return {
+      duplicate: false,
+      kind,
+      inliers,
+      reason: kind ? `they are ${kind}, which does not count as duplicates here` : `their keypoints do not match (${inliers} consistent)`,
+    };
+  }
+
   return {
     threshold,
     kinds,
-    async judge(a, b, similarity) {
+    judge(a, b, similarity) {
       if (!isDuplicate(similarity, threshold))
-        return { duplicate: false, kind: null, inliers: 0, reason: `similarity ${similarity.toFixed(2)}, and duplicates need ${threshold}` };
-      const verification = await verifier.verify(a, b);
-      if (!verification) return null;
-      const { kind, inliers } = verification;
-      if (kind && counted.has(kind)) return { duplicate: true, kind, inliers };
-      return {
-        duplicate: false,
-        kind,
-        inliers,
-        reason: kind ? `they are ${kind}, which does not count as duplicates here` : `their keypoints do not match (${inliers} consistent)`,
-      };
+        return Promise.resolve({ duplicate: false, kind: null, inliers: 0, reason: `similarity ${similarity.toFixed(2)}, and duplicates need ${threshold}` });
+      const key = a < b ? `${a}:${b}` : `${b}:${a}`;
+      const held = kept.get(key);
+      kept.delete(key);
+      const entry = held?.similarity === similarity ? held : { similarity, judgement: verified(a, b) };
+      // Re-inserted on use, so the map's order is least recently used first. No answer (null) or a failure is not kept.
+      kept.set(key, entry);
+      if (kept.size > KEPT_JUDGEMENTS) kept.delete(kept.keys().next().value!);
+      entry.judgement.then(
+        (judgement) => judgement === null && kept.get(key) === entry && kept.delete(key),
+        () => kept.get(key) === entry && kept.delete(key)
+      );
+      return entry.judgement;
     },
   };
 }
@@ -70,4 +94,5 @@ export const duplicateRules = ({ search }: { search: { duplicateThreshold: numbe
 });
 
 /** The decision's settings, in words a graph can be compared by: a graph built with others is rebuilt by a scan. */
-export const decisionSettings = (decision: DuplicateDecision) => `threshold=${decision.threshold} verified=${VERIFICATION_VERSION} kinds=${decision.kinds.join(',')}`;
+export const decisionSettings = (decision: DuplicateDecision) =>
+  `threshold=${decision.threshold} verified=${VERIFICATION_VERSION} kinds=${decision.kinds.join(',')}`;
