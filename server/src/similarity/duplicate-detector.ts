@@ -10,9 +10,10 @@ import type { VectorStore } from '../vector-store/types';
  * Candidates verified per file, closest first. A check costs about 20 ms of CPU; a burst of shots of one scene gives
  * every file REVIEW_NEIGHBOURS candidates, and checking them all would make verification the worker's bottleneck.
  * A copy outside a file's closest few is still paired from the copy's own side when it has fewer. On the quality
- * benchmark 10 finds 2.4 points more true pairs than 6 for 31% more checks; 16 only 0.7 more than 10.
+ * benchmark 10 finds 2.4 points more true pairs than 6, for 31% more checks, and a burst of 300 near-copies took a
+ * standalone worker more than twice as long: not shipped while verification costs more than the model.
  */
-export const VERIFIED_CANDIDATES = 10;
+export const VERIFIED_CANDIDATES = 6;
 
 /**
  * Finds the files of the library the duplicate decision calls copies of one of its files: the upload-time notice,
