@@ -1,6 +1,7 @@
 import type { DuplicateKind } from '../contracts/duplicate-kinds';
 import type { PairVerifier } from '../verification/pair-verifier';
 import { VERIFICATION_VERSION } from '../verification/verify-pair';
+import { keptPromises } from '../utils/kept-promises';
 import { toSimilarity } from './paging';
 
 /**
@@ -50,7 +51,8 @@ export function createDuplicateDecision({
   verifier: PairVerifier;
 }): DuplicateDecision {
   const counted = new Set(kinds);
-  const kept = new Map<string, { similarity: number; judgement: Promise<Judgement> }>();
+  // No answer (null) is not kept: the verification image may be made by the next question.
+  const kept = keptPromises<string, Judgement>(KEPT_JUDGEMENTS, (judgement) => judgement !== null);
 
   async function verified(a: number, b: number): Promise<Judgement> {
     const verification = await verifier.verify(a, b);
@@ -71,18 +73,7 @@ export function createDuplicateDecision({
     judge(a, b, similarity) {
       if (!isDuplicate(similarity, threshold))
         return Promise.resolve({ duplicate: false, kind: null, inliers: 0, reason: `similarity ${similarity.toFixed(2)}, and duplicates need ${threshold}` });
-      const key = a < b ? `${a}:${b}` : `${b}:${a}`;
-      const held = kept.get(key);
-      kept.delete(key);
-      const entry = held?.similarity === similarity ? held : { similarity, judgement: verified(a, b) };
-      // Re-inserted on use, so the map's order is least recently used first. No answer (null) or a failure is not kept.
-      kept.set(key, entry);
-      if (kept.size > KEPT_JUDGEMENTS) kept.delete(kept.keys().next().value!);
-      entry.judgement.then(
-        (judgement) => judgement === null && kept.get(key) === entry && kept.delete(key),
-        () => kept.get(key) === entry && kept.delete(key)
-      );
-      return entry.judgement;
+      return kept(a < b ? `${a}:${b}` : `${b}:${a}`, similarity, () => verified(a, b));
     },
   };
 }

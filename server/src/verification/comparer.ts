@@ -1,5 +1,6 @@
 import type { CachedImage } from './image-cache';
 import { extractLocalFeatures, type LocalFeatures } from './local-features';
+import { keptPromises } from '../utils/kept-promises';
 import { loadOpenCv } from './opencv';
 import { verifyPair, type Verification } from './verify-pair';
 
@@ -14,18 +15,8 @@ export type Comparer = (a: ImageRef, b: ImageRef) => Promise<Verification>;
 const KEPT_FEATURES = 512;
 
 export function createComparer(): Comparer {
-  const kept = new Map<number, { contentHash: string; features: Promise<LocalFeatures> }>();
-
-  function featuresOf({ fileId, contentHash, image }: ImageRef): Promise<LocalFeatures> {
-    const held = kept.get(fileId);
-    // Re-inserted on use, so the map's order is least recently used first.
-    kept.delete(fileId);
-    const entry = held?.contentHash === contentHash ? held : { contentHash, features: extractLocalFeatures(image) };
-    kept.set(fileId, entry);
-    if (kept.size > KEPT_FEATURES) kept.delete(kept.keys().next().value!);
-    entry.features.catch(() => kept.get(fileId) === entry && kept.delete(fileId));
-    return entry.features;
-  }
+  const kept = keptPromises<number, LocalFeatures>(KEPT_FEATURES);
+  const featuresOf = ({ fileId, contentHash, image }: ImageRef) => kept(fileId, contentHash, () => extractLocalFeatures(image));
 
   return async (a, b) => {
     if (a.contentHash === b.contentHash) return { kind: 'identical', inliers: 0, match: null };
