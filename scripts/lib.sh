@@ -1,15 +1,20 @@
 # Shared helpers for the project's shell scripts. Source it; never run it.
 # Layout:
-#   $CACHE_DIR            downloads kept across clones (wheels, jars, tarballs), under HOME
-#   .services/<name>/     what a service needs installed (ignored by git)
-#   .services/run/<name>/ one running instance: pid, log, data, env (ignored by git)
+#   $CACHE_DIR              what a reinstall reuses, under HOME ($IMAGE_SEARCH_CACHE moves it): downloads (wheels,
+#                           jars, tarballs), the model weights (models/), libtensorflow and the built addon (tfjs/)
+#   $SERVICES_DIR/<name>/   what a service needs installed: .services/ in a clone of the repository, the cache's
+#                           services/ when the plugin is installed as a package (never inside node_modules)
+#   $SERVICES_DIR/run/<name>/ one running instance: pid, log, data, env
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${IMAGE_SEARCH_CACHE:-$HOME/.cache/strapi-image-search}"
-SERVICES_DIR="$ROOT/.services"
+MODELS_DIR="$CACHE_DIR/models"
+# installed_as_package: true when these scripts run from an app's node_modules, not from a clone.
+installed_as_package() { case "$ROOT" in */node_modules/*) return 0 ;; *) return 1 ;; esac; }
+if installed_as_package; then SERVICES_DIR="$CACHE_DIR/services"; else SERVICES_DIR="$ROOT/.services"; fi
 RUN_DIR="${IMAGE_SEARCH_RUN_DIR:-$SERVICES_DIR/run}"
-mkdir -p "$CACHE_DIR" "$SERVICES_DIR" "$RUN_DIR"
+mkdir -p "$CACHE_DIR"
 
 log() { printf '\033[1;34m[%s]\033[0m %s\n' "${LOG_TAG:-image-search}" "$*" >&2; }
 die() { printf '\033[1;31m[%s] error:\033[0m %s\n' "${LOG_TAG:-image-search}" "$*" >&2; exit 1; }

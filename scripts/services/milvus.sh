@@ -63,8 +63,8 @@ launch() {
   done
   local address; address="$(sed -n 's/^MILVUS_ADDRESS=//p' "$INSTANCE/env")"
   log "healthy at $address after $((SECONDS - start))s"
-  # Healthy is not yet usable: wait until it creates a collection, or restart it (node_modules holds the client).
-  if [ -d "$ROOT/node_modules/@zilliz/milvus2-sdk-node" ]; then
+  # Healthy is not yet usable: wait until it creates a collection, or restart it (when the client is installed).
+  if (cd "$ROOT" && node -e "require.resolve('@zilliz/milvus2-sdk-node')") >/dev/null 2>&1; then
     local ready
     if ! ready="$(node "$ROOT/scripts/services/milvus-ready.js" "$address" 90 2>&1)"; then
       log "$ready; stopping it"; stop; return 1

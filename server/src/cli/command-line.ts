@@ -4,15 +4,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export type CommandName = 'worker' | 'embed' | 'find-duplicates' | 'redrive' | 'reconcile' | 'rebuild' | 'scan-duplicates' | 'sizing' | 'doctor';
+export type CommandName = 'worker' | 'embed' | 'find-duplicates' | 'redrive' | 'reconcile' | 'rebuild' | 'scan-duplicates' | 'sizing' | 'doctor' | 'services';
 
 interface CommandSpec {
   /** The options line(s) after the command's name. */
   synopsis: string;
   description: string;
   options: Options;
-  /** How many FILES the command takes after its options. */
-  files: { min: number } | 'none';
+  /** How many FILES the command takes after its options, or the one action it takes (returned as the only file). */
+  files: { min: number } | { action: readonly string[] } | 'none';
 }
 
 const CONFIG: Options = { config: { type: 'string', short: 'c' } };
@@ -99,6 +99,15 @@ topics, collection) as FILE configures them; print what is wrong and how to fix 
     options: CONFIG,
     files: 'none',
   },
+  services: {
+    synopsis: 'start [--fresh] | stop | status',
+    description: `Run Kafka and Milvus on this machine for development, provisioned from Maven Central and PyPI (no
+Docker; needs Java 17+, Maven and Python 3 with venv) into ~/.cache/strapi-image-search/services
+($IMAGE_SEARCH_CACHE moves it). Ports: $KAFKA_PORT (9092), $MILVUS_PORT (19530). --fresh starts them
+with empty data. For production, see the README, "Scaling out".`,
+    options: { fresh: { type: 'boolean' } },
+    files: { action: ['start', 'stop', 'status'] },
+  },
 };
 
 export type OptionValues = Partial<Record<string, string | boolean>>;
@@ -169,7 +178,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   const { help, ...values } = parsed.values;
   if (help) return { help: commandUsage(name) };
-  if (spec.files !== 'none' && parsed.positionals.length < spec.files.min) {
+  if (spec.files !== 'none' && 'action' in spec.files) {
+    const [action, ...extra] = parsed.positionals;
+    const actions = spec.files.action.join(', ');
+    if (action === undefined) throw new UsageError(`needs an action: ${actions}`, name);
+    if (!spec.files.action.includes(action)) throw new UsageError(`unknown action "${action}" (one of ${actions})`, name);
+    if (extra.length > 0) throw new UsageError(`takes one action, not also "${extra[0]}"`, name);
+  } else if (spec.files !== 'none' && parsed.positionals.length < spec.files.min) {
     throw new UsageError(`needs at least ${spec.files.min === 1 ? 'one file' : `${spec.files.min} files`}`, name);
   }
   return { command: name, values, files: parsed.positionals };

@@ -8,6 +8,7 @@ import { runFindDuplicates } from './find-duplicates';
 import { errorMessage } from '../errors/pipeline-errors';
 import { progressBar, runDuplicateScan, runRebuild, runReconcile } from './maintenance-client';
 import { runRedrive } from './redrive';
+import { runServices } from './services';
 import { runSizing } from './sizing-command';
 import { runWorker } from './worker';
 
@@ -64,6 +65,7 @@ const HANDLERS: Record<CommandName, (values: OptionValues, files: string[]) => P
     findings.forEach((finding) => console.log(formatFinding(finding)));
     return findings.every((finding) => finding.ok) ? 0 : 1;
   },
+  services: (values, [action]) => runServices(action, !!values.fresh),
   async sizing(values) {
     console.log(runSizing(values));
     return 0;

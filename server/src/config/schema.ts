@@ -82,7 +82,7 @@ export const modelSchema = z.preprocess(
     z
       .object({
         id: z.literal('resnet50'),
-        /** Directory holding model.json and its weight shards; defaults to the plugin's models/resnet50. */
+        /** Directory holding model.json and its weight shards; defaults to models/resnet50 in the setup cache (~/.cache/strapi-image-search, or $IMAGE_SEARCH_CACHE). */
         path: z.string().min(1).optional(),
       })
       .strict(),

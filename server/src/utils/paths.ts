@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** The plugin package root, found by walking up (the depth differs between dist/ and ts sources). */
@@ -15,4 +16,6 @@ function findPackageRoot(start: string): string {
 }
 
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
-export const MODELS_DIR = path.join(PACKAGE_ROOT, 'models');
+/** What the setup scripts keep outside node_modules, so a reinstall reuses it (scripts/lib.sh's CACHE_DIR). */
+export const CACHE_DIR = process.env.IMAGE_SEARCH_CACHE || path.join(os.homedir(), '.cache', 'strapi-image-search');
+export const MODELS_DIR = path.join(CACHE_DIR, 'models');

@@ -27,6 +27,7 @@ describe('the command line', () => {
       files: ['a.jpg', 'b.jpg'],
     });
     expect(parseCommandLine(['worker', '-c', 'worker.json'])).toEqual({ command: 'worker', values: { config: 'worker.json' }, files: [] });
+    expect(parseCommandLine(['services', 'start', '--fresh'])).toEqual({ command: 'services', values: { fresh: true }, files: ['start'] });
   });
 
   it.each([
@@ -41,6 +42,9 @@ describe('the command line', () => {
     [['sizing', '--json=yes'], 'sizing: --json takes no value (see "strapi-image-search sizing --help")'],
     [['find-duplicates', 'a.jpg'], 'find-duplicates: needs at least 2 files (see "strapi-image-search find-duplicates --help")'],
     [['embed'], 'embed: needs at least one file (see "strapi-image-search embed --help")'],
+    [['services'], 'services: needs an action: start, stop, status (see "strapi-image-search services --help")'],
+    [['services', 'restart'], 'services: unknown action "restart" (one of start, stop, status) (see "strapi-image-search services --help")'],
+    [['services', 'stop', 'now'], 'services: takes one action, not also "now" (see "strapi-image-search services --help")'],
   ])('refuses %j in one line that names the culprit', (argv, message) => {
     expect(refusal(argv)).toBe(message);
   });

@@ -6,7 +6,8 @@ const SHIPPED = [
   /^dist\/(server\/src\/|strapi-server\.)/,
   /^admin\/src\//,
   /^server\/src\/contracts\//,
-  /^scripts\/(lib|setup-tfjs|fetch-model)\.sh$/,
+  /^scripts\/(lib|setup-tfjs|fetch-model|services)\.sh$/,
+  /^scripts\/services\/(kafka\.sh|milvus\.sh|milvus-ready\.js|milvus_launcher\.py)$/,
   /^(strapi-server\.ts|README\.md|package\.json)$/,
 ];
 
