@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { configSchema, preprocessingSchema, modelSchema } from '../server/src/config/schema';
-import { DEFAULT_DUPLICATE_KINDS } from '../server/src/contracts/duplicate-kinds';
+import { DEFAULT_DUPLICATE_KINDS, type DuplicateKind } from '../server/src/contracts/duplicate-kinds';
 import { decodeForModel, decodeImage } from '../server/src/embedding/decode';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
 import { groupDuplicates, REVIEW_NEIGHBOURS, type SimilarPair } from '../server/src/similarity/grouping';
-import { pairsAmong } from '../server/src/similarity/pairs-among';
-import { VERIFIED_CANDIDATES } from '../server/src/similarity/duplicate-detector';
+import { neighbourLists, pairsAmong } from '../server/src/similarity/pairs-among';
+import { VERIFICATION_BUDGET, verifyClosest } from '../server/src/similarity/verify-closest';
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { extractLocalFeatures, type LocalFeatures } from '../server/src/verification/local-features';
 import { loadOpenCv } from '../server/src/verification/opencv';
@@ -213,20 +213,28 @@ async function twoStageQuality(shipped: Represented, features: LocalFeatures[], 
   const { library, queries, similarity } = shipped;
   const items = [...library, ...queries];
   const photoOf = (i: number) => (i < library.length ? i : Math.floor((i - library.length) / variantNames.length));
-  const candidates = pairsAmong(items, similarity, threshold, VERIFIED_CANDIDATES);
+  // Before: each file's 6 closest candidates, all verified.
+  const candidates = pairsAmong(items, similarity, threshold, 6);
   // The cap's lever: more candidates per file verified, up to the review's neighbours.
   const widerCaps = [10, REVIEW_NEIGHBOURS];
   const widerCandidates = widerCaps.map((cap) => pairsAmong(items, similarity, threshold, cap));
   const widest = widerCandidates[widerCandidates.length - 1];
-  const counted = new Set<string>(DEFAULT_DUPLICATE_KINDS);
-  const started = Date.now();
-  const verified = candidates.flatMap((pair) => {
-    const { kind } = verifyPair(cv, features[pair.a], features[pair.b]);
-    return kind && counted.has(kind) ? [{ ...pair, kind }] : [];
-  });
-  const verifyMs = (Date.now() - started) / Math.max(1, candidates.length);
-  // The structure gate's lever: every candidate verified once without it, then kept at each minimum agreement.
+  const counted = new Set<DuplicateKind>(DEFAULT_DUPLICATE_KINDS);
+  // Shipped: each file's candidates verified closest first, within the budget, as the worker and the scan do.
   const keyOf = (pair: SimilarPair) => `${pair.a}:${pair.b}`;
+  const judged = new Map<string, SimilarPair & { kind: DuplicateKind | null }>();
+  const started = Date.now();
+  for (const [i, list] of neighbourLists(items, similarity, threshold).entries()) {
+    await verifyClosest(list, async ({ j, similarity: score }) => {
+      const pair = { a: Math.min(i, j), b: Math.max(i, j), similarity: score };
+      if (!judged.has(keyOf(pair))) judged.set(keyOf(pair), { ...pair, kind: verifyPair(cv, features[pair.a], features[pair.b]).kind });
+      const { kind } = judged.get(keyOf(pair))!;
+      return kind && counted.has(kind) ? { duplicate: true, kind } : { duplicate: false };
+    });
+  }
+  const verifyMs = (Date.now() - started) / Math.max(1, judged.size);
+  const verified = [...judged.values()].filter(({ kind }) => kind && counted.has(kind));
+  // The structure gate's lever: every candidate verified once without it, then kept at each minimum agreement.
   const shippedKeys = new Set(candidates.map(keyOf));
   const ungatedWidest = widest.map((pair) => ({ pair, ...verifyPair(cv, features[pair.a], features[pair.b], -Infinity) }));
   const ungated = ungatedWidest.filter(({ pair }) => shippedKeys.has(keyOf(pair)));
@@ -241,10 +249,14 @@ async function twoStageQuality(shipped: Represented, features: LocalFeatures[], 
   const quantiles = (values: number[]) => [0.01, 0.05, 0.25, 0.5, 0.75].map((q) => values.sort((x, y) => x - y)[Math.floor(q * (values.length - 1))]?.toFixed(2)).join(' / ');
   console.log(`structure agreement (1%/5%/25%/50%/75%) of verified true pairs ${quantiles(agreements(true))}, of verified false pairs ${quantiles(agreements(false))}`);
   const rows = [
-    { stage: 'stage 1 alone (before)', pairs: candidates },
+    { stage: 'stage 1 alone, 6 closest (before)', pairs: candidates },
     { stage: 'stage 1 + geometric verification, no structure gate (before)', pairs: gatedAt(-Infinity) },
     ...[0.3, 0.4, 0.5, 0.7].map((minimum) => ({ stage: `... structure agreement >= ${minimum}`, pairs: gatedAt(minimum) })),
-    { stage: `stage 1 + verification, structure agreement >= ${MIN_AGREEMENT} (shipped)`, pairs: verified },
+    { stage: `... structure agreement >= ${MIN_AGREEMENT}, 6 closest verified (before)`, pairs: gatedAt(MIN_AGREEMENT) },
+    {
+      stage: `verified until ${VERIFICATION_BUDGET.duplicates} duplicates or ${VERIFICATION_BUDGET.checks} checks, structure >= ${MIN_AGREEMENT} (shipped)`,
+      pairs: verified,
+    },
     ...widerCaps.flatMap((cap, i) => [
       { stage: `stage 1 alone, each file's ${cap} closest candidates`, pairs: widerCandidates[i] },
       { stage: `... verified as shipped, ${cap} candidates per file`, pairs: verifiedAmong(widerCandidates[i]) },
@@ -276,8 +288,8 @@ async function twoStageQuality(shipped: Represented, features: LocalFeatures[], 
     const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
     return { edit: name, ...Object.fromEntries(Object.entries(counts).map(([kind, n]) => [kind, `${((n / total) * 100).toFixed(0)}%`])) };
   });
-  const withCandidates = new Set(candidates.flatMap((pair) => [pair.a, pair.b])).size;
-  return { rows, kinds, candidates: candidates.length, widerCandidates: widerCandidates.map((pairs) => pairs.length), withCandidates, verifyMs };
+  const withCandidates = new Set([...judged.values()].flatMap((pair) => [pair.a, pair.b])).size;
+  return { rows, kinds, candidates: judged.size, widerCandidates: widerCandidates.map((pairs) => pairs.length), withCandidates, verifyMs };
 }
 
 async function main() {
@@ -347,7 +359,7 @@ async function main() {
   const allKinds = [...new Set(decision.kinds.flatMap((row) => Object.keys(row).filter((key) => key !== 'edit')))];
   printTable('Kind named per edit', decision.kinds.map((row) => Object.fromEntries([['edit', row.edit], ...allKinds.map((kind) => [kind, (row as Record<string, string>)[kind] ?? ''])])));
   console.log(
-    `verification: ${featureMs.toFixed(1)} ms of local features per image, ${decision.verifyMs.toFixed(1)} ms per candidate pair, ${decision.candidates} candidate pairs (${decision.widerCandidates.join(' and ')} at 10 and ${REVIEW_NEIGHBOURS} per file)`
+    `verification: ${featureMs.toFixed(1)} ms of local features per image, ${decision.verifyMs.toFixed(1)} ms per candidate pair, ${decision.candidates} pairs checked within the budget (${decision.widerCandidates.join(' and ')} candidate pairs at 10 and ${REVIEW_NEIGHBOURS} per file)`
   );
   // What verification adds to the decode + model work per image, over this set (nearly every image has copies).
   const extractionMs = representMs.get(shippedMethod.name)! / features.length;

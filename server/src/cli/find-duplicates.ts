@@ -5,8 +5,8 @@ import type { DuplicateKind } from '../contracts/duplicate-kinds';
 import { createDuplicateDecision, duplicateRules, pairSimilarity } from '../similarity/duplicate-decision';
 import { groupDuplicates, type SimilarPair } from '../similarity/grouping';
 import { keeperOfGroup, keeperRanks } from '../similarity/keeper-rules';
-import { pairsAmong } from '../similarity/pairs-among';
-import { VERIFIED_CANDIDATES } from '../similarity/duplicate-detector';
+import { neighbourLists } from '../similarity/pairs-among';
+import { verifyClosest } from '../similarity/verify-closest';
 import { pairKey } from '../strapi-data/not-duplicates';
 import { createMemoryImageCache } from '../verification/image-cache';
 import { createPairVerifier } from '../verification/pair-verifier';
@@ -88,14 +88,16 @@ export async function runFindDuplicates(
     extractor.dispose();
   }
 
-  // The candidates the duplicate scan verifies: each file's closest few.
-  const candidates = pairsAmong(embedded, (a, b) => pairSimilarity(a.vector, b.vector), decision.threshold, VERIFIED_CANDIDATES);
-  const pairs: Array<SimilarPair & { kind: DuplicateKind }> = [];
-  for (const [n, pair] of candidates.entries()) {
-    const judgement = await decision.judge(pair.a, pair.b, pair.similarity);
-    if (judgement?.duplicate) pairs.push({ ...pair, kind: judgement.kind });
-    if ((n + 1) % 100 === 0 || n + 1 === candidates.length) log(`verified ${n + 1}/${candidates.length} candidate pairs`);
+  // Each file's candidates verified as the worker and the duplicate scan verify them; a pair asked from both sides
+  // is judged once.
+  const lists = neighbourLists(embedded, (a, b) => pairSimilarity(a.vector, b.vector), decision.threshold);
+  const found = new Map<string, SimilarPair & { kind: DuplicateKind }>();
+  for (const [i, list] of lists.entries()) {
+    const { duplicates } = await verifyClosest(list, ({ j, similarity }) => decision.judge(i, j, similarity));
+    for (const { j, similarity, kind } of duplicates) found.set(pairKey(i, j), { a: Math.min(i, j), b: Math.max(i, j), similarity, kind });
+    if ((i + 1) % 100 === 0 || i + 1 === lists.length) log(`verified ${i + 1}/${lists.length} files' candidates`);
   }
+  const pairs = [...found.values()];
   const verified = new Set(pairs.map((pair) => pairKey(pair.a, pair.b)));
   const rank = keeperRanks(
     embedded.map((file) => file.summary),
@@ -125,6 +127,6 @@ export async function runFindDuplicates(
         : `group of ${group.length}: keep ${keeper.name} (${reason}); copies: ${copies.join(', ')}`
     );
   }
-  log(`${embedded.length} images, ${candidates.length} candidate pairs at ${decision.threshold}, ${pairs.length} verified duplicates, ${groups.length} groups`);
+  log(`${embedded.length} images, ${lists.filter((list) => list.length > 0).length} with candidates at ${decision.threshold}, ${pairs.length} verified duplicates, ${groups.length} groups`);
   return failures;
 }

@@ -3,6 +3,7 @@ import type { PairVerifier } from '../verification/pair-verifier';
 import { VERIFICATION_VERSION } from '../verification/verify-pair';
 import { keptPromises } from '../utils/kept-promises';
 import { toSimilarity } from './paging';
+import { VERIFICATION_BUDGET } from './verify-closest';
 
 /**
  * The one duplicate decision, in two stages: the global vectors' similarity finds candidates (stage 1, recall),
@@ -86,4 +87,4 @@ export const duplicateRules = ({ search }: { search: { duplicateThreshold: numbe
 
 /** The decision's settings, in words a graph can be compared by: a graph built with others is rebuilt by a scan. */
 export const decisionSettings = (decision: DuplicateDecision) =>
-  `threshold=${decision.threshold} verified=${VERIFICATION_VERSION} kinds=${decision.kinds.join(',')}`;
+  `threshold=${decision.threshold} verified=${VERIFICATION_VERSION} budget=${VERIFICATION_BUDGET.duplicates}/${VERIFICATION_BUDGET.checks} kinds=${decision.kinds.join(',')}`;
