@@ -1,16 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { modelSchema, preprocessingSchema } from '../server/src/config/schema';
-import { decodeForModel } from '../server/src/embedding/decode';
-import { loadExtractor, loadTf } from '../server/src/embedding/extractor';
+import { configSchema, modelSchema, preprocessingSchema } from '../server/src/config/schema';
+import { decodeForModel, decodeImage } from '../server/src/embedding/decode';
+import { loadExtractor, loadTf, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
 import { readLocalPath } from '../server/src/indexing/file-source';
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { mapConcurrently } from '../server/src/utils/map-concurrently';
+import { pairSimilarity } from '../server/src/similarity/duplicate-decision';
+import { pairsAmong } from '../server/src/similarity/pairs-among';
+import { VERIFICATION_BUDGET } from '../server/src/similarity/verify-closest';
+import { extractLocalFeatures, type LocalFeatures } from '../server/src/verification/local-features';
+import { loadOpenCv } from '../server/src/verification/opencv';
+import { encodeVerificationImage } from '../server/src/verification/verification-image';
+import { verifyPair } from '../server/src/verification/verify-pair';
 import { benchmarkPhotos, cycle, samplePhotos } from './photos';
 import { medianRate, printTable } from './stats';
+import { makeVariant, VARIANTS, type VariantName } from './variants';
 
 /**
  * Extraction speed on real photos, medians of ROUNDS runs: decode + trim + resize, the model at batch 1 and 8,
@@ -84,6 +92,11 @@ async function main() {
   const endToEnd = await medianRate(ROUNDS, IMAGES, async () => {
     for (let i = 0; i < IMAGES; i += 8) await embedder.embed(files.slice(i, i + 8).map((url, id) => ({ id, url })));
   });
+  // The seed system's single pass (Keras's avg_pool) against the shipped features, at the same batch.
+  const averaged = await loadExtractor({ ...model, id: 'resnet50_avg', outputLayer: 'avg_pool', pooling: 'none' });
+  const averaged8 = await modelRate(8, averaged);
+  averaged.dispose();
+  const decision = await decisionCost(bytes, allBytes, extractor, preprocessing);
   const keras = kerasReference();
 
   extractor.dispose();
@@ -116,6 +129,29 @@ async function main() {
     { ratio: 'TF graph / op by op, batch 8', value: batch8 / eager8 },
     { ratio: 'cosine of graph and op-by-op vectors (min)', value: agreement.toFixed(6) },
   ]);
+  // What the duplicate decision adds to a worker's drain (read, decode, model), per image, from this run's figures.
+  const drainMs = 1000 / endToEnd;
+  const addedShare = (filesWithCandidates: number, checksPerImage: number) => (filesWithCandidates * decision.featuresMs + checksPerImage * decision.pairMs) / drainMs;
+  const featureRatio = averaged8 / batch8;
+  const verification = {
+    // 1% of the files a copy of another (each pair checked once, both files' features), plus the distinct photos'
+    // own candidates at the threshold, as measured on the benchmark photos.
+    onePercentCopies: addedShare(0.02 + decision.distinct.withCandidates, 0.01 + decision.distinct.pairsPerImage),
+    burstOfCopies: addedShare(1, VERIFICATION_BUDGET.duplicates),
+    budgetSpent: addedShare(1, VERIFICATION_BUDGET.checks),
+  };
+  printTable('The duplicate decision\'s cost (one run)', [
+    { figure: 'stage 1 features: shipped GeM cost / the seed\'s single avg_pool pass, batch 8 (target <= 2)', value: featureRatio },
+    {
+      figure: `distinct benchmark photos with a candidate at ${decision.distinct.threshold} / candidate pairs per photo`,
+      value: `${decision.distinct.withCandidates.toFixed(3)} / ${decision.distinct.pairsPerImage.toFixed(3)}`,
+    },
+    { figure: 'local features per image, ms (median)', value: decision.featuresMs },
+    { figure: 'one pair check, ms (median)', value: decision.pairMs },
+    { figure: 'verification / drain, 1% of files with a copy (target <= 0.15)', value: verification.onePercentCopies },
+    { figure: `verification / drain, every file in a burst of copies (${VERIFICATION_BUDGET.duplicates} checks)`, value: verification.burstOfCopies },
+    { figure: `verification / drain, every file spending its budget (${VERIFICATION_BUDGET.checks} checks)`, value: verification.budgetSpent },
+  ]);
   if (typeof keras === 'string') console.log(`Keras reference ${keras}`);
   console.log(
     JSON.stringify({
@@ -123,9 +159,46 @@ async function main() {
       rounds: ROUNDS,
       imagesPerRound: IMAGES,
       imagesPerSecond: { decode: decodeRate, decodeAllPhotos: decodeAllRate, modelBatch1: batch1, modelBatch8: batch8, eagerBatch1: eager1, eagerBatch8: eager8, endToEnd, keras: typeof keras === 'string' ? null : keras },
-      ratios: { ...ratios, graphVsEagerBatch8: batch8 / eager8, graphEagerCosineMin: agreement },
+      ratios: { ...ratios, graphVsEagerBatch8: batch8 / eager8, graphEagerCosineMin: agreement, shippedVsAvgPoolBatch8: averaged8 / batch8 },
+      decision: { ...decision, verificationVsDrain: verification },
     })
   );
+}
+
+/**
+ * Pair verification's two costs on the sample photos: a file's local features (once per file that has
+ * candidates), and one pair check, a photo against each of its edited copies (as many pairs as images).
+ */
+async function decisionCost(originals: Buffer[], photos: Buffer[], extractor: FeatureExtractor, preprocessing: ReturnType<typeof preprocessingSchema.parse>) {
+  const edits = Object.keys(VARIANTS) as VariantName[];
+  const copies = await Promise.all(originals.map((original, i) => makeVariant(original, edits[i % edits.length])));
+  const verificationImage = async (input: Buffer) => encodeVerificationImage((await decodeImage(input, { ...preprocessing, size: 224 })).working);
+  const [originalImages, copyImages] = [await Promise.all(originals.map(verificationImage)), await Promise.all(copies.map(verificationImage))];
+  let features: LocalFeatures[] = [];
+  const featuresRate = await medianRate(ROUNDS, originals.length, async () => {
+    features = [];
+    for (const image of originalImages) features.push(await extractLocalFeatures(image));
+  });
+  const copyFeatures: LocalFeatures[] = [];
+  for (const image of copyImages) copyFeatures.push(await extractLocalFeatures(image));
+  const { cv } = await loadOpenCv();
+  const pairRate = await medianRate(ROUNDS, originals.length, async () => {
+    features.forEach((original, i) => verifyPair(cv, copyFeatures[i], original));
+  });
+  return { featuresMs: 1000 / featuresRate, pairMs: 1000 / pairRate, distinct: await distinctCandidates(photos, extractor, preprocessing) };
+}
+
+/** How often distinct photos are each other's candidates at the shipped threshold: what a library without copies verifies. */
+async function distinctCandidates(photos: Buffer[], extractor: FeatureExtractor, preprocessing: ReturnType<typeof preprocessingSchema.parse>) {
+  const threshold = configSchema.shape.search.parse({}).duplicateThreshold;
+  const vectors: number[][] = [];
+  for (let i = 0; i < photos.length; i += 8) {
+    const pixels = await Promise.all(photos.slice(i, i + 8).map((input) => decodeForModel(input, { ...preprocessing, size: extractor.model.inputSize })));
+    vectors.push(...(await extractor.extract(pixels)));
+  }
+  const pairs = pairsAmong(vectors, pairSimilarity, threshold);
+  const withCandidates = new Set(pairs.flatMap((pair) => [pair.a, pair.b])).size;
+  return { threshold, withCandidates: withCandidates / photos.length, pairsPerImage: pairs.length / photos.length };
 }
 
 main().catch((error) => {
