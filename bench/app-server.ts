@@ -76,7 +76,7 @@ async function seedDuplicatePairs(strapi: Core.Strapi, files: number, share: num
 }
 
 async function main(): Promise<void> {
-  const strapi = await bootStrapi({}, { listen: true });
+  const strapi = await bootStrapi({});
   const files = Number(process.env.BENCH_FILES ?? 0);
   await seedFileRecords(strapi, files);
   await seedIndexStates(strapi, Number(process.env.BENCH_INDEXED ?? 0), runtimeOf(strapi).model.id);

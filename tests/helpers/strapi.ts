@@ -7,10 +7,6 @@ import { ensureDatabase } from './services';
 
 export const PLAYGROUND_DIR = path.join(PACKAGE_ROOT, 'playground');
 
-/**
- * With `serveAdminPanel`, the admin built into playground/build by scripts/test.sh is served too. With `listen`, the
- * server listens on a free port: supertest otherwise opens and closes one per request, which breaks concurrent ones.
- */
 /** The environment a playground Strapi runs with in the tests: fixed secrets, quiet logs, then the app's own. */
 export const strapiEnv = (env: Record<string, string>): Record<string, string> => ({
   NODE_ENV: 'test',
@@ -25,7 +21,12 @@ export const strapiEnv = (env: Record<string, string>): Record<string, string> =
   ...env,
 });
 
-export async function bootStrapi(env: Record<string, string>, { serveAdminPanel = false, listen = false } = {}): Promise<Core.Strapi> {
+/**
+ * With `serveAdminPanel`, the admin built into playground/build by scripts/test.sh is served too. The server listens
+ * on a free port, as `strapi start` does: the plugin's background work starts then (supertest would otherwise open
+ * and close a server per request, which also breaks concurrent ones).
+ */
+export async function bootStrapi(env: Record<string, string>, { serveAdminPanel = false } = {}): Promise<Core.Strapi> {
   await ensureDatabase(env);
   Object.assign(process.env, strapiEnv(env));
   // Required lazily so the env above is in place when Strapi reads its config.
@@ -35,7 +36,7 @@ export async function bootStrapi(env: Record<string, string>, { serveAdminPanel 
   // Strapi creates the "API Uploads" folder on the first API upload; concurrent first uploads race to create it
   // (on PostgreSQL and MySQL one of them fails with a 500). Apps meet this once; tests upload in parallel at once.
   await strapi.plugin('upload').service('api-upload-folder').getAPIUploadFolder();
-  if (listen) await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
   return strapi;
 }
 

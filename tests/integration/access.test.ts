@@ -59,7 +59,7 @@ const heroOf = async (documentId: string) =>
   ((await strapi.documents('api::page.page').findOne({ documentId, populate: ['hero'] as never })) as unknown as { hero: { id: number } | null }).hero;
 
 beforeAll(async () => {
-  strapi = await bootStrapi(appEnv(run, tmp), { listen: true });
+  strapi = await bootStrapi(appEnv(run, tmp));
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   api = pluginApi(strapi, { adminJwt, apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') });
 

@@ -54,7 +54,6 @@ const screenshot = (page: Page, name: string) => page.screenshot({ path: path.jo
 
 beforeAll(async () => {
   strapi = await bootStrapi({ ...appEnv(run, tmp), IMAGE_SEARCH_THRESHOLD: SEARCH_THRESHOLD, IMAGE_SEARCH_DUPLICATE_THRESHOLD: DUPLICATE_THRESHOLD }, { serveAdminPanel: true });
-  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', ADMIN);
   await createAdmin(strapi, 'strapi-editor', EDITOR);

@@ -65,7 +65,7 @@ beforeAll(async () => {
     ...appEnv(run, tmp),
     IMAGE_SEARCH_MAX_INPUT_PIXELS: '1000000',
     IMAGE_SEARCH_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-  }, { listen: true });
+  });
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   fullToken = await createApiToken(strapi, `full-${run}`, 'full-access');
   api = pluginApi(strapi, { adminJwt, apiToken: fullToken });

@@ -29,7 +29,7 @@ let images: string[];
 
 beforeAll(async () => {
   images = await generatedImages(tmp, 280);
-  strapi = await bootStrapi(env, { listen: true });
+  strapi = await bootStrapi(env);
   credentials = { adminJwt: await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`), apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') };
   api = pluginApi(strapi, credentials);
   await eventually('the worker to run', async () => (runtimeOf(strapi).workerRunning() ? true : undefined), 120_000);
@@ -119,7 +119,7 @@ describe('outages under a running Strapi (in-process worker)', () => {
     const shutdownMs = Date.now() - stopping;
     await controlService('kafka', 'start');
     const restarted = Date.now();
-    strapi = await bootStrapi(env, { listen: true });
+    strapi = await bootStrapi(env);
     api = pluginApi(strapi, credentials);
     await allIndexed(ids, 300_000);
     const figures = await figuresFor(ids, Date.now() - restarted);

@@ -39,7 +39,7 @@ let worker: WorkerProcess;
 let leaving: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  strapi = await bootStrapi(env, { listen: true });
+  strapi = await bootStrapi(env);
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `admin-${run}@example.com`);
   api = pluginApi(strapi, { adminJwt, apiToken: await createApiToken(strapi, `full-${run}`, 'full-access') });
 });

@@ -73,7 +73,10 @@ export interface Runtime {
   /** Media events the index workers (in-process or not) have yet to consume; null while Kafka is unreachable. */
   consumerLag(): Promise<number | null>;
   workerRunning(): boolean;
-  start(): Promise<void>;
+  /** Records media changes into the outbox from now on: in every process that loads Strapi, CLI commands too. */
+  capture(): Promise<void>;
+  /** Connects to Kafka and Milvus and starts the relay, the tracker and the in-process worker: a serving Strapi. */
+  start(): void;
   stop(): Promise<void>;
 }
 
@@ -108,7 +111,6 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
 
   interface Running {
     abort: AbortController;
-    unsubscribe: Array<() => void>;
     tracker: IndexStateTracker;
     store: VectorStore;
     storeReady: boolean;
@@ -119,6 +121,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     indexerReady: Promise<unknown>;
   }
   let running: Running | undefined;
+  let captured: Array<() => void> = [];
 
   const started = () => {
     if (!running) throw new Error(`${PLUGIN_ID} is not started`);
@@ -142,10 +145,14 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     decision,
     duplicateScanner: createDuplicateScanner({ decision, model, graph, states, leases, logger, store: () => runtime.store() }),
 
-    async start() {
+    async capture() {
       await states.upgradeRows();
+      captured = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { files, usage, recorder, logger })];
+    },
+
+    start() {
+      if (running) return;
       const abort = new AbortController();
-      const unsubscribe = [subscribeMediaLifecycles(strapi, recorder), subscribeEntryChanges(strapi, { files, usage, recorder, logger })];
       const store = createMilvusStore(config.milvus, model);
       const tracker = createIndexStateTracker({
         consumer: createEventConsumer(kafka, { groupId: indexStateGroupId(config.worker.groupId), topic: config.kafka.indexTopic }),
@@ -154,7 +161,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
         logger,
       });
       const lag = createLagProbe(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic });
-      const state: Running = { abort, unsubscribe, tracker, store, lag, storeReady: false, indexerReady: Promise.resolve() };
+      const state: Running = { abort, tracker, store, lag, storeReady: false, indexerReady: Promise.resolve() };
       running = state;
       const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
         (ok) => {
@@ -187,11 +194,12 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     },
 
     async stop() {
-      if (!running) return;
+      captured.forEach((unsubscribe) => unsubscribe());
+      captured = [];
+      if (!running) return void (await compare.close());
       const state = running;
       running = undefined;
       state.abort.abort();
-      state.unsubscribe.forEach((unsubscribe) => unsubscribe());
       await state.indexerReady;
       // It drains like a standalone worker; offsets are committed only after success, so work abandoned here is re-delivered later.
       if (state.indexer) await settleWithin('stopping the index worker', state.indexer.stop(), WORKER_DRAIN_MS, logger);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, PipelineError } from '../errors/pipeline-errors';
 import type { Logger } from './logger';
 
@@ -21,10 +22,8 @@ export async function retryUntilReady<T>(what: string, task: () => Promise<T>, d
       if (deps.signal.aborted) return undefined;
       if (error instanceof PipelineError && !error.retriable) throw error;
       if (attempt === 0 || attempt % 10 === 0) deps.logger.warn(`${what} failed (attempt ${attempt + 1}), retrying: ${errorMessage(error)}`);
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, backoffDelay(attempt));
-        deps.signal.addEventListener('abort', () => (clearTimeout(timer), resolve(undefined)), { once: true });
-      });
+      // Abortable, and leaves no listener on the signal once it has waited (a long outage retries many times).
+      await sleep(backoffDelay(attempt), undefined, { signal: deps.signal }).catch(() => undefined);
     }
   }
   return undefined;
