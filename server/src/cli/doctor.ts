@@ -55,7 +55,7 @@ async function checkModel(config: PluginConfig): Promise<Finding[]> {
     assertModelPresent(model);
     findings.push({ check: 'model', ok: true, detail: `${model.id} (${model.dim}-d) at ${model.source.path}` });
   } catch (error) {
-    findings.push({ check: 'model', ok: false, detail: errorMessage(error), fix: 'fetch the weights (npm run setup), or fix model.path / model.weights' });
+    findings.push({ check: 'model', ok: false, detail: errorMessage(error), fix: 'fetch the weights (bash node_modules/strapi-plugin-image-search/scripts/fetch-model.sh, or npm run setup in a clone), or fix model.path / model.weights' });
   }
   try {
     const tf = await loadTf();

@@ -23,7 +23,7 @@ export class ModelMissingError extends Error {
     super(
       `Model ${model.id}: weights not found at ${model.source.path}. ` +
         (model.id.startsWith('resnet50')
-          ? 'Run `npm run setup` (or scripts/fetch-model.sh) in strapi-plugin-image-search, or set the plugin config model.path.'
+          ? 'Run `bash node_modules/strapi-plugin-image-search/scripts/fetch-model.sh` (`npm run setup` in a clone), with the same IMAGE_SEARCH_CACHE as Strapi, or set the plugin config model.path.'
           : 'Check the plugin config model settings.')
     );
     this.name = 'ModelMissingError';
