@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { configSchema, preprocessingSchema, modelSchema } from '../server/src/config/schema';
 import { DEFAULT_DUPLICATE_KINDS, type DuplicateKind } from '../server/src/contracts/duplicate-kinds';
-import { decodeForModel, decodeImage } from '../server/src/embedding/decode';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
 import { groupDuplicates, REVIEW_NEIGHBOURS, type SimilarPair } from '../server/src/similarity/grouping';
@@ -11,8 +10,8 @@ import { VERIFICATION_BUDGET, verifyClosest } from '../server/src/similarity/ver
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { extractLocalFeatures, type LocalFeatures } from '../server/src/verification/local-features';
 import { loadOpenCv } from '../server/src/verification/opencv';
-import { encodeVerificationImage } from '../server/src/verification/verification-image';
 import { MIN_AGREEMENT, verifyPair } from '../server/src/verification/verify-pair';
+import { vectorsOf, verificationImageOf } from './features';
 import { hashSimilarity, phash } from './phash';
 import { benchmarkPhotos } from './photos';
 import { printTable } from './stats';
@@ -56,14 +55,7 @@ function cnnMethod(name: string, extractor: FeatureExtractor, trimBorders: boole
   const decode = { ...preprocessingSchema.parse({}), trimBorders, size: extractor.model.inputSize };
   return {
     name,
-    async represent(images) {
-      const vectors: number[][] = [];
-      for (let i = 0; i < images.length; i += 8) {
-        const pixels = await Promise.all(images.slice(i, i + 8).map((bytes) => decodeForModel(bytes, decode)));
-        vectors.push(...(await extractor.extract(pixels)));
-      }
-      return vectors;
-    },
+    represent: (images) => vectorsOf(extractor, images, decode),
     similarity: dot,
   };
 }
@@ -195,11 +187,10 @@ function groupQuality({ name, library, queries, similarity }: Represented, thres
   return [describe('single-link (before)', singleLinkGroups(pairs)), describe('keeper groups (shipped)', groupDuplicates(pairs, threshold, new Set()))];
 }
 
-/** The worker's verification image of each image: the same decode the vector comes from. */
+/** Each image's local features, from the worker's verification image. */
 async function verificationFeatures(images: Buffer[]): Promise<LocalFeatures[]> {
-  const decode = { ...preprocessingSchema.parse({}), size: 224 };
   const features: LocalFeatures[] = [];
-  for (const bytes of images) features.push(await extractLocalFeatures(await encodeVerificationImage((await decodeImage(bytes, decode)).working)));
+  for (const bytes of images) features.push(await extractLocalFeatures(await verificationImageOf(bytes)));
   return features;
 }
 

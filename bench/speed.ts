@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { configSchema, modelSchema, preprocessingSchema } from '../server/src/config/schema';
-import { decodeForModel, decodeImage } from '../server/src/embedding/decode';
+import { configSchema, modelSchema, preprocessingSchema, type PluginConfig } from '../server/src/config/schema';
+import { decodeForModel } from '../server/src/embedding/decode';
 import { loadExtractor, loadTf, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
 import { createEmbedder } from '../server/src/indexing/embedder';
@@ -14,8 +14,8 @@ import { pairsAmong } from '../server/src/similarity/pairs-among';
 import { VERIFICATION_BUDGET } from '../server/src/similarity/verify-closest';
 import { extractLocalFeatures, type LocalFeatures } from '../server/src/verification/local-features';
 import { loadOpenCv } from '../server/src/verification/opencv';
-import { encodeVerificationImage } from '../server/src/verification/verification-image';
 import { verifyPair } from '../server/src/verification/verify-pair';
+import { vectorsOf, verificationImageOf } from './features';
 import { benchmarkPhotos, cycle, samplePhotos } from './photos';
 import { medianRate, printTable } from './stats';
 import { makeVariant, VARIANTS, type VariantName } from './variants';
@@ -169,11 +169,10 @@ async function main() {
  * Pair verification's two costs on the sample photos: a file's local features (once per file that has
  * candidates), and one pair check, a photo against each of its edited copies (as many pairs as images).
  */
-async function decisionCost(originals: Buffer[], photos: Buffer[], extractor: FeatureExtractor, preprocessing: ReturnType<typeof preprocessingSchema.parse>) {
+async function decisionCost(originals: Buffer[], photos: Buffer[], extractor: FeatureExtractor, preprocessing: PluginConfig['preprocessing']) {
   const edits = Object.keys(VARIANTS) as VariantName[];
   const copies = await Promise.all(originals.map((original, i) => makeVariant(original, edits[i % edits.length])));
-  const verificationImage = async (input: Buffer) => encodeVerificationImage((await decodeImage(input, { ...preprocessing, size: 224 })).working);
-  const [originalImages, copyImages] = [await Promise.all(originals.map(verificationImage)), await Promise.all(copies.map(verificationImage))];
+  const [originalImages, copyImages] = [await Promise.all(originals.map(verificationImageOf)), await Promise.all(copies.map(verificationImageOf))];
   let features: LocalFeatures[] = [];
   const featuresRate = await medianRate(ROUNDS, originals.length, async () => {
     features = [];
@@ -189,13 +188,9 @@ async function decisionCost(originals: Buffer[], photos: Buffer[], extractor: Fe
 }
 
 /** How often distinct photos are each other's candidates at the shipped threshold: what a library without copies verifies. */
-async function distinctCandidates(photos: Buffer[], extractor: FeatureExtractor, preprocessing: ReturnType<typeof preprocessingSchema.parse>) {
+async function distinctCandidates(photos: Buffer[], extractor: FeatureExtractor, preprocessing: PluginConfig['preprocessing']) {
   const threshold = configSchema.shape.search.parse({}).duplicateThreshold;
-  const vectors: number[][] = [];
-  for (let i = 0; i < photos.length; i += 8) {
-    const pixels = await Promise.all(photos.slice(i, i + 8).map((input) => decodeForModel(input, { ...preprocessing, size: extractor.model.inputSize })));
-    vectors.push(...(await extractor.extract(pixels)));
-  }
+  const vectors = await vectorsOf(extractor, photos, { ...preprocessing, size: extractor.model.inputSize });
   const pairs = pairsAmong(vectors, pairSimilarity, threshold);
   const withCandidates = new Set(pairs.flatMap((pair) => [pair.a, pair.b])).size;
   return { threshold, withCandidates: withCandidates / photos.length, pairsPerImage: pairs.length / photos.length };

@@ -61,11 +61,9 @@ const freePort = () =>
   });
 
 async function api<T>(method: string, route: string, { token, body }: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${base}${route}`, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body instanceof FormData || body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body instanceof FormData || body === undefined ? (body as FormData | undefined) : JSON.stringify(body),
-  });
+  const asJson = body !== undefined && !(body instanceof FormData);
+  const headers: Record<string, string> = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(asJson ? { 'Content-Type': 'application/json' } : {}) };
+  const res = await fetch(`${base}${route}`, { method, headers, body: asJson ? JSON.stringify(body) : (body as FormData | undefined) });
   return { status: res.status, json: (await res.json().catch(() => null)) as T };
 }
 

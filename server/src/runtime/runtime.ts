@@ -123,6 +123,19 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
   let running: Running | undefined;
   let captured: Array<() => void> = [];
 
+  /** Undoes start(), each step bounded: a dependency that is down must not hold the shutdown. */
+  async function stopServing(state: Running): Promise<void> {
+    state.abort.abort();
+    await state.indexerReady;
+    // It drains like a standalone worker; offsets are committed only after success, so work abandoned here is re-delivered later.
+    if (state.indexer) await settleWithin('stopping the index worker', state.indexer.stop(), WORKER_DRAIN_MS, logger);
+    (await state.extractor?.catch(() => undefined))?.dispose();
+    await settleWithin('stopping the outbox relay', relay.stop(), SHUTDOWN_STEP_MS, logger);
+    await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);
+    await settleWithin('disconnecting from Kafka', Promise.all([producer.disconnect(), state.lag.close()]), SHUTDOWN_STEP_MS, logger);
+    await settleWithin('disconnecting from Milvus', state.store.close(), SHUTDOWN_STEP_MS, logger);
+  }
+
   const started = () => {
     if (!running) throw new Error(`${PLUGIN_ID} is not started`);
     return running;
@@ -196,18 +209,9 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     async stop() {
       captured.forEach((unsubscribe) => unsubscribe());
       captured = [];
-      if (!running) return void (await compare.close());
       const state = running;
       running = undefined;
-      state.abort.abort();
-      await state.indexerReady;
-      // It drains like a standalone worker; offsets are committed only after success, so work abandoned here is re-delivered later.
-      if (state.indexer) await settleWithin('stopping the index worker', state.indexer.stop(), WORKER_DRAIN_MS, logger);
-      (await state.extractor?.catch(() => undefined))?.dispose();
-      await settleWithin('stopping the outbox relay', relay.stop(), SHUTDOWN_STEP_MS, logger);
-      await settleWithin('stopping the index-state tracker', state.tracker.stop(), SHUTDOWN_STEP_MS, logger);
-      await settleWithin('disconnecting from Kafka', Promise.all([producer.disconnect(), state.lag.close()]), SHUTDOWN_STEP_MS, logger);
-      await settleWithin('disconnecting from Milvus', state.store.close(), SHUTDOWN_STEP_MS, logger);
+      if (state) await stopServing(state);
       await compare.close();
     },
 
