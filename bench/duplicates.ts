@@ -8,7 +8,7 @@ import { adminPath } from '../server/src/contracts/routes';
 import { resolveModel } from '../server/src/embedding/models';
 import { createMilvusClient } from '../server/src/vector-store/collection';
 import { collectionName, createMilvusStore } from '../server/src/vector-store/milvus-store';
-import { serviceEnv } from '../tests/helpers/services';
+import { serviceEnv, MODEL_SPACE_ONLY } from '../tests/helpers/services';
 import { startApp, type BenchApp } from './app';
 import { measureLatency } from './http-load';
 import { printTable, RESULTS_DIR } from './stats';
@@ -36,6 +36,7 @@ async function pageLatency(size: number, tmp: string) {
     ...serviceEnv(),
     DATABASE_FILENAME: path.join(tmp, `duplicates-${size}.db`),
     IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
+    ...MODEL_SPACE_ONLY,
     BENCH_FILES: String(size),
     BENCH_INDEXED: String(size),
     BENCH_DUPLICATE_SHARE: String(SHARE),
@@ -63,6 +64,7 @@ async function scanRate(tmp: string) {
     ...serviceEnv(),
     DATABASE_FILENAME: path.join(tmp, 'duplicates-scan.db'),
     IMAGE_SEARCH_COLLECTION_PREFIX: prefix,
+    ...MODEL_SPACE_ONLY,
     IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
     BENCH_FILES: String(SCAN_IMAGES),
     BENCH_INDEXED: String(SCAN_IMAGES),

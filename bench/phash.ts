@@ -11,7 +11,7 @@ const KEEP = 8;
 const COS = Array.from({ length: KEEP }, (_, u) => Array.from({ length: SIZE }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / (2 * SIZE))));
 
 export async function phash(bytes: Buffer): Promise<bigint> {
-  const grey = await sharp(bytes).rotate().grayscale().resize(SIZE, SIZE, { fit: 'fill' }).raw().toBuffer();
+  const grey = await sharp(bytes, { failOn: 'error' }).rotate().grayscale().resize(SIZE, SIZE, { fit: 'fill' }).raw().toBuffer();
   const coefficients: number[] = [];
   for (let u = 0; u < KEEP; u++) {
     for (let v = 0; v < KEEP; v++) {

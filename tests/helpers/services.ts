@@ -46,8 +46,15 @@ export function appEnv(run: string, databaseDir: string): Record<string, string>
     IMAGE_SEARCH_GROUP_ID: `indexer-${run}`,
     // Tests search right after indexing, so they need to read their own writes (the default, Bounded, may lag seconds).
     IMAGE_SEARCH_SEARCH_CONSISTENCY: 'Strong',
+    ...MODEL_SPACE_ONLY,
   };
 }
+
+/**
+ * A library of 100 images would learn its whitening by itself within a minute, rebuilding the index under a test or
+ * benchmark of something else. The whitening test starts its rebuild itself; unit tests cover when it starts alone.
+ */
+export const MODEL_SPACE_ONLY = { IMAGE_SEARCH_WHITENING_AUTOMATIC: 'false' } as const;
 
 type Query = (sql: string) => Promise<Array<Record<string, unknown>>>;
 

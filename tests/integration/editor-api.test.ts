@@ -387,12 +387,13 @@ describe('reconcile', () => {
   it('repairs drift both ways: missing vectors are queued, misplaced ones moved, orphans deleted', async () => {
     await idle();
     const store = runtimeOf(strapi).store();
-    const vector = (await store.getVector(catId))!;
+    const served = await store.serving();
+    const vector = (await served.getVector(catId))!;
     const expected = (await store.indexedPartitions(catId)).get(catId);
     const orphanId = 2_000_000_000;
     await store.deleteFile(coffeeId);
-    await store.replaceFileVectors(catId, [partitionForContentType('api::nowhere.nowhere')], vector, Date.now());
-    await store.replaceFileVectors(orphanId, [UNATTACHED_PARTITION], vector, Date.now());
+    await served.replaceFileVectors(catId, [partitionForContentType('api::nowhere.nowhere')], vector, Date.now());
+    await served.replaceFileVectors(orphanId, [UNATTACHED_PARTITION], vector, Date.now());
 
     const res = await api.http.post(adminPath('reconcile')).set('Authorization', auth());
     expect(res.status).toBe(200);
@@ -403,7 +404,7 @@ describe('reconcile', () => {
       const partitions = (await store.indexedPartitions(catId)).get(catId);
       return JSON.stringify(partitions) === JSON.stringify(expected) ? true : undefined;
     });
-    expect(await store.getVector(orphanId, { fresh: true })).toBeNull();
+    expect(await served.getVector(orphanId, { fresh: true })).toBeNull();
   });
 
   it('runs one reconciliation at a time: ten at once queue each missing file once, nine get 409', async () => {

@@ -81,7 +81,7 @@ describe('upload -> index -> find similar', () => {
       execFile(process.execPath, [cli, 'embed', stored], { maxBuffer: 1 << 24 }, (error, stdout) => (error ? reject(error) : resolve(stdout)))
     );
     const { vector } = JSON.parse(output);
-    const indexed = await runtimeOf(strapi).store().getVector(originals[1]);
+    const indexed = await (await runtimeOf(strapi).store().serving()).getVector(originals[1]);
     expect(vector).toHaveLength(2048);
     expect(cosine(vector, indexed!)).toBeGreaterThan(0.9999);
   });

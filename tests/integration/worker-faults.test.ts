@@ -246,7 +246,7 @@ describe('worker faults (standalone worker process)', () => {
       return found.has(goodId) ? found : undefined;
     }, 180_000, 500);
     const recoveredMs = Date.now() - sentAt;
-    expect(await store().getVector(goodId, { fresh: true })).not.toBeNull();
+    expect(await (await store().serving()).getVector(goodId, { fresh: true })).not.toBeNull();
 
     const letters = (await readTopic(brokers, env.IMAGE_SEARCH_DEAD_LETTER_TOPIC)).filter((m) => messages.some((sent) => sent.key === m.key));
     const fate = (key: string) => {

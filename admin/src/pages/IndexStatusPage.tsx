@@ -8,6 +8,7 @@ import { PERMISSIONS } from '../../../server/src/contracts/permissions';
 import { useImageSearchApi } from '../api/client';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { FailuresTable } from '../components/FailuresTable';
+import { SpaceFigure } from '../components/IndexSpace';
 import { Figure, Progress } from '../components/StatusCards';
 import { useTranslate } from '../hooks/useTranslate';
 
@@ -66,7 +67,10 @@ export const IndexStatusPage = () => {
     run(
       'rebuild',
       api.rebuild,
-      ({ queued }) => t('status.rebuild.started', 'Rebuilding: {queued} images queued for the new index', { queued }),
+      ({ queued, learning }) =>
+        learning
+          ? t('status.rebuild.learning', 'Rebuilding: the index first learns its whitening from a sample of the library')
+          : t('status.rebuild.started', 'Rebuilding: {queued} images queued for the new index', { queued }),
       t('status.rebuild.error', 'Could not start the rebuild')
     );
 
@@ -159,7 +163,16 @@ export const IndexStatusPage = () => {
             </Grid.Item>
           </Grid.Root>
           {status.index.reachable && status.library.images > 0 && <Progress title={t('status.progress', 'Searchable')} ratio={done} />}
-          {status.rebuild.active && (
+          {status.rebuild.active && status.rebuild.learning && (
+            <Progress
+              title={t('status.rebuild.learningProgress', 'Learning the whitening: {done} of {total} sampled images edited and embedded; the new index is built after', {
+                done: formatNumber(status.rebuild.learning.done),
+                total: formatNumber(status.rebuild.learning.total),
+              })}
+              ratio={status.rebuild.learning.total > 0 ? Math.min(1, status.rebuild.learning.done / status.rebuild.learning.total) : 1}
+            />
+          )}
+          {status.rebuild.active && !status.rebuild.learning && (
             <Progress
               title={t('status.rebuild.progress', 'Rebuilding: {vectors} of {total} vectors in the new index; searches use the current one until it is complete', {
                 vectors: formatNumber(status.rebuild.vectors),
@@ -186,6 +199,7 @@ export const IndexStatusPage = () => {
                 : t('status.worker.lag', '{lag} media events not consumed yet', { lag: formatNumber(status.worker.lag) })
             }
           />
+          {status.index.reachable && <SpaceFigure space={status.index.space} whitening={status.whitening} />}
           <Figure
             label={t('status.duplicateScan.label', 'Duplicate graph')}
             value={

@@ -3,11 +3,13 @@ import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { parseConfig, type PluginConfig } from '../config/schema';
 import { errorMessage } from '../errors/pipeline-errors';
 import { assertModelPresent, loadTf } from '../embedding/extractor';
-import { resolveModel } from '../embedding/models';
+import { resolveModel, type ModelSpec } from '../embedding/models';
 import { inspectCluster } from '../messaging/cluster';
 import { within } from '../utils/within';
 import { createMilvusClient } from '../vector-store/collection';
-import { collectionName } from '../vector-store/milvus-store';
+import { collectionName, spaceIdOf } from '../vector-store/milvus-store';
+import { createProjectionStore } from '../vector-store/projections';
+import { IDENTITY } from '../whitening/projection';
 import { DISKANN_FIX, type DiskAnnSupport, probeDiskAnn } from '../vector-store/vector-index';
 
 /**
@@ -117,18 +119,33 @@ async function checkMilvus(config: PluginConfig): Promise<Finding[]> {
       const described = await within(TIMEOUT_MS, client.describeCollection({ collection_name: name }));
       const vectorField = described.schema.fields.find((field) => field.name === 'embedding');
       const dim = Number(vectorField?.type_params?.find((param) => param.key === 'dim')?.value);
-      findings.push({
-        check: `collection ${name}`,
-        ok: dim === model.dim,
-        detail: `${dim}-d vectors${dim === model.dim ? '' : `, but model ${model.id} makes ${model.dim}-d ones`}`,
-        fix: dim === model.dim ? undefined : 'a collection of another dimension holds this name: change milvus.collectionPrefix, or drop the collection',
-      });
+      findings.push(await checkSpace(client, config, model, name, dim, spaceIdOf(described.schema.description)));
     }
     return findings;
   } catch (error) {
     return [{ check: 'Milvus', ok: false, detail: `${config.milvus.address}: ${errorMessage(error).split('\n')[0]}`, fix: 'check milvus.address (host:port of the gRPC endpoint), milvus.token and milvus.ssl' }];
   } finally {
     await client.closeConnection();
+  }
+}
+
+/**
+ * The collection's vectors against the space it names: the model's own (its dimension), or a learned whitening, whose
+ * projection a worker must find beside the index to write into it.
+ */
+async function checkSpace(client: MilvusClient, config: PluginConfig, model: ModelSpec, name: string, dim: number, spaceId: string): Promise<Finding> {
+  const check = `collection ${name}`;
+  if (spaceId === IDENTITY) {
+    return dim === model.dim
+      ? { check, ok: true, detail: `${dim}-d vectors, the model's own` }
+      : { check, ok: false, detail: `${dim}-d vectors, but model ${model.id} makes ${model.dim}-d ones`, fix: 'a collection of another dimension holds this name: change milvus.collectionPrefix, or drop the collection' };
+  }
+  try {
+    const projection = await within(TIMEOUT_MS, createProjectionStore(client, config.milvus, model).load(spaceId));
+    if (projection.dim !== dim) throw new Error(`its projection makes ${projection.dim}-d vectors`);
+    return { check, ok: true, detail: `${dim}-d vectors, whitened (${spaceId}, learned from ${projection.fittedOn.images} images)` };
+  } catch (error) {
+    return { check, ok: false, detail: `${dim}-d vectors in space ${spaceId}: ${errorMessage(error).split('\n')[0]}`, fix: 'rebuild the index (strapi-image-search rebuild): workers cannot write into a space they cannot load' };
   }
 }
 

@@ -27,12 +27,12 @@ export interface EmbedOptions extends EmbedderOptions {
 
 /** The worker's embedder for local files, as a config file or the options describe it; dispose the extractor after. */
 export async function loadLocalEmbedder(options: EmbedderOptions) {
-  const config = (options.config ? readConfigFile(options.config) : {}) as { model?: unknown; preprocessing?: Record<string, unknown>; search?: unknown };
+  const config = (options.config ? readConfigFile(options.config) : {}) as { model?: unknown; preprocessing?: Record<string, unknown>; search?: unknown; whitening?: unknown };
   const model = resolveModel(modelSchema.parse(config.model ?? { id: options.model ?? 'resnet50', ...(options.weights ? { weights: options.weights } : {}) }));
   const preprocessing = preprocessingSchema.parse({ ...config.preprocessing, ...(options.trim ? {} : { trimBorders: false }) });
   const extractor = await loadExtractor(model);
   const embedder = createEmbedder({ extractor, readFile: readLocalPath, decode: preprocessing, concurrency: 4 });
-  return { extractor, embedder, search: configSchema.shape.search.parse(config.search ?? {}) };
+  return { extractor, embedder, search: configSchema.shape.search.parse(config.search ?? {}), whitening: configSchema.shape.whitening.parse(config.whitening ?? {}) };
 }
 
 /** Writes one line per file to `out`; resolves to the number of files that got no vector. */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { FileSummary } from '../contracts/http';
 import { errorMessage } from '../errors/pipeline-errors';
 import type { DuplicateKind } from '../contracts/duplicate-kinds';
-import { createDuplicateDecision, duplicateRules, pairSimilarity } from '../similarity/duplicate-decision';
+import { createDuplicateDecision, pairSimilarity } from '../similarity/duplicate-decision';
 import { groupDuplicates, type SimilarPair } from '../similarity/grouping';
 import { keeperOfGroup, keeperRanks } from '../similarity/keeper-rules';
 import { neighbourLists } from '../similarity/pairs-among';
@@ -10,12 +10,15 @@ import { verifyClosest } from '../similarity/verify-closest';
 import { pairKey } from '../strapi-data/not-duplicates';
 import { createMemoryImageCache } from '../verification/image-cache';
 import { createPairVerifier } from '../verification/pair-verifier';
+import { learnProjection } from '../whitening/learn';
+import { identitySpace, spaceOf, toSpace } from '../whitening/projection';
 import { loadLocalEmbedder, type EmbedderOptions } from './embed';
 
 /**
  * `find-duplicates`: the duplicates review over files on disk, before they are imported, or to judge the decision
- * on one's own photos. Vectors come from the worker's code path, pairs and groups from the review's own rules
- * (each file's nearest neighbours at the duplicate threshold, groups that never chain, the keeper rules).
+ * on one's own photos. Vectors come from the worker's code path, in the space a library of these files would learn
+ * (its whitening, from a sample of them, when there are enough); pairs and groups from the review's own rules (each
+ * file's nearest neighbours at the duplicate threshold, groups that never chain, the keeper rules).
  */
 
 export interface FindDuplicatesOptions extends EmbedderOptions {
@@ -59,14 +62,10 @@ export async function runFindDuplicates(
   out: (line: string) => void,
   log: (line: string) => void
 ): Promise<number> {
-  const { extractor, embedder, search } = await loadLocalEmbedder(options);
+  const { extractor, embedder, search, whitening } = await loadLocalEmbedder(options);
   const images = createMemoryImageCache();
-  const decision = createDuplicateDecision({
-    ...duplicateRules({ search }),
-    ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-    verifier: createPairVerifier({ images }),
-  });
   const embedded: Embedded[] = [];
+  let space = identitySpace(extractor.model.dim);
   let failures = 0;
   try {
     for (let start = 0; start < files.length; start += BATCH) {
@@ -84,9 +83,16 @@ export async function runFindDuplicates(
       }
       log(`embedded ${Math.min(start + BATCH, files.length)}/${files.length}`);
     }
+    space = await learnSpace(embedded, { extractor, embedder, whitening }, log);
   } finally {
     extractor.dispose();
   }
+  for (const file of embedded) file.vector = toSpace(space, file.vector);
+  const decision = createDuplicateDecision({
+    threshold: options.threshold ?? search.duplicateThreshold ?? space.thresholds.duplicate,
+    kinds: search.duplicateKinds,
+    verifier: createPairVerifier({ images }),
+  });
 
   // Each file's candidates verified as the worker and the duplicate scan verify them; a pair asked from both sides
   // is judged once.
@@ -129,4 +135,28 @@ export async function runFindDuplicates(
   }
   log(`${embedded.length} images, ${lists.filter((list) => list.length > 0).length} with candidates at ${decision.threshold}, ${pairs.length} verified duplicates, ${groups.length} groups`);
   return failures;
+}
+
+/** The space a library of these files would learn: from an even sample of them, as Strapi's rebuild learns it. */
+async function learnSpace(
+  embedded: readonly Embedded[],
+  { extractor, embedder, whitening }: Pick<Awaited<ReturnType<typeof loadLocalEmbedder>>, 'extractor' | 'embedder' | 'whitening'>,
+  log: (line: string) => void
+) {
+  const identity = identitySpace(extractor.model.dim);
+  if (!whitening.enabled || embedded.length < whitening.minImages) return identity;
+  const step = embedded.length / Math.min(whitening.sampleSize, embedded.length);
+  const sample = Array.from({ length: Math.min(whitening.sampleSize, embedded.length) }, (_, i) => embedded[Math.floor(i * step)].path);
+  const projection = await learnProjection({
+    modelId: extractor.model.id,
+    inputDim: extractor.model.dim,
+    count: sample.length,
+    minImages: whitening.minImages,
+    read: (i) => fs.readFile(sample[i]),
+    embed: async (bytes) => (await embedder.embedBytes(bytes)).map((result) => (result instanceof Error ? result : result.vector)),
+    fit: (input) => extractor.fitWhitening(input),
+    onProgress: (done, total) => log(`learning the whitening: ${done}/${total} images and their edits`),
+  });
+  if (projection) log(`learned whitening ${projection.id} from ${projection.fittedOn.images} images: duplicate candidates from ${projection.thresholds.duplicate}`);
+  return projection ? spaceOf(projection) : identity;
 }

@@ -24,8 +24,8 @@ function loadConfig(file = process.env.IMAGE_SEARCH_CONFIG): { raw: unknown; sou
 }
 
 /** A redrawn bar on a terminal, a line per poll otherwise (logs, CI). */
-const showProgress = (done: number, total: number) =>
-  process.stderr.write(process.stderr.isTTY ? `\r${progressBar(done, total)}` : `${progressBar(done, total)}\n`);
+const showProgress = (done: number, total: number, what?: string) =>
+  process.stderr.write(process.stderr.isTTY ? `\r${progressBar(done, total, what)}` : `${progressBar(done, total, what)}\n`);
 
 const adminCredentials = () => ({ email: process.env.STRAPI_ADMIN_EMAIL, password: process.env.STRAPI_ADMIN_PASSWORD });
 
@@ -50,12 +50,15 @@ const HANDLERS: Record<CommandName, (values: OptionValues, files: string[]) => P
     return 0;
   },
   async rebuild(values) {
-    const { queued } = await runRebuild(needUrl('rebuild', values), adminCredentials(), showProgress);
-    console.log(`${process.stderr.isTTY ? '\n' : ''}rebuild complete (${queued} images queued when it started)`);
+    const { queued, learning, space } = await runRebuild(needUrl('rebuild', values), adminCredentials(), (done, total, learned) =>
+      showProgress(done, total, learned ? 'images learned from' : 'images')
+    );
+    const how = learning ? `it learned its whitening first, and is in space ${space}` : `${queued} images queued when it started`;
+    console.log(`${process.stderr.isTTY ? '\n' : ''}rebuild complete (${how})`);
     return 0;
   },
   async 'scan-duplicates'(values) {
-    const { total } = await runDuplicateScan(needUrl('scan-duplicates', values), adminCredentials(), showProgress);
+    const { total } = await runDuplicateScan(needUrl('scan-duplicates', values), adminCredentials(), (done, all) => showProgress(done, all));
     console.log(`${process.stderr.isTTY ? '\n' : ''}duplicate scan complete (${total} images)`);
     return 0;
   },

@@ -20,14 +20,24 @@ export async function runReconcile(baseUrl: string, credentials: AdminCredential
   return ((await admin('reconcile', model ? { model } : {})) as { data: ReconcileReport }).data;
 }
 
-/** Starts (or resumes) a rebuild and reports progress until Strapi completed it. */
-export async function runRebuild(baseUrl: string, credentials: AdminCredentials, progress: (indexed: number, total: number) => void): Promise<RebuildStarted> {
+/**
+ * Starts (or resumes) a rebuild and reports progress until Strapi completed it: first how many sampled images the
+ * whitening learned from (`learning`), then how many images the new collection holds. Resolves to how it started,
+ * and the space the index is in once rebuilt.
+ */
+export async function runRebuild(
+  baseUrl: string,
+  credentials: AdminCredentials,
+  progress: (done: number, total: number, learning: boolean) => void
+): Promise<RebuildStarted & { space: string | null }> {
   const admin = await login(baseUrl, credentials);
   const started = ((await admin('rebuild', {})) as { data: RebuildStarted }).data;
   for (;;) {
     const status = ((await admin('status')) as { data: IndexStatus }).data;
-    if (!status.rebuild.active) return started;
-    progress(status.rebuild.vectors, status.index.reachable ? status.index.vectors : 0);
+    const { rebuild, index } = status;
+    if (!rebuild.active) return { ...started, space: index.reachable ? index.space.id : null };
+    if (rebuild.learning) progress(rebuild.learning.done, rebuild.learning.total, true);
+    else progress(rebuild.vectors, index.reachable ? index.vectors : 0, false);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
@@ -45,10 +55,10 @@ export async function runDuplicateScan(baseUrl: string, credentials: AdminCreden
 }
 
 /** A text progress bar, e.g. `[##########----------]  50% 150/300 images`. */
-export function progressBar(done: number, total: number, width = 30): string {
+export function progressBar(done: number, total: number, what = 'images', width = 30): string {
   const ratio = total > 0 ? Math.min(1, done / total) : 1;
   const filled = Math.round(ratio * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total} images`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total} ${what}`;
 }
 
 type AdminCall = (route: RouteName, body?: unknown) => Promise<unknown>;

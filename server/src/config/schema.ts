@@ -181,13 +181,17 @@ export const configSchema = z
     /** Defaults measured by `npm run bench:quality` (README, "Near-duplicate quality"). */
     search: z
       .object({
-        /** Similarity under which search results are dropped, unless a request says otherwise: keeps 99.9% of edited copies. */
-        threshold: z.number().min(0).max(1).default(0.45),
+        /**
+         * Similarity under which search results are dropped, unless a request says otherwise. Unset: the index's own,
+         * calibrated to keep 99.9% of edited copies when it learned its whitening, else 0.45.
+         */
+        threshold: z.number().min(0).max(1).optional(),
         /**
          * Similarity from which two images are candidate duplicates, each then verified by its keypoints (stage 2):
-         * the first stage only has to keep the copies, the second removes look-alikes.
+         * the first stage only has to keep the copies, the second removes look-alikes. Unset: the index's own,
+         * calibrated to keep 99% of edited copies when it learned its whitening, else 0.70.
          */
-        duplicateThreshold: z.number().min(0).max(1).default(0.7),
+        duplicateThreshold: z.number().min(0).max(1).optional(),
         /** What a verified pair must be to count as duplicates (README, "What counts as a duplicate"). */
         duplicateKinds: z
           .array(z.enum(DUPLICATE_KINDS))
@@ -207,6 +211,22 @@ export const configSchema = z
          * Bounded answers at once and may miss files indexed in the last few seconds.
          */
         consistencyLevel: z.enum(CONSISTENCY_LEVELS).default('Bounded'),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * The index learns a whitening of the model's vectors from the library itself (README, "Learned whitening"): at
+     * every rebuild, and by itself once a library indexed in the model's own space has minImages images.
+     */
+    whitening: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Rebuild by itself when the model's own space's index reaches minImages, and as a small library grows; else only on request. */
+        automatic: z.boolean().default(true),
+        /** Fewer images than this, and the library keeps the model's own vectors: too few to learn 2048-d statistics from. */
+        minImages: z.number().int().min(20).default(100),
+        /** Images sampled for a fit, each edited six ways: about a minute of model time per 100 on two cores. */
+        sampleSize: z.number().int().min(20).max(10_000).default(400),
       })
       .strict()
       .prefault({}),

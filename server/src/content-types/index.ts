@@ -4,6 +4,7 @@ import indexStateSchema from './index-state/schema.json';
 import leaseSchema from './lease/schema.json';
 import notDuplicateSchema from './not-duplicate/schema.json';
 import outboxEventSchema from './outbox-event/schema.json';
+import spaceFitSchema from './space-fit/schema.json';
 
 export const OUTBOX_UID = 'plugin::image-search.outbox-event';
 export const INDEX_STATE_UID = 'plugin::image-search.index-state';
@@ -11,6 +12,7 @@ export const NOT_DUPLICATE_UID = 'plugin::image-search.not-duplicate';
 export const LEASE_UID = 'plugin::image-search.lease';
 export const DUPLICATE_PAIR_UID = 'plugin::image-search.duplicate-pair';
 export const DUPLICATE_SCAN_UID = 'plugin::image-search.duplicate-scan';
+export const SPACE_FIT_UID = 'plugin::image-search.space-fit';
 
 export default {
   'outbox-event': { schema: outboxEventSchema },
@@ -19,4 +21,5 @@ export default {
   lease: { schema: leaseSchema },
   'duplicate-pair': { schema: duplicatePairSchema },
   'duplicate-scan': { schema: duplicateScanSchema },
+  'space-fit': { schema: spaceFitSchema },
 };

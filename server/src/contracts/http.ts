@@ -255,18 +255,44 @@ export interface IndexFailure {
   at: string;
 }
 
+/**
+ * The space an index's vectors are in: the model's own (`identity`), or a whitening learned from `learnedFrom`
+ * images of the library; `thresholds` are the ones the site uses in it (the config's, else the space's own).
+ */
+export interface IndexSpace {
+  id: string;
+  dim: number;
+  learnedFrom: number | null;
+  learnedAt: string | null;
+  thresholds: { duplicate: number; search: number };
+}
+
+/** The latest time the index learned (or tried to learn) its whitening from the library. */
+export interface WhiteningFit {
+  state: 'learning' | 'learned' | 'too-few' | 'failed' | 'interrupted';
+  /** Sampled images embedded with their edits so far, of `total`. */
+  done: number;
+  total: number;
+  reason: string | null;
+  finishedAt: string | null;
+}
+
 export interface IndexStatus {
   model: string;
   library: { images: number };
   /** `pending`: images neither indexed nor failed yet, i.e. still on their way through Kafka and the workers. */
-  index: { reachable: true; collection: string; files: number; vectors: number; pending: number } | { reachable: false };
+  index: { reachable: true; collection: string; files: number; vectors: number; pending: number; space: IndexSpace } | { reachable: false };
   /** Files the workers could not index, with the reasons of the latest ones. */
   failures: { count: number; recent: IndexFailure[] };
   outbox: { pending: number; oldestPendingAt: string | null };
   /** `lag`: media events published to Kafka that the workers' consumer group has not consumed yet (null: Kafka unreachable). */
   worker: { inProcess: boolean; running: boolean; lag: number | null };
-  /** A zero-downtime rebuild under way: how many vectors its new collection holds so far (of index.vectors). */
-  rebuild: { active: true; vectors: number } | { active: false };
+  /**
+   * A zero-downtime rebuild under way: how many vectors its new collection holds so far (of index.vectors), and
+   * while it first learns its whitening from the library, how far that got (`learning`).
+   */
+  rebuild: { active: true; vectors: number; learning: { done: number; total: number } | null } | { active: false };
+  whitening: WhiteningFit | null;
   duplicateScan: DuplicateScanStatus;
 }
 
@@ -282,8 +308,10 @@ export interface DuplicateScanStatus {
 }
 
 export interface RebuildStarted {
-  /** Images queued for the new collection (all of them, or what it still lacks when resumed). */
+  /** Images queued for the new collection (what it still lacks when resumed); none yet while it learns first. */
   queued: number;
+  /** True when the rebuild first learns the library's whitening (minutes); it queues the images after. */
+  learning: boolean;
 }
 
 export const reconcileRequestSchema = z

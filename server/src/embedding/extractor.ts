@@ -6,6 +6,7 @@ import { readKerasWeights } from './keras-weights';
 import type { ModelSpec, Pooling, Preprocessing } from './models';
 import { buildVgg16 } from './vgg16';
 import { quietTensorFlow } from './tf-logging';
+import { fitWhitening, type FitInput, type FitOutput } from '../whitening/fit';
 
 /** CNN feature extraction with tfjs-node: pixels in, L2-normalized vectors out, for any model of the registry. */
 
@@ -13,6 +14,8 @@ export interface FeatureExtractor {
   readonly model: ModelSpec;
   /** Each input is inputSize x inputSize x 3 RGB uint8 pixels; returns one unit-length vector per input. */
   extract(images: readonly Buffer[]): Promise<number[][]>;
+  /** The learned whitening's linear algebra, in the TensorFlow the model runs in (whitening/fit.ts). */
+  fitWhitening(input: FitInput): Promise<FitOutput>;
   dispose(): void;
 }
 
@@ -127,6 +130,8 @@ export async function loadExtractor(model: ModelSpec, { execution = 'graph' }: {
         vectors.dispose();
       }
     },
+
+    fitWhitening: async (input) => fitWhitening(tf, input),
 
     dispose: () => network.dispose(),
   };

@@ -2,9 +2,10 @@ import { buildEvent, INDEX_EVENT_TYPES, mediaEventSchema, parseEvent, type Index
 import { errorMessage, isRetriable } from '../errors/pipeline-errors';
 import type { BatchControl, EventConsumer, IncomingMessage } from '../messaging/consumer';
 import type { Logger } from '../utils/logger';
+import type { DuplicateKind } from '../contracts/duplicate-kinds';
+import type { ScoredFile } from '../similarity/paging';
 import { toDeadLetter } from '../messaging/dead-letter';
 import type { OutgoingMessage } from '../messaging/producer';
-import type { DuplicateDetector } from '../similarity/duplicate-detector';
 import type { EmbeddedFile, Embedder } from './embedder';
 import { isStale, needsEmbedding, type EmbedFile, type Handler } from './handlers';
 
@@ -21,6 +22,8 @@ export interface Indexer {
   stop(): Promise<void>;
   readonly running: boolean;
 }
+
+type DuplicateFound = ScoredFile & { kind: DuplicateKind };
 
 type Parsed = { message: IncomingMessage; event?: MediaEvent; invalid?: string; stale?: boolean };
 
@@ -43,17 +46,15 @@ export function createBatchIndexer(deps: {
   report: (events: IndexEvent[]) => Promise<void>;
   /** Publishes dead letters (messages that can never be applied); resolves once they are stored. */
   deadLetter: (letters: OutgoingMessage[]) => Promise<void>;
-  /** Looks for near-duplicates of each newly indexed file, once its chunk is written. */
-  detectDuplicates: DuplicateDetector;
-  /** Named in duplicate-detected events. */
-  duplicateThreshold: number;
+  /** Looks for near-duplicates of each newly indexed file (by its model vector), once its chunk is written. */
+  detectDuplicates: (fileId: number, vector: number[]) => Promise<{ duplicates: DuplicateFound[]; unverified: number; threshold: number }>;
   /** The model id the index events name. */
   model: string;
   /** Images per model call. */
   batchSize: number;
   logger: Logger;
 }): Indexer {
-  const { consumer, handlers, embedder, appliedVersions, report, deadLetter, model, detectDuplicates, duplicateThreshold, batchSize, logger } = deps;
+  const { consumer, handlers, embedder, appliedVersions, report, deadLetter, model, detectDuplicates, batchSize, logger } = deps;
   let running = false;
 
   /** Vectors computed ahead for a chunk; events whose image was not embedded ahead are embedded on demand. */
@@ -107,23 +108,22 @@ export function createBatchIndexer(deps: {
     const found = await Promise.all(
       written.map(({ fileId, vector }) =>
         detectDuplicates(fileId, vector).then(
-          ({ duplicates, unverified }) => {
+          ({ duplicates, unverified, threshold }) => {
             if (unverified > 0)
               logger.warn(`file ${fileId}: ${unverified} candidate duplicates have no verification image here; the next duplicate scan checks them`);
-            return duplicates;
+            return { duplicates, threshold };
           },
           (error) => {
             logger.warn(`duplicate check of file ${fileId} failed: ${errorMessage(error)}`);
-            return [];
+            return { duplicates: [], threshold: 0 };
           }
         )
       )
     );
-    return written.flatMap(({ fileId, causation }, i) =>
-      found[i].length > 0
-        ? [buildEvent(INDEX_EVENT_TYPES.duplicateDetected, fileId, { fileId, model, threshold: duplicateThreshold, duplicates: found[i], causation })]
-        : []
-    );
+    return written.flatMap(({ fileId, causation }, i) => {
+      const { duplicates, threshold } = found[i];
+      return duplicates.length > 0 ? [buildEvent(INDEX_EVENT_TYPES.duplicateDetected, fileId, { fileId, model, threshold, duplicates, causation })] : [];
+    });
   }
 
   /** One version lookup per chunk, before embedding, so a replay costs no model calls for superseded events. */

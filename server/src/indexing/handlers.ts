@@ -6,7 +6,7 @@ import type { EmbeddedFile } from './embedder';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
 
-/** `vector` is set when a new vector was written, for the duplicate check that follows; `contentHash` with it. */
+/** `vector` (the model's) is set when a new vector was written, for the duplicate check that follows; `contentHash` with it. */
 export type Outcome = { action: IndexAction; reason?: string; vector?: number[]; contentHash?: string };
 
 /** The file's vector: computed ahead for the batch when the worker could, otherwise on demand. */
@@ -36,17 +36,14 @@ export function createMediaEventHandlers({ store, images }: { store: VectorStore
     const { vector, contentHash, verificationImage } = await embed(file);
     // The image first: once the vector is searchable, a pair check may ask for it.
     await images.put(file.id, { contentHash, image: verificationImage });
-    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
+    await store.indexFile(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
     return { action: 'indexed', vector, contentHash };
   };
 
   // The vector does not depend on where a file is used, so a move reuses it; a file not indexed yet gets indexed.
   const move: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
-    // Fresh: a replace of this file may have been applied a moment ago.
-    const vector = await store.getVector(file.id, { fresh: true });
-    if (!vector) return index(event, embed);
-    await store.replaceFileVectors(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
+    if (!(await store.moveFile(file.id, partitionsForFile(contentTypes), eventVersion(event)))) return index(event, embed);
     return { action: 'moved' };
   };
 

@@ -6,11 +6,12 @@ import { createKafka, ensureTopics } from '../messaging/client';
 import { createEventProducer } from '../messaging/producer';
 import type { Logger } from '../utils/logger';
 import type { VectorStore } from '../vector-store/types';
-import { createDuplicateDecision, duplicateRules } from '../similarity/duplicate-decision';
+import { createDecisionsBySpace } from '../similarity/duplicate-decision';
 import { createDuplicateDetector } from '../similarity/duplicate-detector';
 import { siteImageCache } from '../verification/image-cache';
 import { startComparerThread } from '../verification/comparer-thread';
 import { createPairVerifier } from '../verification/pair-verifier';
+import { toSpace } from '../whitening/projection';
 import { createEmbedder } from './embedder';
 import { createFileSource } from './file-source';
 import { createMediaEventHandlers } from './handlers';
@@ -34,6 +35,7 @@ export async function startIndexer(
   await producer.connect();
   const images = siteImageCache(config);
   const compare = startComparerThread();
+  const detect = createDuplicateDetector({ decisionIn: createDecisionsBySpace({ search: config.search, verifier: createPairVerifier({ images, compare }) }) });
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   const worker = createBatchIndexer({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
@@ -43,8 +45,10 @@ export async function startIndexer(
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
     deadLetter: (letters) => producer.send(config.kafka.deadLetterTopic, letters),
     model: extractor.model.id,
-    detectDuplicates: createDuplicateDetector({ store, decision: createDuplicateDecision({ ...duplicateRules(config), verifier: createPairVerifier({ images, compare }) }) }),
-    duplicateThreshold: config.search.duplicateThreshold,
+    detectDuplicates: async (fileId, vector) => {
+      const served = await store.serving();
+      return detect(served, fileId, toSpace(served.space, vector));
+    },
     batchSize: config.worker.batchSize,
     logger,
   });

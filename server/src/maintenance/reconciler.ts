@@ -52,7 +52,7 @@ export function createReconciler(deps: {
 }): Reconciler {
   const { files, usage, states, recorder, leases, model } = deps;
 
-  async function compare(store: IndexCollection, { graceMs, retryFailed }: ReconcileOptions): Promise<ReconcileReport> {
+  async function compare(store: Pick<IndexCollection, 'collection' | 'indexedPartitions' | 'deleteFile'>, { graceMs, retryFailed }: ReconcileOptions): Promise<ReconcileReport> {
     const failed = retryFailed ? new Set<number>() : await states.failedFileIds();
     const indexed = await store.indexedPartitions(await files.maxId());
     const cutoff = Date.now() - graceMs;

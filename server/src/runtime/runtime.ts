@@ -7,14 +7,16 @@ import { createOutboxRelay, relayLease } from '../capture/relay';
 import { parseConfig, type PluginConfig } from '../config/schema';
 import { PLUGIN_ID } from '../contracts/permissions';
 import type { FeatureExtractor } from '../embedding/extractor';
-import { startExtractorThread } from '../embedding/extractor-thread';
+import { startExtractorProcess } from '../embedding/extractor-process';
 import { resolveModel, type ModelSpec } from '../embedding/models';
 import { ServiceUnavailableError } from '../errors/http-errors';
-import { errorMessage } from '../errors/pipeline-errors';
+import { errorMessage, UnavailableError } from '../errors/pipeline-errors';
+import { within } from '../utils/within';
 import { createEmbedder, type Embedder } from '../indexing/embedder';
 import { startIndexer, type RunningIndexer } from '../indexing/start-indexer';
 import { createDuplicateScanner, type DuplicateScanner } from '../maintenance/duplicate-scanner';
 import { createReconciler, type Reconciler } from '../maintenance/reconciler';
+import { createSpaceLearner, type SpaceLearner } from '../maintenance/space-learner';
 import { createKafka, createLagProbe, ensureTopics, type LagProbe } from '../messaging/client';
 import { createEventConsumer } from '../messaging/consumer';
 import { createEventProducer } from '../messaging/producer';
@@ -25,16 +27,18 @@ import { createLeases, type Leases } from '../strapi-data/leases';
 import { createMediaUsage, type MediaUsage } from '../strapi-data/media-usage';
 import { createNotDuplicatesRepository, type NotDuplicatesRepository } from '../strapi-data/not-duplicates';
 import { createOutbox, type Outbox } from '../strapi-data/outbox';
+import { createSpaceFits } from '../strapi-data/space-fits';
 import { prefixed, type Logger } from '../utils/logger';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS, WORKER_DRAIN_MS } from '../utils/retry';
 import { createMilvusStore } from '../vector-store/milvus-store';
-import { createDuplicateDecision, duplicateRules, type DuplicateDecision } from '../similarity/duplicate-decision';
+import { createDecisionsBySpace, type DecisionIn } from '../similarity/duplicate-decision';
 import { createFileSource } from '../indexing/file-source';
 import { createVerificationImageMaker } from '../verification/from-file';
 import { siteImageCache } from '../verification/image-cache';
 import { startComparerThread } from '../verification/comparer-thread';
 import { createPairVerifier, type PairVerifier } from '../verification/pair-verifier';
 import type { VectorStore } from '../vector-store/types';
+import type { Space } from '../whitening/projection';
 
 /**
  * What the plugin runs on inside Strapi, built once when Strapi registers the plugin: the config and the model,
@@ -60,11 +64,18 @@ export interface Runtime {
   readonly reconciler: Reconciler;
   /** Pair checks that can fetch the files they need: the decision's stage 2. */
   readonly verifier: PairVerifier;
-  /** The duplicate decision, with those pair checks. */
-  readonly decision: DuplicateDecision;
+  /** The site's duplicate decision in a space, with those pair checks. */
+  readonly decisionIn: DecisionIn;
   readonly duplicateScanner: DuplicateScanner;
+  /** Learns the space a rebuilt index is built in, from the library. */
+  readonly spaceLearner: SpaceLearner;
   /** The vector store, or a 503 while Milvus is not reachable yet. */
   store(): VectorStore;
+  /**
+   * The serving collection's space, for what only needs its thresholds (the duplicates listing, status): the last
+   * one known while Milvus is unreachable.
+   */
+  space(): Promise<Space>;
   storeIfReady(): VectorStore | undefined;
   /** The model, loaded once (about 100 MB of weights) in a thread of its own: shared by the indexer and search by image. */
   extractor(): Promise<FeatureExtractor>;
@@ -83,6 +94,9 @@ export interface Runtime {
 /** The runtime of this Strapi, which Strapi keeps as the plugin's `runtime` service. */
 export const runtimeOf = (strapi: Core.Strapi): Runtime => strapi.plugin(PLUGIN_ID).service('runtime') as Runtime;
 
+/** Milvus's answer about the serving space is waited for this long before the last one known is used. */
+const SPACE_ANSWER_MS = 3000;
+
 export function createRuntime(strapi: Core.Strapi): Runtime {
   const config = parseConfig(strapi.config.get(`plugin::${PLUGIN_ID}`));
   const model = resolveModel(config.model);
@@ -98,16 +112,18 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
   const producer = createEventProducer(kafka);
   const relay = createOutboxRelay({ outbox, producer, topic: config.kafka.topic, ...config.outbox, lease: relayLease(leases), logger });
   const recorder = createRecorder({ outbox, usage, relay, logger });
+  const readFile = createFileSource({ publicDir: config.worker.publicDir ?? strapi.dirs.static.public, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   // Pair checks here make a verification image the worker's cache lacks from the file itself.
   const makeMissing = createVerificationImageMaker({
     urlOf: async (fileId) => (await files.findOne(fileId))?.url ?? null,
-    readFile: createFileSource({ publicDir: config.worker.publicDir ?? strapi.dirs.static.public, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes }),
+    readFile,
     decode: { ...config.preprocessing, size: model.inputSize },
     logger,
   });
   const compare = startComparerThread();
   const verifier = createPairVerifier({ images: siteImageCache(config), makeMissing, compare });
-  const decision = createDuplicateDecision({ ...duplicateRules(config), verifier });
+  const decisionIn = createDecisionsBySpace({ search: config.search, verifier });
+  let knownSpace: Space | undefined;
 
   interface Running {
     abort: AbortController;
@@ -155,8 +171,19 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     recorder,
     reconciler: createReconciler({ files, usage, states, recorder, leases, model, store: () => runtime.store() }),
     verifier,
-    decision,
-    duplicateScanner: createDuplicateScanner({ decision, model, graph, states, leases, logger, store: () => runtime.store() }),
+    decisionIn,
+    duplicateScanner: createDuplicateScanner({ decisionIn, model, graph, states, leases, logger, store: () => runtime.store() }),
+    spaceLearner: createSpaceLearner({
+      config,
+      model,
+      files,
+      readFile,
+      embedder: () => runtime.embedder(),
+      extractor: () => runtime.extractor(),
+      projections: () => runtime.store().projections,
+      fits: createSpaceFits(strapi),
+      logger,
+    }),
 
     async capture() {
       await states.upgradeRows();
@@ -221,6 +248,15 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
       return store;
     },
 
+    async space() {
+      try {
+        knownSpace = (await within(SPACE_ANSWER_MS, runtime.store().serving())).space;
+      } catch (error) {
+        if (!knownSpace) throw error instanceof UnavailableError || error instanceof ServiceUnavailableError ? error : new UnavailableError(errorMessage(error));
+      }
+      return knownSpace;
+    },
+
     storeIfReady() {
       const state = started();
       return state.storeReady ? state.store : undefined;
@@ -228,7 +264,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
 
     extractor() {
       const state = started();
-      state.extractor ??= startExtractorThread(model).catch((error) => {
+      state.extractor ??= startExtractorProcess(model).catch((error) => {
         state.extractor = undefined;
         throw error;
       });

@@ -35,11 +35,14 @@ const RECENT_NOTICES = 10;
 /** How a 422 names an editor's mark. */
 const MARK_WORDING: Record<MarkDecision, string> = { 'not-duplicates': 'not duplicates', 'keep-both': 'copies to keep both of' };
 
-export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'leases' | 'recorder' | 'decision' | 'verifier'>;
+export type DuplicatesDeps = Pick<Runtime, 'config' | 'files' | 'usage' | 'notDuplicates' | 'graph' | 'states' | 'store' | 'space' | 'leases' | 'recorder' | 'decisionIn' | 'verifier'>;
 
 /** The duplicates review: groups of near-duplicates across the library, resolving them, and "not duplicates". */
-export function createDuplicatesService(strapi: Core.Strapi, { config, files, usage, notDuplicates, graph, states, store, leases, recorder, decision, verifier }: DuplicatesDeps) {
-  const { duplicateThreshold: mergeThreshold, keeperRules } = config.search;
+export function createDuplicatesService(
+  strapi: Core.Strapi,
+  { config, files, usage, notDuplicates, graph, states, store, space, leases, recorder, decisionIn, verifier }: DuplicatesDeps
+) {
+  const { keeperRules, duplicateKinds: countedKinds } = config.search;
 
   /** The files among `ids` that entries of these content types use (directly or through components). */
   async function filesUsedBy(contentTypes: readonly string[], ids: number[]): Promise<Set<number>> {
@@ -71,7 +74,9 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
   /** Each discarded file must be a duplicate of the keeper by the duplicate decision, computed here, now (both stages). */
   async function assertDuplicatesOfKeeper(keeperId: number, discardIds: readonly number[], records: Map<number, FileSummary>): Promise<void> {
     assertImages([keeperId, ...discardIds], records);
-    const vectors = new Map(await Promise.all([keeperId, ...discardIds].map(async (id) => [id, await store().getVector(id)] as const)));
+    const served = await store().serving();
+    const decision = decisionIn(served.space);
+    const vectors = new Map(await Promise.all([keeperId, ...discardIds].map(async (id) => [id, await served.getVector(id)] as const)));
     const unindexed = [...vectors].filter(([, vector]) => !vector).map(([id]) => id);
     if (unindexed.length > 0) throw new ConflictError(`File${unindexed.length > 1 ? 's' : ''} ${unindexed.join(', ')} not indexed yet, so not known to be duplicates; try again shortly`, { fileIds: unindexed });
     const pairs = discardIds.map((id) => ({ a: keeperId, b: id }));
@@ -86,7 +91,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
         throw new UnprocessableEntityError(`File ${id} is not a duplicate of file ${keeperId}: ${judgement.reason}`, {
           fileId: id,
           similarity,
-          threshold: mergeThreshold,
+          threshold: decision.threshold,
           kind: judgement.kind,
         });
       }
@@ -149,9 +154,10 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
      * the library, and Milvus is not asked.
      */
     async groups(query: DuplicatesQuery, audience: Audience): Promise<DuplicatesResponse> {
+      const mergeThreshold = decisionIn(await space()).threshold;
       const threshold = query.threshold ?? mergeThreshold;
       if (threshold < mergeThreshold) {
-        throw new errors.ValidationError(`threshold must be at least ${mergeThreshold}, the duplicate threshold the duplicate graph is kept at (search.duplicateThreshold)`, {
+        throw new errors.ValidationError(`threshold must be at least ${mergeThreshold}, the duplicate threshold the duplicate graph is kept at`, {
           param: 'threshold',
           minimum: mergeThreshold,
         });
@@ -206,7 +212,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
           pagination: { page: query.page, pageSize: query.pageSize, total, pageCount: Math.ceil(total / query.pageSize) },
           threshold,
           mergeThreshold,
-          kinds: [...decision.kinds],
+          kinds: [...countedKinds],
           contentTypes: query.contentType ?? null,
         },
       };
@@ -250,7 +256,7 @@ export function createDuplicatesService(strapi: Core.Strapi, { config, files, us
         a,
         b,
         kind,
-        counted: kind !== null && decision.kinds.includes(kind),
+        counted: kind !== null && countedKinds.includes(kind),
         inliers,
         mirrored: match?.mirrored ?? false,
         agreement: match?.agreement ?? null,

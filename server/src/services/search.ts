@@ -10,6 +10,8 @@ import { mimeMatches } from '../similarity/mime';
 import { neighbours } from '../similarity/neighbours';
 import { pageOf, resultsNeeded, type ScoredFile } from '../similarity/paging';
 import { assertKnownContentTypes, scopePartitions } from '../similarity/scope';
+import type { ServedCollection } from '../vector-store/types';
+import { toSpace } from '../whitening/projection';
 
 /** A search scoped by content type, within what the audience may find (null: anything). */
 function withinVisible(requested: readonly string[] | undefined, visible: readonly string[] | null): string[] | undefined {
@@ -28,10 +30,10 @@ export function createSearchService(strapi: Core.Strapi, { config, model, files,
    * The ranked files for a page of results, among those the audience may see: deleted files, other MIME types and
    * files the caller may not see are skipped, widening the window.
    */
-  async function rank(vector: number[], query: SimilarQuery, visibility: Visibility, excludeFileId?: number) {
-    const { threshold: defaultThreshold, consistencyLevel: consistency } = config.search;
-    const threshold = query.threshold ?? defaultThreshold;
-    const partitions = await scopePartitions(strapi, store(), withinVisible(query.contentType, visibility.contentTypes));
+  async function rank(served: ServedCollection, vector: number[], query: SimilarQuery, visibility: Visibility, excludeFileId?: number) {
+    const { consistencyLevel: consistency } = config.search;
+    const threshold = query.threshold ?? config.search.threshold ?? served.space.thresholds.search;
+    const partitions = await scopePartitions(strapi, served, withinVisible(query.contentType, visibility.contentTypes));
     let live: SimilarHit[] = [];
     if (!partitions || partitions.length > 0) {
       const shown = new Map<number, UsedFile>();
@@ -42,7 +44,7 @@ export function createSearchService(strapi: Core.Strapi, { config, model, files,
         for (const file of await visibility.reveal(candidates)) shown.set(file.id, file);
         return hits.filter((hit) => shown.has(hit.fileId));
       };
-      const hits = await neighbours(store(), { vector, needed: resultsNeeded(query.page, query.pageSize), threshold, partitions, excludeFileId, consistency, accept });
+      const hits = await neighbours(served, { vector, needed: resultsNeeded(query.page, query.pageSize), threshold, partitions, excludeFileId, consistency, accept });
       live = hits.map((hit) => ({ file: shown.get(hit.fileId)!, similarity: hit.similarity }));
     }
     const { items, hasMore } = pageOf(live, query.page, query.pageSize);
@@ -66,7 +68,8 @@ export function createSearchService(strapi: Core.Strapi, { config, model, files,
       if (!file || (await visibility.reveal([file])).length === 0) throw new errors.NotFoundError(`File ${fileId} not found`);
       if (!isImage(file.mime)) throw new errors.ValidationError(`File ${fileId} is not an image (${file.mime ?? 'unknown type'})`);
 
-      const vector = await store().getVector(fileId);
+      const served = await store().serving();
+      const vector = await served.getVector(fileId);
       if (!vector) {
         const state = await states.stateOf(fileId);
         if (state?.status === 'failed') {
@@ -74,7 +77,7 @@ export function createSearchService(strapi: Core.Strapi, { config, model, files,
         }
         throw new ConflictError(`File ${fileId} is not indexed yet; try again in a few seconds`, { fileId, indexed: false });
       }
-      const { data, meta } = await rank(vector, query, visibility, fileId);
+      const { data, meta } = await rank(served, vector, query, visibility, fileId);
       return { data, meta: { ...meta, query: { fileId } } };
     },
 
@@ -83,7 +86,8 @@ export function createSearchService(strapi: Core.Strapi, { config, model, files,
       assertKnownContentTypes(strapi, query.contentType);
       const [embedded] = await (await embedder()).embedBytes([image.bytes]);
       if (embedded instanceof Error) throw embedded;
-      const { data, meta } = await rank(embedded.vector, query, await visibilityFor(strapi, usage, audience));
+      const served = await store().serving();
+      const { data, meta } = await rank(served, toSpace(served.space, embedded.vector), query, await visibilityFor(strapi, usage, audience));
       return { data, meta: { ...meta, query: { image: { name: image.name, ...embedded.source } } } };
     },
   };

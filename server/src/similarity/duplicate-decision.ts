@@ -4,6 +4,7 @@ import { VERIFICATION_VERSION } from '../verification/verify-pair';
 import { keptPromises } from '../utils/kept-promises';
 import { toSimilarity } from './paging';
 import { VERIFICATION_BUDGET } from './verify-closest';
+import type { Space } from '../whitening/projection';
 
 /**
  * The one duplicate decision, in two stages: the global vectors' similarity finds candidates (stage 1, recall),
@@ -79,12 +80,25 @@ export function createDuplicateDecision({
   };
 }
 
-/** The site's decision, from its config. */
-export const duplicateRules = ({ search }: { search: { duplicateThreshold: number; duplicateKinds: readonly DuplicateKind[] } }) => ({
-  threshold: search.duplicateThreshold,
-  kinds: search.duplicateKinds,
-});
+/** The site's decision in a space: the config's threshold when it sets one, else the space's calibrated one. */
+export type DecisionIn = (space: Space) => DuplicateDecision;
+
+export function createDecisionsBySpace({
+  search,
+  verifier,
+}: {
+  search: { duplicateThreshold?: number; duplicateKinds: readonly DuplicateKind[] };
+  verifier: PairVerifier;
+}): DecisionIn {
+  const decisions = new Map<string, DuplicateDecision>();
+  return (space) => {
+    if (!decisions.has(space.id)) {
+      decisions.set(space.id, createDuplicateDecision({ threshold: search.duplicateThreshold ?? space.thresholds.duplicate, kinds: search.duplicateKinds, verifier }));
+    }
+    return decisions.get(space.id)!;
+  };
+}
 
 /** The decision's settings, in words a graph can be compared by: a graph built with others is rebuilt by a scan. */
-export const decisionSettings = (decision: DuplicateDecision) =>
-  `threshold=${decision.threshold} verified=${VERIFICATION_VERSION} budget=${VERIFICATION_BUDGET.duplicates}/${VERIFICATION_BUDGET.checks} kinds=${decision.kinds.join(',')}`;
+export const decisionSettings = (space: Space, decision: DuplicateDecision) =>
+  `space=${space.id} threshold=${decision.threshold} verified=${VERIFICATION_VERSION} budget=${VERIFICATION_BUDGET.duplicates}/${VERIFICATION_BUDGET.checks} kinds=${decision.kinds.join(',')}`;

@@ -1,9 +1,9 @@
 import type { ConsistencyLevel } from '../config/schema';
 import { SEARCH_LIMITS } from '../contracts/http';
-import type { VectorStore } from '../vector-store/types';
+import type { IndexCollection } from '../vector-store/types';
 import { aboveThreshold, dedupeByFile, toSimilarity, type ScoredFile } from './paging';
 
-/** A nearest-neighbour query: the files most similar to `vector`, at or above `threshold`. */
+/** A nearest-neighbour query: the files most similar to `vector` (of the collection's space), at or above `threshold`. */
 export interface NeighboursQuery {
   vector: number[];
   /** Distinct files wanted. */
@@ -23,7 +23,7 @@ export interface NeighboursQuery {
  * some hits are not accepted, so the top-k window widens until it yields `needed` files, runs out of rows, or
  * falls below the threshold.
  */
-export async function neighbours(store: VectorStore, query: NeighboursQuery): Promise<ScoredFile[]> {
+export async function neighbours(store: Pick<IndexCollection, 'search'>, query: NeighboursQuery): Promise<ScoredFile[]> {
   const { vector, partitions, excludeFileId, consistency, threshold, accept } = query;
   for (let limit = Math.min(SEARCH_LIMITS.maxResultWindow, query.needed); ; limit = Math.min(SEARCH_LIMITS.maxResultWindow, limit * 2)) {
     const rows = await store.search({ vector, limit, partitions, excludeFileId, consistency });

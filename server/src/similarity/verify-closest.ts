@@ -12,17 +12,18 @@ export const VERIFICATION_BUDGET = { duplicates: 6, checks: 10 } as const;
 /** What the duplicate decision answers for one candidate (its Judgement); null: no answer. */
 type Answer = { duplicate: true; kind: DuplicateKind } | { duplicate: false } | null;
 
-/** The verified duplicates among `candidates` (closest first), and how many had no answer. */
+/** The verified duplicates among `candidates` (closest first), and how many had no answer. `budget`: the benchmark's levers. */
 export async function verifyClosest<C>(
   candidates: readonly C[],
-  judge: (candidate: C) => Promise<Answer>
+  judge: (candidate: C) => Promise<Answer>,
+  budget: { duplicates: number; checks: number } = VERIFICATION_BUDGET
 ): Promise<{ duplicates: Array<C & { kind: DuplicateKind }>; unverified: number }> {
   const duplicates: Array<C & { kind: DuplicateKind }> = [];
   let unverified = 0;
   let checks = 0;
   // One after another: each check is CPU work on this thread, and the file's own features are reused.
   for (const candidate of candidates) {
-    if (duplicates.length >= VERIFICATION_BUDGET.duplicates || checks >= VERIFICATION_BUDGET.checks) break;
+    if (duplicates.length >= budget.duplicates || checks >= budget.checks) break;
     checks++;
     const judgement = await judge(candidate);
     if (judgement === null) unverified++;

@@ -31,7 +31,7 @@ export type FileRecords = ReturnType<typeof createFileRecords>;
 
 export function createFileRecords(strapi: Core.Strapi) {
   const query = () => strapi.db.query(FILE_UID);
-  return {
+  const records = {
     /** The whole row, as lifecycles see it (the recorder builds events from it); null when the file is gone. */
     async findRow(id: number): Promise<Record<string, unknown> | null> {
       return query().findOne({ where: { id } });
@@ -54,6 +54,26 @@ export function createFileRecords(strapi: Core.Strapi) {
     async updateText(id: number, text: Partial<Pick<FileSummary, 'alternativeText' | 'caption'>>): Promise<void> {
       await query().update({ where: { id }, data: text });
     },
+    /**
+     * About `count` image files picked at random across the library, without walking it: each pick is the first
+     * image at or after a random id (one indexed lookup), so a library is sampled in `count` small queries.
+     */
+    async sampleImages(count: number): Promise<Array<Record<string, unknown>>> {
+      const picked = new Map<number, Record<string, unknown>>();
+      if ((await records.countImages()) <= count) {
+        // A library no larger than the sample is all of it.
+        for (let page = await records.imageRowsAfter(0, count); page.length > 0; page = await records.imageRowsAfter(page[page.length - 1].id as number, count)) {
+          for (const row of page) picked.set(row.id as number, row);
+        }
+        return [...picked.values()];
+      }
+      const maxId = await records.maxId();
+      for (let attempt = 0; picked.size < count && attempt < 2 * count; attempt++) {
+        const [row] = await records.imageRowsAfter(Math.floor(Math.random() * maxId), 1);
+        if (row) picked.set(row.id as number, row);
+      }
+      return [...picked.values()];
+    },
     async countImages(): Promise<number> {
       return query().count({ where: { mime: { $startsWith: 'image/' } } });
     },
@@ -62,4 +82,5 @@ export function createFileRecords(strapi: Core.Strapi) {
       return (row?.id as number) ?? 0;
     },
   };
+  return records;
 }

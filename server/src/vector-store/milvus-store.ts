@@ -1,12 +1,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DataType, ErrorCode } from '@zilliz/milvus2-sdk-node';
 import { errorMessage, PipelineError, UnavailableError } from '../errors/pipeline-errors';
+import { identitySpace, IDENTITY, spaceOf, toSpace, type Space } from '../whitening/projection';
 import { bindCollection, check, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
 import { UNATTACHED_PARTITION } from './partitions';
-import type { IndexCollection, VectorStore } from './types';
+import { createProjectionStore } from './projections';
+import type { IndexCollection, ServedCollection, VectorStore } from './types';
 import { createVectorIndex, diskAnnUnsupported, probeDiskAnn } from './vector-index';
 
-/** The Milvus repository: one collection per model, one partition per content type, rows keyed by (file, partition). */
+/**
+ * The Milvus repository: one collection per model, one partition per content type, rows keyed by (file, partition).
+ * Each physical collection is built in one space (the model's own vectors, or a learned projection of them), named
+ * in its description; every write projects the model's vector into the space of the collection it goes to.
+ */
 
 /** Every name is an alias: searches follow it, and a rebuild moves it to a new collection in one step. */
 export function collectionName(prefix: string, modelId: string): string {
@@ -16,12 +22,21 @@ export function collectionName(prefix: string, modelId: string): string {
 const NEXT_SUFFIX = '_next';
 /** Physical collections are `<alias>__g<base-36 time>`, one per build. */
 const GENERATION = '__g';
+/** How a collection's description names its space. */
+const SPACE_TAG = /; space (\S+)$/;
+
+/** The space a collection's description names; a collection from before spaces holds the model's own vectors. */
+export const spaceIdOf = (description: string | undefined): string => SPACE_TAG.exec(description ?? '')?.[1] ?? IDENTITY;
+
+const missing = (status: { reason?: string } | undefined) => /can't find collection|not found/i.test(status?.reason ?? '');
 
 export function createMilvusStore(config: MilvusConfig, model: { id: string; dim: number }): VectorStore {
   const client = createMilvusClient(config);
   const alias = collectionName(config.collectionPrefix, model.id);
   const serving = bindCollection(client, alias, config);
-  const next = bindCollection(client, alias + NEXT_SUFFIX, config);
+  const projections = createProjectionStore(client, config, model);
+  /** Physical collection names by id: an alias is described by the id of the collection it points at. */
+  const physicalNames = new Map<string, string>();
 
   async function exists(name: string): Promise<boolean> {
     const has = await client.hasCollection({ collection_name: name });
@@ -52,18 +67,18 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
   }
 
   /** A new empty, indexed and loaded collection behind `aliasName`; a concurrent creator's alias wins. */
-  async function createGeneration(aliasName: string): Promise<void> {
+  async function createGeneration(aliasName: string, space: Space): Promise<void> {
     await assertIndexBuildable();
     const physical = `${alias}${GENERATION}${Date.now().toString(36)}`;
     const created = await client.createCollection({
       collection_name: physical,
-      description: `strapi-plugin-image-search vectors of model ${model.id}`,
+      description: `strapi-plugin-image-search vectors of model ${model.id}; space ${space.id}`,
       consistency_level: config.consistencyLevel,
       fields: [
         { name: FIELDS.pk, data_type: DataType.VarChar, is_primary_key: true, autoID: false, max_length: 320 },
         { name: FIELDS.fileId, data_type: DataType.Int64 },
         { name: FIELDS.version, data_type: DataType.Int64 },
-        { name: FIELDS.vector, data_type: DataType.FloatVector, dim: model.dim },
+        { name: FIELDS.vector, data_type: DataType.FloatVector, dim: space.dim },
       ],
     });
     check(created, 'createCollection');
@@ -88,29 +103,82 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     return res.aliases ?? [];
   }
 
-  /** Writes go to the serving collection, and to the one being rebuilt while there is one. */
-  async function mirrored(write: (target: IndexCollection) => Promise<void>): Promise<void> {
-    await write(serving);
-    if (await exists(alias + NEXT_SUFFIX)) await write(next);
+  async function physicalName(collectionId: string): Promise<string> {
+    if (!physicalNames.has(collectionId)) {
+      const res = await client.showCollections();
+      check(res.status, 'showCollections');
+      for (const { id, name } of res.data) physicalNames.set(String(id), name);
+    }
+    const name = physicalNames.get(collectionId);
+    if (!name) throw new UnavailableError(`Milvus collection ${collectionId} is gone`);
+    return name;
+  }
+
+  /**
+   * The physical collection an alias points at now, with its space; null when the alias does not exist. A
+   * collection from before spaces holds the model's own vectors.
+   */
+  async function resolve(aliasName: string): Promise<ServedCollection | null> {
+    const described = await client.describeCollection({ collection_name: aliasName });
+    if (missing(described.status)) return null;
+    check(described.status, 'describeCollection');
+    const physical = await physicalName(String(described.collectionID));
+    const spaceId = spaceIdOf(described.schema?.description);
+    const space = spaceId === IDENTITY ? identitySpace(model.dim) : spaceOf(await projections.load(spaceId));
+    return { ...bindCollection(client, physical, config), space };
+  }
+
+  /** Writes go to the serving collection, and to the one being rebuilt while there is one, each in its own space. */
+  async function targets(): Promise<ServedCollection[]> {
+    const [current, rebuilding] = await Promise.all([resolve(alias), resolve(alias + NEXT_SUFFIX)]);
+    if (!current) throw new UnavailableError(`Milvus collection ${alias} does not exist yet`);
+    return rebuilding ? [current, rebuilding] : [current];
   }
 
   return failuresAsUnavailable({
-    ...serving,
+    collection: alias,
+    projections,
+    appliedVersions: serving.appliedVersions,
+    existingPartitions: serving.existingPartitions,
+    indexedPartitions: serving.indexedPartitions,
+    countRows: serving.countRows,
+    stats: serving.stats,
 
     async ensureCollection() {
-      if (!(await exists(alias))) await createGeneration(alias);
+      if (!(await exists(alias))) await createGeneration(alias, identitySpace(model.dim));
       check(await client.loadCollectionSync({ collection_name: alias }), 'loadCollection');
     },
 
-    replaceFileVectors: (fileId, partitions, vector, version) => mirrored((target) => target.replaceFileVectors(fileId, partitions, vector, version)),
-    deleteFile: (fileId) => mirrored((target) => target.deleteFile(fileId)),
+    async serving() {
+      const current = await resolve(alias);
+      if (!current) throw new UnavailableError(`Milvus collection ${alias} does not exist yet`);
+      return failuresAsUnavailable(current);
+    },
 
-    async beginRebuild() {
-      if (!(await exists(alias + NEXT_SUFFIX))) await createGeneration(alias + NEXT_SUFFIX);
+    async indexFile(fileId, partitions, modelVector, version) {
+      for (const target of await targets()) await target.replaceFileVectors(fileId, partitions, toSpace(target.space, modelVector), version);
+    },
+
+    async moveFile(fileId, partitions, version) {
+      const collections = await targets();
+      // Fresh: a replace of this file may have been applied a moment ago.
+      const vectors = await Promise.all(collections.map((target) => target.getVector(fileId, { fresh: true })));
+      if (vectors.some((vector) => !vector)) return false;
+      for (const [i, target] of collections.entries()) await target.replaceFileVectors(fileId, partitions, vectors[i]!, version);
+      return true;
+    },
+
+    async deleteFile(fileId) {
+      for (const target of await targets()) await target.deleteFile(fileId);
+    },
+
+    async beginRebuild(space) {
+      if (!(await exists(alias + NEXT_SUFFIX))) await createGeneration(alias + NEXT_SUFFIX, space);
     },
 
     async rebuildTarget() {
-      return (await exists(alias + NEXT_SUFFIX)) ? failuresAsUnavailable(next) : null;
+      const target = await resolve(alias + NEXT_SUFFIX);
+      return target && failuresAsUnavailable(target);
     },
 
     async completeRebuild() {
@@ -128,10 +196,14 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
         // there for a time tick), and dropping it under them fails them. None outlives one call timeout.
         await delay(config.timeoutMs, undefined, { ref: false });
       }
-      check(await client.dropAlias({ alias: alias + NEXT_SUFFIX }), 'dropAlias');
       for (const old of described) {
         if (old.name !== rebuilt.name && old.name !== alias) check(await client.dropCollection({ collection_name: old.name }), 'dropCollection');
       }
+      // Projections no collection is built in any more go too.
+      const space = spaceIdOf((await client.describeCollection({ collection_name: alias })).schema?.description);
+      await projections.keepOnly(space !== IDENTITY ? [space] : []);
+      // Last: until then the rebuild shows as under way, and completing it again after a crash finishes the rest.
+      check(await client.dropAlias({ alias: alias + NEXT_SUFFIX }), 'dropAlias');
     },
 
     async modelCollection(modelId) {

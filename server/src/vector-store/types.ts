@@ -1,4 +1,5 @@
 import type { ConsistencyLevel } from '../config/schema';
+import type { Projection, Space } from '../whitening/projection';
 
 /** The vector index as the rest of the plugin sees it; Milvus implements it (milvus-store.ts). */
 
@@ -17,9 +18,9 @@ export interface VectorSearch {
   consistency?: ConsistencyLevel;
 }
 
-export interface VectorStore {
+/** Reads and writes on one collection, in its own space: vectors given and returned are of that space. */
+export interface IndexCollection {
   readonly collection: string;
-  ensureCollection(): Promise<void>;
   replaceFileVectors(fileId: number, partitions: readonly string[], vector: readonly number[], version: number): Promise<void>;
   deleteFile(fileId: number): Promise<void>;
   /** The file's vector; `fresh` guarantees it reflects every write acknowledged before the call. */
@@ -37,19 +38,48 @@ export interface VectorStore {
   countRows(): Promise<number>;
   /** The files indexed, and how many rows they have (one per partition), for file ids up to maxFileId: a walk, for tests and maintenance. */
   stats(maxFileId: number): Promise<{ fileIds: Set<number>; vectors: number }>;
+}
+
+/**
+ * The collection searches use right now, bound to the physical collection behind the alias when it was asked for:
+ * a request's reads all see one collection and one space, even if a rebuild switches the alias meanwhile.
+ */
+export interface ServedCollection extends IndexCollection {
+  readonly space: Space;
+}
+
+/** The vector index as the rest of the plugin sees it; Milvus implements it (milvus-store.ts). */
+export interface VectorStore extends Pick<IndexCollection, 'deleteFile' | 'appliedVersions' | 'existingPartitions' | 'indexedPartitions' | 'countRows' | 'stats'> {
+  /** The alias searches follow. */
+  readonly collection: string;
+  /** Creates the index in the model's own space when there is none. */
+  ensureCollection(): Promise<void>;
+  /** The serving collection, and its space. */
+  serving(): Promise<ServedCollection>;
+  /** Writes a file's model vector into every collection being written (serving, and rebuilding), each in its own space. */
+  indexFile(fileId: number, partitions: readonly string[], modelVector: readonly number[], version: number): Promise<void>;
+  /** Moves a file's vectors to other partitions in every collection being written; false when one lacks them. */
+  moveFile(fileId: number, partitions: readonly string[], version: number): Promise<boolean>;
   /**
-   * Starts (or resumes) a rebuild: a new collection behind the `<collection>_next` alias, which every write from
-   * then on also goes to, while searches keep using the current one.
+   * Starts (or resumes) a rebuild: a new collection in `space` behind the `<collection>_next` alias, which every
+   * write from then on also goes to, while searches keep using the current one. A rebuild under way keeps its space.
    */
-  beginRebuild(): Promise<void>;
-  /** The collection being rebuilt, or null when no rebuild is under way. */
-  rebuildTarget(): Promise<IndexCollection | null>;
+  beginRebuild(space: Space): Promise<void>;
+  /** The collection being rebuilt, in its space, or null when no rebuild is under way. */
+  rebuildTarget(): Promise<ServedCollection | null>;
   /** Points the collection's alias at the rebuilt collection in one step, then drops the old one. */
   completeRebuild(): Promise<void>;
   /** Another model's index under the same prefix, or null when none exists. */
   modelCollection(modelId: string): Promise<IndexCollection | null>;
+  /** Where learned projections are kept, for the spaces of new collections. */
+  readonly projections: ProjectionStore;
   close(): Promise<void>;
 }
 
-/** What one collection (or alias) offers; the store adds mirroring and rebuilds around the serving one. */
-export type IndexCollection = Omit<VectorStore, 'ensureCollection' | 'beginRebuild' | 'rebuildTarget' | 'completeRebuild' | 'modelCollection' | 'close'>;
+/** The learned projections, stored beside the indexes they built. */
+export interface ProjectionStore {
+  save(projection: Projection): Promise<void>;
+  load(id: string): Promise<Projection>;
+  /** Deletes every projection but these. */
+  keepOnly(ids: readonly string[]): Promise<void>;
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,8 +45,9 @@ export function createDiskImageCache(dir: string): VerificationImageCache {
     async put(fileId, { contentHash, image }) {
       const file = fileOf(fileId);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      // Written aside, then renamed: a reader never sees half a file.
-      const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+      // Written aside, then renamed: a reader never sees half a file. A name of its own, as two writers of one
+      // file (the worker and a scan, two instances) may start in the same millisecond.
+      const partial = `${file}.${randomUUID()}.partial`;
       await fs.writeFile(partial, Buffer.concat([Buffer.from(contentHash.padEnd(HASH_BYTES).slice(0, HASH_BYTES), 'ascii'), image]));
       await fs.rename(partial, file);
     },

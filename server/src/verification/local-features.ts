@@ -13,6 +13,12 @@ export const FEATURE_SIDE = 512;
 const ORB_FEATURES = 600;
 const CANDIDATE_KEYPOINTS = 4 * ORB_FEATURES;
 const GRID = 8;
+/**
+ * FAST's corner contrast: OpenCV's default, then a low one for images that yield fewer corners than ORB_FEATURES at
+ * it (sky, bokeh, a smooth crop of a large photo), which otherwise have too few keypoints to verify at all.
+ */
+const FAST_THRESHOLD = 20;
+const LOW_CONTRAST_FAST_THRESHOLD = 5;
 /** The colour thumbnail's long side: enough to see an overlay or a colour change, too small for noise to matter. */
 const THUMBNAIL_SIDE = 64;
 /** ORB descriptor bytes per keypoint. */
@@ -37,6 +43,11 @@ export interface LocalFeatures {
   width: number;
   height: number;
   direct: Keypoints;
+  /**
+   * Keypoints of the image at half its normalised size, in the normalised frame. A copy showing a quarter of its
+   * original (a 50% crop) is twice as large as that part of it: these meet the copy's own keypoints at one scale.
+   */
+  halved: Keypoints;
   /** Keypoints of the horizontally mirrored image, in its own (mirrored) frame. */
   mirrored: Keypoints;
   thumbnail: Thumbnail;
@@ -48,43 +59,81 @@ export async function extractLocalFeatures(image: Buffer): Promise<LocalFeatures
   const [grey, mirrored] = await Promise.all([greyOf(normalised.clone()), greyOf(normalised.clone().flop())]);
   const { width, height } = grey.info;
   const thumbnail = await sharp(image).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const halfSize = { width: Math.max(1, Math.round(width / 2)), height: Math.max(1, Math.round(height / 2)) };
+  const half = await sharp(grey.data, { raw: { width, height, channels: 1 } }).resize(halfSize.width, halfSize.height).toColourspace('b-w').raw().toBuffer();
   const { cv } = await loadOpenCv();
-  const direct = orb(cv, grey.data, width, height);
-  // Each pass is one bounded piece of synchronous work: let the event loop run between them.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Each pass is one bounded piece of synchronous work: the event loop runs between them.
+  const { direct, mirrored: flipped } = orb(cv, grey.data, width, height, mirrored.data);
+  await yieldToEventLoop();
+  const halved = scaled(orb(cv, half, halfSize.width, halfSize.height).direct, width / halfSize.width, height / halfSize.height);
+  await yieldToEventLoop();
   return {
     width,
     height,
     direct,
-    mirrored: orb(cv, mirrored.data, width, height),
+    halved,
+    mirrored: flipped!,
     thumbnail: { width: thumbnail.info.width, height: thumbnail.info.height, pixels: new Uint8Array(thumbnail.data) },
   };
 }
 
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Keypoints found on a resized image, placed back in the normalised frame. */
+function scaled({ points, descriptors }: Keypoints, scaleX: number, scaleY: number): Keypoints {
+  const placed = new Float32Array(points.length);
+  for (let i = 0; i < points.length; i += 2) [placed[i], placed[i + 1]] = [points[i] * scaleX, points[i + 1] * scaleY];
+  return { points: placed, descriptors };
+}
+
+/**
+ * ORB keypoints of a grey image; with `flopped` (the same image mirrored), also the mirror's. A corner is a corner in
+ * the mirror too, at the mirrored place and turned the other way: the mirror's keypoints are this image's, mirrored,
+ * and only their descriptors are computed again, on the mirror, saving a second detection.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function orb(cv: any, grey: Buffer, width: number, height: number): Keypoints {
+function orb(cv: any, grey: Buffer, width: number, height: number, flopped?: Buffer): { direct: Keypoints; mirrored?: Keypoints } {
   const image = new cv.Mat(height, width, cv.CV_8UC1);
   const mask = new cv.Mat();
-  const candidates = new cv.KeyPointVector();
+  let candidates = new cv.KeyPointVector();
   const keypoints = new cv.KeyPointVector();
+  const mirroredKeypoints = new cv.KeyPointVector();
   const descriptors = new cv.Mat();
   const detector = new cv.ORB(CANDIDATE_KEYPOINTS);
   try {
     image.data.set(grey);
+    detector.setFastThreshold(FAST_THRESHOLD);
     detector.detect(image, candidates, mask);
-    for (const keypoint of spreadOver(candidates, width, height)) keypoints.push_back(keypoint);
-    detector.compute(image, keypoints, descriptors);
-    const count = keypoints.size();
-    const points = new Float32Array(count * 2);
-    for (let i = 0; i < count; i++) {
-      const { pt } = keypoints.get(i);
-      points[i * 2] = pt.x;
-      points[i * 2 + 1] = pt.y;
+    if (candidates.size() < ORB_FEATURES) {
+      candidates.delete();
+      candidates = new cv.KeyPointVector();
+      detector.setFastThreshold(LOW_CONTRAST_FAST_THRESHOLD);
+      detector.detect(image, candidates, mask);
     }
-    return { points, descriptors: count > 0 ? new Uint8Array(descriptors.data) : new Uint8Array(0) };
+    const spread = spreadOver(candidates, width, height) as Array<{ pt: { x: number; y: number }; angle: number }>;
+    for (const keypoint of spread) keypoints.push_back(keypoint);
+    const direct = describe(cv, detector, image, keypoints, descriptors);
+    if (!flopped) return { direct };
+    image.data.set(flopped);
+    for (const { pt, angle, ...rest } of spread) mirroredKeypoints.push_back({ ...rest, pt: { x: width - 1 - pt.x, y: pt.y }, angle: (540 - angle) % 360 });
+    return { direct, mirrored: describe(cv, detector, image, mirroredKeypoints, descriptors) };
   } finally {
-    for (const held of [image, mask, candidates, keypoints, descriptors, detector]) held.delete();
+    for (const held of [image, mask, candidates, keypoints, mirroredKeypoints, descriptors, detector]) held.delete();
   }
+}
+
+/** Descriptors of `keypoints` in `image`; ORB drops those too close to the border, so the points are read back after. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function describe(cv: any, detector: any, image: any, keypoints: any, descriptors: any): Keypoints {
+  detector.compute(image, keypoints, descriptors);
+  const count = keypoints.size();
+  const points = new Float32Array(count * 2);
+  for (let i = 0; i < count; i++) {
+    const { pt } = keypoints.get(i);
+    points[i * 2] = pt.x;
+    points[i * 2 + 1] = pt.y;
+  }
+  return { points, descriptors: count > 0 ? new Uint8Array(descriptors.data) : new Uint8Array(0) };
 }
 
 /** The strongest keypoints of each grid cell, an equal share per cell, then the strongest of the rest. */

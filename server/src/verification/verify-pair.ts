@@ -15,7 +15,7 @@ import { structureAgreement } from './structure-agreement';
  */
 
 /** Names what verifyPair decides; a change to it makes the duplicate graph be rebuilt (decisionSettings). */
-export const VERIFICATION_VERSION = 'orb-affine-structure-v2';
+export const VERIFICATION_VERSION = 'orb-affine-structure-contained-v3';
 
 /** Keypoint matches consistent with one transform needed to call two images one picture. */
 export const MIN_INLIERS = 12;
@@ -32,10 +32,17 @@ const MAX_STRETCH = 1.25;
 const MAX_TURN_DEGREES = 30;
 /** The share of overlapping cells whose structure must agree (structureAgreement), from `npm run bench:quality`. */
 export const MIN_AGREEMENT = 0.6;
-/** Inliers must spread over at least this share of each image's frame (their bounding box). */
+/** Inliers must spread over at least this share of the part of each image that the other shows (their bounding box). */
 const MIN_SPREAD = 0.03;
 /** One image covering less than this share of the other, or of itself shown in the other: a crop, or a frame. */
 const CROPPED_BELOW = 0.8;
+/**
+ * A copy shows all of one of the two: a crop lies within its original, an original within its screenshot or its
+ * borders. Two shots of one scene from a moving camera (a pan, video frames, a stereo pair, overlapping aerial views)
+ * each show what the other does not: every copy edit of the quality benchmark keeps 0.99 or more of one image
+ * within the other, such shots 0.4 to 0.8 (README, "What counts as a duplicate").
+ */
+const MIN_CONTAINED = 0.9;
 
 /** Thumbnail differences past which a copy counts as edited rather than re-encoded (0-255 per channel). */
 const EDITED = { meanDifference: 8, overlayDifference: 40, overlayShare: 0.012, chromaDifference: 6 };
@@ -64,23 +71,36 @@ export interface Verification {
 
 /** `minAgreement` is MIN_AGREEMENT but for the benchmark, which measures other values. */
 export function verifyPair(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, minAgreement = MIN_AGREEMENT): Verification {
-  const direct = matchKeypoints(cv, a, b, false, minAgreement);
-  if (direct.passed) return { kind: kindOf(direct, a, b), inliers: direct.inliers, match: direct };
-  const mirrored = matchKeypoints(cv, a, b, true, minAgreement);
+  const tried: Matched[] = [];
+  // Both at one size first; then one of them halved, for a copy twice as large as the part of the other it shows.
+  for (const [from, to] of [
+    [a.direct, b.direct],
+    [a.direct, b.halved],
+    [a.halved, b.direct],
+  ]) {
+    const match = matchKeypoints(cv, a, b, { from, to, mirrored: false }, minAgreement);
+    if (match.passed) return { kind: kindOf(match, a, b), inliers: match.inliers, match };
+    tried.push(match);
+  }
+  const mirrored = matchKeypoints(cv, a, b, { from: a.mirrored, to: b.direct, mirrored: true }, minAgreement);
   if (mirrored.passed) return { kind: 'mirrored', inliers: mirrored.inliers, match: mirrored };
-  const best = direct.inliers >= mirrored.inliers ? direct : mirrored;
+  tried.push(mirrored);
+  const otherShot = tried.find((match) => match.otherShot);
+  if (otherShot) return { kind: 'similar', inliers: otherShot.inliers, match: otherShot };
+  const best = tried.reduce((x, y) => (y.inliers > x.inliers ? y : x));
   return { kind: best.inliers >= SIMILAR_INLIERS ? 'similar' : null, inliers: best.inliers, match: best.inliers > 0 ? best : null };
 }
 
 interface Matched extends PairMatch {
   passed: boolean;
+  /** One picture's part of the other, as a copy would be, but neither lies within the other: two shots of a scene. */
+  otherShot: boolean;
 }
 
-const NONE: Matched = { passed: false, inliers: 0, mirrored: false, transform: [], points: new Float32Array(0), frames: [0, 0, 0, 0], agreement: null };
+const NONE: Matched = { passed: false, otherShot: false, inliers: 0, mirrored: false, transform: [], points: new Float32Array(0), frames: [0, 0, 0, 0], agreement: null };
 
-/** a's keypoints (mirrored, or as it is) matched to b's. */
-function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, mirrored: boolean, minAgreement: number): Matched {
-  const [from, to] = [mirrored ? a.mirrored : a.direct, b.direct];
+/** Keypoints of a (`from`: as it is, halved or mirrored) matched to keypoints of b (`to`). */
+function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, { from, to, mirrored }: { from: Keypoints; to: Keypoints; mirrored: boolean }, minAgreement: number): Matched {
   const pairs = ratioMatches(cv, from, to);
   if (pairs.length < SIMILAR_INLIERS) return { ...NONE, mirrored };
   const source = new cv.Mat(pairs.length, 1, cv.CV_32FC2);
@@ -100,10 +120,21 @@ function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, mirrored
       if (mask.data[k]) points.push(from.points[i * 2], from.points[i * 2 + 1], to.points[j * 2], to.points[j * 2 + 1]);
     });
     const inliers = points.length / 4;
-    const geometric = inliers >= MIN_INLIERS && plausibleCopy(transform) && spreads(points, a, b);
+    const shared = overlap(transform, a, b);
+    const geometric = inliers >= MIN_INLIERS && plausibleCopy(transform) && spreads(points, shared);
     const agreement = geometric ? structureAgreement(a, b, transform, mirrored) : null;
-    const passed = geometric && (agreement === null || agreement >= minAgreement);
-    return { passed, inliers, mirrored, transform, points: new Float32Array(points), frames: [a.width, a.height, b.width, b.height], agreement };
+    const alike = geometric && (agreement === null || agreement >= minAgreement);
+    const contained = Math.max(shared.ofA, shared.ofB) >= MIN_CONTAINED;
+    return {
+      passed: alike && contained,
+      otherShot: alike && !contained,
+      inliers,
+      mirrored,
+      transform,
+      points: new Float32Array(points),
+      frames: [a.width, a.height, b.width, b.height],
+      agreement,
+    };
   } finally {
     for (const held of [source, target, mask, model]) held?.delete();
   }
@@ -159,7 +190,11 @@ function plausibleCopy(t: number[]): boolean {
   return scale >= 1 / MAX_SCALE && scale <= MAX_SCALE && larger / smaller <= MAX_STRETCH && turn <= MAX_TURN_DEGREES;
 }
 
-function spreads(points: number[], a: LocalFeatures, b: LocalFeatures): boolean {
+/**
+ * Whether the inliers spread over what the two images share: the part of each that the other shows (a crop shows a
+ * quarter of its original, and its inliers cover only that quarter of it).
+ */
+function spreads(points: number[], { areaInA, areaInB }: Overlap): boolean {
   const box = (offset: number) => {
     let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
     for (let i = offset; i < points.length; i += 4) {
@@ -170,21 +205,33 @@ function spreads(points: number[], a: LocalFeatures, b: LocalFeatures): boolean 
     }
     return (maxX - minX) * (maxY - minY);
   };
-  return box(0) >= MIN_SPREAD * a.width * a.height && box(2) >= MIN_SPREAD * b.width * b.height;
+  return box(0) >= MIN_SPREAD * areaInA && box(2) >= MIN_SPREAD * areaInB;
 }
 
-/** A direct (unmirrored) match: cropped when either image shows only part of the other, else edited or resized. */
-function kindOf(match: PairMatch, a: LocalFeatures, b: LocalFeatures): DuplicateKind {
-  const { transform } = match;
+/** What the two images share, carried by the transform: its area in each frame, and its share of each image. */
+interface Overlap {
+  areaInA: number;
+  areaInB: number;
+  ofA: number;
+  ofB: number;
+}
+
+function overlap(transform: number[], a: LocalFeatures, b: LocalFeatures): Overlap {
   const corners = [
     [0, 0],
     [a.width, 0],
     [a.width, a.height],
     [0, a.height],
   ].map(([x, y]) => apply(transform, x, y));
-  const shared = polygonArea(clipToRect(corners, b.width, b.height));
-  const ofB = shared / (b.width * b.height);
-  const ofA = shared / (a.width * a.height * Math.abs(transform[0] * transform[4] - transform[1] * transform[3]));
+  const areaInB = polygonArea(clipToRect(corners, b.width, b.height));
+  const areaInA = Math.min(a.width * a.height, areaInB / Math.abs(transform[0] * transform[4] - transform[1] * transform[3]));
+  return { areaInA, areaInB, ofA: areaInA / (a.width * a.height), ofB: areaInB / (b.width * b.height) };
+}
+
+/** A direct (unmirrored) match: cropped when either image shows only part of the other, else edited or resized. */
+function kindOf(match: PairMatch, a: LocalFeatures, b: LocalFeatures): DuplicateKind {
+  const { transform } = match;
+  const { ofA, ofB } = overlap(transform, a, b);
   if (Math.min(ofA, ofB) < CROPPED_BELOW) return 'cropped';
   return edited(a.thumbnail, b.thumbnail, transform, a, b) ? 'edited' : 'resized';
 }

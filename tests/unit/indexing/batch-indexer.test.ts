@@ -11,7 +11,9 @@ import type { OutgoingMessage } from '../../../server/src/messaging/producer';
 import type { VectorStore } from '../../../server/src/vector-store/types';
 import { silentLogger } from '../../../server/src/utils/logger';
 import { createMemoryImageCache } from '../../../server/src/verification/image-cache';
-import { stageOneDecision } from '../fakes/decision';
+import { FAKE_SPACE, stageOneDecisions } from '../fakes/decision';
+
+const detect = createDuplicateDetector({ decisionIn: stageOneDecisions(0.7) });
 
 
 const message = (offset: number, type: MediaEventType, fileId: number, mime = 'image/jpeg', time = new Date()): IncomingMessage => {
@@ -52,12 +54,15 @@ function fakeEmbedder(failures: Record<number, Error> = {}) {
 function fakeStore() {
   const writes: string[] = [];
   const store = {
-    replaceFileVectors: async (fileId: number, _partitions: string[], vector: number[]) => void writes.push(`upsert ${fileId}=${vector}`),
+    indexFile: async (fileId: number, _partitions: string[], vector: number[]) => void writes.push(`upsert ${fileId}=${vector}`),
+    moveFile: async () => false,
     deleteFile: async (fileId: number) => void writes.push(`delete ${fileId}`),
-    getVector: async () => null,
-    // File 1 has a near-duplicate (file 99) in the library; others have nothing close.
-    search: async ({ excludeFileId }: { excludeFileId: number }) =>
-      excludeFileId === 1 ? [{ fileId: 99, score: 0.95 }, { fileId: 98, score: 0.4 }] : [{ fileId: 98, score: 0.4 }],
+    serving: async () => ({
+      space: FAKE_SPACE,
+      // File 1 has a near-duplicate (file 99) in the library; others have nothing close.
+      search: async ({ excludeFileId }: { excludeFileId: number }) =>
+        excludeFileId === 1 ? [{ fileId: 99, score: 0.95 }, { fileId: 98, score: 0.4 }] : [{ fileId: 98, score: 0.4 }],
+    }),
   } as unknown as VectorStore;
   return { store, writes };
 }
@@ -76,8 +81,7 @@ async function run(messages: IncomingMessage[], options: { batchSize?: number; f
     report: async (events) => void reports.push(events),
     deadLetter: async (batch) => void letters.push(...batch),
     model: 'resnet50',
-    detectDuplicates: createDuplicateDetector({ store, decision: stageOneDecision(0.7) }),
-    duplicateThreshold: 0.7,
+    detectDuplicates: async (fileId, vector) => detect((await store.serving()) as never, fileId, vector),
     batchSize: options.batchSize ?? 8,
     logger: silentLogger,
   });
@@ -129,7 +133,7 @@ describe('index worker', () => {
       const worker = createBatchIndexer({
         consumer: kafka.consumer,
         handlers: createMediaEventHandlers({
-          store: { ...store, replaceFileVectors: async (fileId: number) => void log.push(`apply ${fileId}`) } as unknown as VectorStore,
+          store: { ...store, indexFile: async (fileId: number) => void log.push(`apply ${fileId}`) } as unknown as VectorStore,
           images: createMemoryImageCache(),
         }),
         embedder: {
@@ -145,8 +149,7 @@ describe('index worker', () => {
         },
         deadLetter: async () => {},
         model: 'resnet50',
-        detectDuplicates: async () => ({ duplicates: [], unverified: 0 }),
-        duplicateThreshold: 0.7,
+        detectDuplicates: async () => ({ duplicates: [], unverified: 0, threshold: 0.7 }),
         batchSize: 2,
         logger: silentLogger,
       });

@@ -3,10 +3,10 @@ import type { DuplicateGraph, DuplicateScan, Neighbour } from '../../../server/s
 import type { IndexStateRepository } from '../../../server/src/strapi-data/index-state';
 import { LeaseTakenError, type Leases } from '../../../server/src/strapi-data/leases';
 import type { VectorStore } from '../../../server/src/vector-store/types';
-import { stageOneDecision } from '../fakes/decision';
+import { FAKE_SPACE, stageOneDecisions } from '../fakes/decision';
 
 const MODEL = { id: 'resnet50_gem' } as never;
-const SETTINGS = graphSettings('resnet50_gem', stageOneDecision(0.7));
+const SETTINGS = graphSettings('resnet50_gem', FAKE_SPACE, stageOneDecisions(0.7));
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
 
 /** 450 indexed files (three steps of 200); files 2k-1 and 2k are copies of each other. */
@@ -44,20 +44,22 @@ function library(latest: DuplicateScan | null, { leaseTaken = false, failAt }: {
     indexedFileIdsAfter: async (after: number, limit: number) => ids.filter((id) => id > after).slice(0, limit),
   } as unknown as IndexStateRepository;
   const twin = (id: number) => (id % 2 === 1 ? id + 1 : id - 1);
-  const store = {
+  const served = {
+    space: FAKE_SPACE,
     getVector: async (id: number) => [id],
     search: async ({ vector }: { vector: number[] }) => [
       { fileId: twin(vector[0]), score: 0.95 },
       { fileId: 9999, score: 0.2 },
     ],
-  } as unknown as VectorStore;
+  };
+  const store = { serving: async () => served } as unknown as VectorStore;
   const leases = {
     exclusive: async (_names: string[], work: () => Promise<unknown>) => {
       if (leaseTaken) throw new LeaseTakenError('duplicate-scan');
       return work();
     },
   } as unknown as Leases;
-  const scanner = createDuplicateScanner({ decision: stageOneDecision(0.7), model: MODEL, graph, states, leases, store: () => store, logger: quiet });
+  const scanner = createDuplicateScanner({ decisionIn: stageOneDecisions(0.7), model: MODEL, graph, states, leases, store: () => store, logger: quiet });
   return { scanner, added, progress, completed, scans };
 }
 
@@ -101,7 +103,7 @@ describe('duplicate scanner', () => {
   it('starts again under a new generation when the settings changed, or when asked to', async () => {
     const other = library({
       generation: 2,
-      settings: graphSettings('vgg16', stageOneDecision(0.7)),
+      settings: graphSettings('vgg16', FAKE_SPACE, stageOneDecisions(0.7)),
       state: 'complete',
       afterFileId: 450,
       done: 450,
@@ -109,7 +111,7 @@ describe('duplicate scanner', () => {
       startedAt: '',
       finishedAt: '',
     });
-    expect((await other.scanner.status()).state).toBe('needed');
+    expect((await other.scanner.status(undefined, FAKE_SPACE)).state).toBe('needed');
     await other.scanner.run({ restart: false });
     expect(other.completed).toEqual([3]);
 

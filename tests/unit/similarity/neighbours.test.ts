@@ -1,5 +1,5 @@
 import { neighbours } from '../../../server/src/similarity/neighbours';
-import type { VectorSearch, VectorStore } from '../../../server/src/vector-store/types';
+import type { IndexCollection, VectorSearch } from '../../../server/src/vector-store/types';
 
 /** A store whose rows are fixed (fileId, score) pairs, already sorted best first, like Milvus returns them. */
 function fakeStore(rows: Array<[fileId: number, score: number]>) {
@@ -9,7 +9,7 @@ function fakeStore(rows: Array<[fileId: number, score: number]>) {
       calls.push(query);
       return rows.slice(0, query.limit).map(([fileId, score]) => ({ fileId, score }));
     },
-  } as unknown as VectorStore;
+  } as unknown as IndexCollection;
   return { store, calls };
 }
 
