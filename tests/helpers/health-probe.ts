@@ -2,14 +2,17 @@ import { spawn } from 'node:child_process';
 
 /**
  * The probe: one warm-up request (Node loads its HTTP client on the first fetch), a line saying it is ready, then a
- * poll every 20 ms until its stdin closes; then the slowest answer, the count and the failures as JSON.
+ * poll every 20 ms until its stdin closes; then the slowest answer, the count, the failures and its own longest
+ * event-loop delay as JSON.
  */
 const PROBE = `
+const ownLoopDelay = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });
 let done = false;
 process.stdin.on('end', () => (done = true)).resume();
 (async () => {
   await fetch(process.argv[1]).catch(() => null);
   process.stdout.write('ready\\n');
+  ownLoopDelay.enable();
   let slowestMs = 0, checks = 0, failures = 0;
   while (!done) {
     const started = performance.now();
@@ -19,7 +22,7 @@ process.stdin.on('end', () => (done = true)).resume();
     if (!res || res.status !== 204) failures++;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  process.stdout.write(JSON.stringify({ slowestMs, checks, failures }));
+  process.stdout.write(JSON.stringify({ slowestMs, checks, failures, machineStallMs: ownLoopDelay.max / 1e6 }));
 })();
 `;
 
@@ -28,6 +31,11 @@ export interface HealthFigures {
   checks: number;
   /** Answers other than 204, and requests that failed. */
   failures: number;
+  /**
+   * The probe's own longest event-loop delay. Its loop is idle but for the polls, so a delay there is the machine's
+   * (a shared VM paused, memory reclaimed), which every process on it saw.
+   */
+  machineStallMs: number;
 }
 
 /**

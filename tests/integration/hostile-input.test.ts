@@ -36,11 +36,18 @@ let uploadToken: string;
 let bombs: Awaited<ReturnType<typeof allBombs>>;
 const [cat] = samplePhotos(['skimage-chelsea.png']);
 
+interface Responsiveness {
+  loopDelayMs: number;
+  slowestMs: number;
+  checks: number;
+  machineStallMs: number;
+}
+
 /**
- * Until `work` settles: the longest event-loop delay inside Strapi, and GET /_health polled from a process of its own
- * (every check must be answered); returns both in ms.
+ * Until `work` settles: the longest event-loop delay inside Strapi, GET /_health polled from a process of its own
+ * (every check must be answered), and how long the machine itself stalled (the probe's own loop); all in ms.
  */
-async function responsivenessDuring<T>(work: () => Promise<T>): Promise<{ result: T; loopDelayMs: number; slowestMs: number; checks: number }> {
+async function responsivenessDuring<T>(work: () => Promise<T>): Promise<Responsiveness & { result: T }> {
   const probe = await startHealthProbe(`${baseUrl}/_health`);
   await strapi.longestLoopDelayMs();
   const settled = await work().then(
@@ -48,19 +55,23 @@ async function responsivenessDuring<T>(work: () => Promise<T>): Promise<{ result
     (error: unknown) => ({ error })
   );
   const loopDelayMs = await strapi.longestLoopDelayMs();
-  const { slowestMs, checks, failures } = await probe.stop();
+  const { slowestMs, checks, failures, machineStallMs } = await probe.stop();
   if ('error' in settled) throw settled.error;
   expect(failures).toBe(0);
-  return { result: settled.value, loopDelayMs, slowestMs, checks };
+  return { result: settled.value, loopDelayMs, slowestMs, checks, machineStallMs };
 }
 
-function expectResponsive({ loopDelayMs, slowestMs }: { loopDelayMs: number; slowestMs: number }) {
-  expect(loopDelayMs).toBeLessThan(LOOP_DELAY_LIMIT_MS);
+/**
+ * A pause of the whole machine (CI's shared VM once paused both processes for 375 ms while every health check was
+ * answered within 51 ms) is not Strapi's: what the probe's own loop saw is allowed on top of the limit.
+ */
+function expectResponsive({ loopDelayMs, slowestMs, machineStallMs }: Responsiveness) {
+  expect(loopDelayMs).toBeLessThan(LOOP_DELAY_LIMIT_MS + machineStallMs);
   expect(slowestMs).toBeLessThan(HEALTH_LIMIT_MS);
 }
 
-const responsiveness = ({ loopDelayMs, slowestMs, checks }: { loopDelayMs: number; slowestMs: number; checks: number }) =>
-  `longest event-loop delay ${loopDelayMs.toFixed(0)} ms; slowest of ${checks} health checks ${slowestMs.toFixed(0)} ms`;
+const responsiveness = ({ loopDelayMs, slowestMs, checks, machineStallMs }: Responsiveness) =>
+  `longest event-loop delay ${loopDelayMs.toFixed(0)} ms; slowest of ${checks} health checks ${slowestMs.toFixed(0)} ms; machine stalled ${machineStallMs.toFixed(0)} ms`;
 
 const searchByImage = (bytes: Buffer, fileName: string, authorization = `Bearer ${searchToken}`, query = '') => {
   const form = new FormData();
