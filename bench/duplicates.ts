@@ -11,7 +11,7 @@ import { collectionName, createMilvusStore } from '../server/src/vector-store/mi
 import { serviceEnv, MODEL_SPACE_ONLY } from '../tests/helpers/services';
 import { startApp, type BenchApp } from './app';
 import { measureLatency } from './http-load';
-import { printTable, RESULTS_DIR } from './stats';
+import { printTable, RESULTS_DIR, writeResults } from './stats';
 import { insertSyntheticRows, waitUntilIndexed } from './synthetic';
 
 /**
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     scan,
     duplicatesP95At100kMs: rows.find((row) => row.size === 100_000 && row.clients === 1)?.p95Ms ?? null,
   };
-  fs.writeFileSync(path.join(RESULTS_DIR, 'duplicates.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResults('duplicates', result);
   printTable(
     `GET /duplicates over the stored graph, ${SHARE * 100}% copies, ${PAGE_SIZE} groups a page`,
     rows.map((row) => ({

@@ -15,7 +15,7 @@ import { PLAYGROUND_DIR } from '../tests/helpers/strapi';
 import { appliedIn, startWorkerProcess, type WorkerProcess } from '../tests/helpers/worker-process';
 import { startApp, type BenchApp } from './app';
 import { benchmarkPhotos, cycle } from './photos';
-import { medianRate, percentile, printTable, RESULTS_DIR } from './stats';
+import { medianRate, percentile, printTable, RESULTS_DIR, writeResults } from './stats';
 
 /**
  * Ingestion through the whole system on real photos: uploads through Strapi's REST API, indexed by 1, then 2,
@@ -165,7 +165,9 @@ async function main(): Promise<void> {
       'drain / model': run.drainPerSecond / raw.modelRate,
       'drain / in-process pipeline': run.drainPerSecond / raw.pipelineRate,
     }));
-    console.log(JSON.stringify({ bench: 'ingestion', images: photos.length, raw, runs }));
+    const result = { bench: 'ingestion', drainToModel: runs[0].drainPerSecond / raw.modelRate, images: photos.length, raw, runs };
+    writeResults('ingestion', result);
+    console.log(JSON.stringify(result));
     printTable(`Raw extraction on this machine (images/s): model at batch ${defaults.batchSize} ${raw.modelRate.toFixed(1)}, read+decode+model ${raw.pipelineRate.toFixed(1)}`, rows);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -19,7 +19,8 @@ import { seededRandom } from '../server/src/whitening/training-edits';
 import { vectorsOf, verificationImageOf } from './features';
 import { hashSimilarity, phash } from './phash';
 import { benchmarkPhotos, distractorPhotos, similarShots } from './photos';
-import { printTable, RESULTS_DIR } from './stats';
+import { bytesIndexedFrom } from './strapi-formats';
+import { printTable, writeResults } from './stats';
 import { makeVariant, VARIANTS, type VariantName } from './variants';
 
 /**
@@ -89,12 +90,30 @@ async function variantsOf(photo: string): Promise<Buffer[]> {
   );
 }
 
+/**
+ * What the worker decodes of each uploaded image: by default, as shipped (`worker.useStoredFormats`), the format
+ * Strapi stored that it is indexed from (bench/strapi-formats.ts), made once and kept under .cache; with
+ * QUALITY_INDEXED_FROM=original, the file itself.
+ */
+const INDEXED_FROM = process.env.QUALITY_INDEXED_FROM === 'original' ? 'original' : 'formats';
+
+async function asIndexed(bytes: Buffer): Promise<Buffer> {
+  if (INDEXED_FROM === 'original') return bytes;
+  const file = path.join(CACHE, 'indexed-from-formats', digest(bytes));
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, await bytesIndexedFrom(bytes));
+  }
+  return fs.readFileSync(file);
+}
+
 async function library(): Promise<Item[]> {
   const originals = benchmarkPhotos();
   const items: Item[] = originals.map((photo) => ({ bytes: fs.readFileSync(photo), photo, edit: null }));
   items.push(...distractorPhotos().map((photo) => ({ bytes: fs.readFileSync(photo), photo, edit: null })));
   items.push(...similarShots().map(({ file, set }) => ({ bytes: fs.readFileSync(file), photo: file, edit: null, set })));
   for (const photo of originals) (await variantsOf(photo)).forEach((bytes, v) => items.push({ bytes, photo, edit: variantNames[v] }));
+  for (const item of items) item.bytes = await asIndexed(item.bytes);
   return items;
 }
 
@@ -250,7 +269,9 @@ function kindsPerEdit(items: readonly Item[], judged: Map<string, SimilarPair & 
 async function main() {
   const items = await library();
   const distinct = items.filter((item) => !item.edit).length;
-  console.log(`${distinct} distinct photos (${items.filter((item) => item.set).length} of them similar shots in sets), ${items.length - distinct} edited copies of ${items.filter((item) => item.edit).length / variantNames.length} of them`);
+  console.log(
+    `${distinct} distinct photos (${items.filter((item) => item.set).length} of them similar shots in sets), ${items.length - distinct} edited copies of ${items.filter((item) => item.edit).length / variantNames.length} of them; indexed from ${INDEXED_FROM === 'formats' ? "Strapi's stored formats" : 'the originals'}`
+  );
   const bytes = items.map((item) => item.bytes);
   const model = resolveModel(modelSchema.parse({}));
   const decode = preprocessingSchema.parse({});
@@ -381,6 +402,7 @@ async function main() {
   );
   const result = {
     bench: 'quality',
+    indexedFrom: INDEXED_FROM,
     distinct,
     copies: items.length - distinct,
     edits: variantNames,
@@ -393,7 +415,7 @@ async function main() {
     featureMs: perFeature,
     embedMs,
   };
-  fs.writeFileSync(path.join(RESULTS_DIR, 'quality.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResults(INDEXED_FROM === 'formats' ? 'quality' : 'quality-from-originals', result);
   console.log(JSON.stringify(result));
 }
 

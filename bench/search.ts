@@ -14,7 +14,7 @@ import { measureLatency, type LatencyFigures } from './http-load';
 import { samplePhotos } from './photos';
 import { savePlot } from './plot';
 import { treeRssMb } from './process-memory';
-import { printTable, RESULTS_DIR } from './stats';
+import { printTable, RESULTS_DIR, writeResults } from './stats';
 import { insertSyntheticRows, createSyntheticVectors, waitUntilIndexed } from './synthetic';
 import { contentApiPath } from '../server/src/contracts/routes';
 
@@ -187,7 +187,11 @@ async function main(): Promise<void> {
     plot
   );
 
+  // At the largest size measured (100,000 by default).
+  const hnswAt100k = latencyRows.find((row) => row.index === 'HNSW' && row.clients === 8);
   const result = {
+    bench: 'search',
+    similarP99At8Ms: hnswAt100k?.['similar p99 ms'] ?? null,
     sizes: SIZES,
     dim: model.dim,
     latency: latencyRows,
@@ -197,6 +201,7 @@ async function main(): Promise<void> {
     loadSeconds: Object.fromEntries([...runs].map(([index, run]) => [index, run.loadSeconds])),
     plot,
   };
+  writeResults('search', result);
   console.log(JSON.stringify(result));
   printTable(`Search through the HTTP API at ${SIZES[SIZES.length - 1]} vectors (threshold 0, ${TOP_K} per page)`, latencyRows);
   printTable(`Scoped to one content type, ${8} clients`, [...runs].map(([index, run]) => ({ index, 'p50 ms': run.scoped.p50Ms, 'p99 ms': run.scoped.p99Ms, 'req/s': run.scoped.requestsPerSecond })));

@@ -9,6 +9,11 @@ import { median } from '../tests/helpers/services';
 export const RESULTS_DIR = path.join(PACKAGE_ROOT, 'bench', 'results');
 fs.mkdirSync(RESULTS_DIR, { recursive: true });
 
+/** A benchmark's figures, as bench/results/<name>.json, so that a regression can be tracked from run to run. */
+export function writeResults(name: string, result: object): void {
+  fs.writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
 /** Runs `task` `rounds` times after one warm-up; returns the median rate in items per second. */
 export async function medianRate(rounds: number, items: number, task: () => Promise<unknown>): Promise<number> {
   await task();

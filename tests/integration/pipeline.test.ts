@@ -10,6 +10,7 @@ import { ids, pluginApi } from '../helpers/api';
 import { PLAYGROUND_DIR, bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 import { appEnv, eventually, median, serviceEnv } from '../helpers/services';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
+import { plainBmpBomb } from '../helpers/bombs';
 import { adminPath, contentApiPath, contentApiPermission } from '../../server/src/contracts/routes';
 
 /**
@@ -259,13 +260,42 @@ describe('upload -> index -> find similar', () => {
     console.log(`upload -> searchable latency: median ${median(latencies)} ms, min ${Math.min(...latencies)} ms, max ${Math.max(...latencies)} ms`);
     expect(median(latencies)).toBeLessThan(30_000);
   });
+
+  it("indexes a camera photo from Strapi's medium format, oriented as its original's EXIF tag says", async () => {
+    // Stored on its side with orientation 6, as cameras do. Without size optimization Strapi keeps the original as
+    // sent, tag included, and makes its formats from those pixels without the tag. Over this test's pixel limit: the
+    // original is read for its hash and header, never decoded.
+    const upright = await sharp(photos[3]).resize(1600, 1200, { fit: 'fill' }).jpeg().toBuffer();
+    const sideways = path.join(tmp, 'sideways.jpg');
+    await sharp(upright).rotate(270).withMetadata({ orientation: 6 }).jpeg().toFile(sideways);
+    const uploadSettings = (settings: Record<string, boolean>) => api.http.put('/upload/settings').set('Authorization', api.adminAuth).send(settings).expect(200);
+    await uploadSettings({ responsiveDimensions: true, sizeOptimization: false, autoOrientation: false });
+    const info = jest.spyOn(strapi.log, 'info');
+    try {
+      const id = await api.upload(sideways);
+      await api.indexed(id);
+      expect(info.mock.calls.map(([line]) => String(line))).toContainEqual(expect.stringMatching(new RegExp(`file ${id}: indexed from its medium format`)));
+      const { url } = await strapi.db.query('plugin::upload.file').findOne({ where: { id } });
+      expect((await sharp(path.join(PLAYGROUND_DIR, 'public', url)).metadata()).orientation).toBe(6);
+      const query = await sharp(upright).resize(800).jpeg().toBuffer();
+      const res = await api.http.post(adminPath('similarToImage')).query({ pageSize: 5, threshold: 0 }).set('Authorization', api.adminAuth).attach('image', query, 'upright.jpg');
+      expect(res.status).toBe(200);
+      const hits: SimilarHit[] = res.body.data;
+      console.log(`upright query against the sideways upload: ${hits.map((hit) => `${hit.file.id} ${hit.similarity.toFixed(3)}`).join(', ')}`);
+      expect(hits[0]).toMatchObject({ file: { id } });
+      expect(hits[0].similarity).toBeGreaterThan(0.95);
+    } finally {
+      info.mockRestore();
+      await uploadSettings({ responsiveDimensions: true, sizeOptimization: true, autoOrientation: false });
+    }
+  });
 });
 
 describe('files that cannot be indexed', () => {
   it('records why, shows it in the status, and answers a search for one with the reason', async () => {
-    // Strapi accepts it; the plugin's pixel limit (1 megapixel in this test) refuses it.
-    const large = path.join(tmp, 'large.png');
-    await sharp(photos[3]).resize(1500, 1000, { fit: 'fill' }).png().toFile(large);
+    // Strapi accepts it and makes no smaller format of a BMP; the plugin's pixel limit (1 megapixel here) refuses it.
+    const large = path.join(tmp, 'large.bmp');
+    fs.writeFileSync(large, plainBmpBomb(1200));
     const id = await api.upload(large);
     const res = await eventually('the failure to be recorded', async () => {
       const answer = await api.similar(id);
@@ -274,7 +304,7 @@ describe('files that cannot be indexed', () => {
     expect(res.body.error.message).toBe(`File ${id} cannot be indexed: the image has more pixels than the limit of 1,000,000`);
     const status = (await api.http.get(adminPath('status')).set('Authorization', api.adminAuth)).body.data;
     expect(status.failures.count).toBe(1);
-    expect(status.failures.recent[0]).toMatchObject({ fileId: id, name: 'large.png', reason: expect.stringContaining('limit of 1,000,000') });
+    expect(status.failures.recent[0]).toMatchObject({ fileId: id, name: 'large.bmp', reason: expect.stringContaining('limit of 1,000,000') });
     tooLarge = id;
   });
 

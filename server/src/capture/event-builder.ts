@@ -1,4 +1,4 @@
-import { buildEvent, type MediaEvent, type MediaEventType, type MediaFile } from '../contracts/events';
+import { buildEvent, storedFormatSchema, type MediaEvent, type MediaEventType, type MediaFile, type StoredFormat } from '../contracts/events';
 
 /** Builds media events from Strapi file rows. Pure: ids and clock can be injected. */
 
@@ -21,7 +21,27 @@ export function toMediaFile(row: FileRow): MediaFile {
     hash: str(row.hash),
     provider: str(row.provider),
     updatedAt: date(row.updatedAt),
+    ...storedFormats(row.formats),
   };
+}
+
+/** Strapi's formats column (an object, or its JSON text on some drivers): each well-formed entry, by name. */
+function storedFormats(value: unknown): { formats?: Record<string, StoredFormat> } {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  if (!parsed || typeof parsed !== 'object') return {};
+  const formats: Record<string, StoredFormat> = {};
+  for (const [name, format] of Object.entries(parsed)) {
+    const stored = storedFormatSchema.safeParse(format);
+    if (stored.success) formats[name] = { url: stored.data.url, width: stored.data.width, height: stored.data.height };
+  }
+  return Object.keys(formats).length > 0 ? { formats } : {};
 }
 
 export function buildMediaEvent(

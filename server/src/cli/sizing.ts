@@ -101,6 +101,12 @@ export function eventBytes(): { media: number; index: number } {
     hash: 'a_typical_photo_name_4f6e2b1c9a',
     provider: 'local',
     updatedAt: new Date(),
+    formats: Object.fromEntries(
+      Object.entries({ thumbnail: [208, 156], small: [500, 375], medium: [750, 563], large: [1000, 750] }).map(([name, [width, height]]) => [
+        name,
+        { url: `/uploads/${name}_a_typical_photo_name_4f6e2b1c9a.jpg`, width, height },
+      ])
+    ),
   });
   const size = (message: { key: string; value: string; headers: Record<string, string> }) =>
     Buffer.byteLength(message.key) + Buffer.byteLength(message.value) + Object.entries(message.headers).reduce((sum, [k, v]) => sum + k.length + v.length, 0);

@@ -44,6 +44,7 @@ export const CONFIG_ENV: ReadonlyArray<readonly [name: string, path: readonly st
   ['IMAGE_SEARCH_GROUP_ID', ['worker', 'groupId'], text],
   ['IMAGE_SEARCH_BATCH_SIZE', ['worker', 'batchSize'], number],
   ['IMAGE_SEARCH_MAX_FILE_BYTES', ['worker', 'maxFileBytes'], number],
+  ['IMAGE_SEARCH_USE_STORED_FORMATS', ['worker', 'useStoredFormats'], flag],
   ['IMAGE_SEARCH_PUBLIC_DIR', ['worker', 'publicDir'], text],
   ['IMAGE_SEARCH_VERIFICATION_CACHE_DIR', ['worker', 'verificationCacheDir'], text],
   ['IMAGE_SEARCH_PUBLIC_BASE_URL', ['worker', 'publicBaseUrl'], text],

@@ -60,6 +60,11 @@ export const workerSchema = z
     batchSize: z.number().int().min(1).max(64).default(32),
     /** Files fetched and decoded at once, while the model works. */
     decodeConcurrency: z.number().int().min(1).max(64).default(4),
+    /**
+     * Decode each file from the smallest format Strapi stored that still holds what indexing uses (about 750 px for a
+     * photo) instead of the original; off for sites whose formats differ from their originals (a watermark, say).
+     */
+    useStoredFormats: z.boolean().default(true),
     /** Larger files are not indexed (failed, with that reason): a download stops there, so no file can exhaust memory. */
     maxFileBytes: z.number().int().min(1024).default(100 * 1024 * 1024),
     /** Where relative file URLs (local upload provider) are read from. */

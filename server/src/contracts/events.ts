@@ -31,6 +31,14 @@ export type MediaEventType = (typeof MEDIA_EVENT_TYPES)[keyof typeof MEDIA_EVENT
 export type IndexEventType = (typeof INDEX_EVENT_TYPES)[keyof typeof INDEX_EVENT_TYPES];
 export type EventType = MediaEventType | IndexEventType;
 
+export const storedFormatSchema = z.object({
+  url: z.string().min(1),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+
+export type StoredFormat = z.infer<typeof storedFormatSchema>;
+
 export const mediaFileSchema = z
   .object({
     id: z.number().int().positive(),
@@ -44,6 +52,10 @@ export const mediaFileSchema = z
     hash: z.string().nullable(),
     provider: z.string().nullable(),
     updatedAt: z.string().nullable(),
+    formats: z
+      .record(z.string(), storedFormatSchema)
+      .optional()
+      .describe("The smaller copies Strapi stored at upload (thumbnail, small, medium, large), by name; absent when it made none"),
   })
   .describe('A snapshot of the Strapi file record when the event was recorded');
 

@@ -19,8 +19,11 @@ export interface DecodeOptions {
   maxInputPixels: number;
 }
 
-/** Borders are found on a copy this large at most: plenty for a 224-pixel model input, and cheap. */
-const WORKING_SIZE = 512;
+/**
+ * Borders are found on a copy this large at most: plenty for a 224-pixel model input, and cheap. Pair verification
+ * starts from the same copy, so a smaller image whose longer side reaches this holds all the pipeline uses.
+ */
+export const WORKING_SIZE = 512;
 /** Trimming keeps at least this share of each dimension. */
 const MIN_KEPT_FRACTION = 0.25;
 /** Transparent areas become this grey, a neutral colour for ImageNet models. */
@@ -52,13 +55,31 @@ export interface DecodedImage {
   working: RawImage;
 }
 
-/** The model's input, what the source image was, and the working copy it was made from. */
-export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promise<DecodedImage> {
+/** What an original holds, read from its header alone: enough to decode a smaller copy of it in its stead. */
+export interface OriginalImage {
+  source: SourceImage;
+  /** Its EXIF orientation, 1 (or absent) when upright. */
+  orientation?: number;
+}
+
+/** Reads only the header, so no pixel limit applies: an original over it can still be indexed from a smaller copy. */
+export async function describeImage(bytes: Buffer): Promise<OriginalImage> {
+  const { source, orientation } = await open(bytes, false);
+  return { source, orientation };
+}
+
+/**
+ * The model's input, what the source image was, and the working copy it was made from. With `original`, `bytes` are
+ * a smaller copy of that original (a format Strapi stored): it is described as the original, and oriented as the
+ * original is when the copy lost the original's orientation tag, as Strapi's formats do.
+ */
+export async function decodeImage(bytes: Buffer, options: DecodeOptions, original?: OriginalImage): Promise<DecodedImage> {
   if (bytes.length === 0) throw new UnindexableError('the file is empty');
-  const { input, source } = await open(bytes, options.maxInputPixels);
+  const opened = await open(bytes, options.maxInputPixels);
+  const source = original?.source ?? opened.source;
+  const input = original && !opened.orientation ? orient(opened.input, original.orientation) : opened.input.rotate();
   try {
     const working = await input
-      .rotate()
       .flatten({ background: FLATTEN_BACKGROUND })
       .toColourspace('srgb')
       .removeAlpha()
@@ -78,15 +99,37 @@ export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promis
   }
 }
 
+/** EXIF orientation applied by hand, to pixels stored as the original stores them but without its tag. */
+function orient(image: Sharp, orientation = 1): Sharp {
+  switch (orientation) {
+    case 2:
+      return image.flop();
+    case 3:
+      return image.rotate(180);
+    case 4:
+      return image.flip();
+    case 5:
+      return image.rotate(90).flip();
+    case 6:
+      return image.rotate(90);
+    case 7:
+      return image.rotate(270).flip();
+    case 8:
+      return image.rotate(270);
+    default:
+      return image;
+  }
+}
+
 /** A sharp pipeline on the first frame of the image; BMP, which libvips lacks here, is decoded in a worker thread. */
-async function open(bytes: Buffer, maxInputPixels: number): Promise<{ input: Sharp; source: SourceImage }> {
+async function open(bytes: Buffer, maxInputPixels: number | false): Promise<{ input: Sharp; source: SourceImage; orientation?: number }> {
   if (isBmp(bytes)) return openBmp(bytes, maxInputPixels);
   // Buffers only: librsvg then has no base location to resolve external references of an SVG against.
   const options = { limitInputPixels: maxInputPixels, failOn: 'error' as const };
   try {
-    const { format, compression, width = 0, height = 0 } = await sharp(bytes, options).metadata();
+    const { format, compression, width = 0, height = 0, orientation } = await sharp(bytes, options).metadata();
     if (width * height === 0) throw new UnindexableError('the image has no pixels');
-    return { input: sharp(bytes, options), source: { mime: mimeOf(format, compression), width, height } };
+    return { input: sharp(bytes, options), source: { mime: mimeOf(format, compression), width, height }, orientation: orientation !== 1 ? orientation : undefined };
   } catch (error) {
     if (error instanceof UnindexableError) throw error;
     throw new UnindexableError(describe(error, maxInputPixels), { cause: error });
@@ -95,12 +138,12 @@ async function open(bytes: Buffer, maxInputPixels: number): Promise<{ input: Sha
 
 const isBmp = (bytes: Buffer) => bytes.length > 26 && bytes[0] === 0x42 && bytes[1] === 0x4d;
 
-async function openBmp(bytes: Buffer, maxInputPixels: number): Promise<{ input: Sharp; source: SourceImage }> {
+async function openBmp(bytes: Buffer, maxInputPixels: number | false): Promise<{ input: Sharp; source: SourceImage }> {
   // The header says how big the image is before anything is allocated for it.
   const width = Math.abs(bytes.readInt32LE(18));
   const height = Math.abs(bytes.readInt32LE(22));
   if (width * height === 0) throw new UnindexableError('the image has no pixels');
-  if (width * height > maxInputPixels) throw new UnindexableError(tooLarge(maxInputPixels));
+  if (maxInputPixels !== false && width * height > maxInputPixels) throw new UnindexableError(tooLarge(maxInputPixels));
   try {
     // Shrunk to the working size in the thread: the pipeline would shrink it to that first anyway.
     const { image, source } = await decodeBmp(bytes, WORKING_SIZE);
@@ -121,7 +164,7 @@ function mimeOf(format: string | undefined, compression: string | undefined): st
 const tooLarge = (maxInputPixels: number) => `the image has more pixels than the limit of ${maxInputPixels.toLocaleString('en')}`;
 
 /** libvips' messages, turned into reasons an editor can act on. */
-function describe(error: unknown, maxInputPixels?: number): string {
+function describe(error: unknown, maxInputPixels?: number | false): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/unsupported image format/i.test(message)) return 'not an image, or an image format this server cannot read';
   if (/pixel limit/i.test(message) && maxInputPixels) return tooLarge(maxInputPixels);

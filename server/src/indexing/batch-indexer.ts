@@ -77,7 +77,8 @@ export function createBatchIndexer(deps: {
     const started = Date.now();
     try {
       const outcome = stale ? { action: 'skipped' as const, reason: STALE } : await handlers[event.type](event, embedFor(event, ahead));
-      logger.info(`${event.type} file ${fileId}: ${outcome.action}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
+      const from = outcome.decodedFrom && outcome.decodedFrom !== 'original' ? ` from its ${outcome.decodedFrom} format` : '';
+      logger.info(`${event.type} file ${fileId}: ${outcome.action}${from}${outcome.reason ? ` (${outcome.reason})` : ''} in ${Date.now() - started} ms`);
       const report = buildEvent(INDEX_EVENT_TYPES.applied, fileId, {
         fileId,
         model,

@@ -6,8 +6,11 @@ import type { EmbeddedFile } from './embedder';
 
 /** Turns one media event into the Milvus writes it implies. Every handler is idempotent. */
 
-/** `vector` (the model's) is set when a new vector was written, for the duplicate check that follows; `contentHash` with it. */
-export type Outcome = { action: IndexAction; reason?: string; vector?: number[]; contentHash?: string };
+/**
+ * `vector` (the model's) is set when a new vector was written, for the duplicate check that follows; `contentHash`
+ * and `decodedFrom` (the stored format or 'original' its pixels came from) with it.
+ */
+export type Outcome = { action: IndexAction; reason?: string; vector?: number[]; contentHash?: string; decodedFrom?: string };
 
 /** The file's vector: computed ahead for the batch when the worker could, otherwise on demand. */
 export type EmbedFile = (file: MediaFile) => Promise<EmbeddedFile>;
@@ -33,11 +36,11 @@ export function createMediaEventHandlers({ store, images }: { store: VectorStore
   const index: Handler = async (event, embed) => {
     const { file, contentTypes } = event.data;
     if (!isImage(file.mime)) return { action: 'skipped', reason: `not an image (${file.mime ?? 'unknown type'})` };
-    const { vector, contentHash, verificationImage } = await embed(file);
+    const { vector, contentHash, verificationImage, decodedFrom } = await embed(file);
     // The image first: once the vector is searchable, a pair check may ask for it.
     await images.put(file.id, { contentHash, image: verificationImage });
     await store.indexFile(file.id, partitionsForFile(contentTypes), vector, eventVersion(event));
-    return { action: 'indexed', vector, contentHash };
+    return { action: 'indexed', vector, contentHash, decodedFrom };
   };
 
   // The vector does not depend on where a file is used, so a move reuses it; a file not indexed yet gets indexed.

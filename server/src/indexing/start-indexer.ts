@@ -40,7 +40,7 @@ export async function startIndexer(
   const worker = createBatchIndexer({
     consumer: createEventConsumer(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic }),
     handlers: createMediaEventHandlers({ store, images }),
-    embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency }),
+    embedder: createEmbedder({ extractor, readFile, decode: config.preprocessing, concurrency: config.worker.decodeConcurrency, useStoredFormats: config.worker.useStoredFormats }),
     appliedVersions: (fileIds) => store.appliedVersions(fileIds),
     report: (events) => producer.send(config.kafka.indexTopic, events.map(toKafkaMessage)),
     deadLetter: (letters) => producer.send(config.kafka.deadLetterTopic, letters),

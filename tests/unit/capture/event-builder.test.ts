@@ -52,6 +52,16 @@ describe('media event envelope', () => {
     expect(event.data.contentTypes).toEqual(['api::article.article', 'api::page.page']);
   });
 
+  it("carries Strapi's stored formats, from an object or its JSON text, keeping only well-formed entries", () => {
+    const medium = { name: 'medium_cat.jpg', hash: 'medium_cat_1a2b', url: '/uploads/medium_cat_1a2b.jpg', width: 750, height: 563, size: 40.1 };
+    const formats = { medium, thumbnail: { url: '/uploads/thumbnail_cat_1a2b.jpg', width: 208, height: 156 }, broken: { url: '' } };
+    const expected = { medium: { url: medium.url, width: 750, height: 563 }, thumbnail: formats.thumbnail };
+    expect(toMediaFile({ ...row, formats }).formats).toEqual(expected);
+    expect(toMediaFile({ ...row, formats: JSON.stringify(formats) }).formats).toEqual(expected);
+    expect(toMediaFile({ ...row, formats: null })).not.toHaveProperty('formats');
+    expect(toMediaFile({ ...row, formats: 'not json' })).not.toHaveProperty('formats');
+  });
+
   it('is keyed by file id on Kafka, so one file stays on one partition in order', () => {
     const message = toKafkaMessage(event);
     expect(message.key).toBe('7');
