@@ -1,3 +1,5 @@
+import { toMediaFile } from '../capture/event-builder';
+import { formatToIndex } from '../indexing/stored-format';
 import type { PluginConfig } from '../config/schema';
 import type { FeatureExtractor } from '../embedding/extractor';
 import type { ModelSpec } from '../embedding/models';
@@ -42,6 +44,11 @@ export function createSpaceLearner(deps: {
 }): SpaceLearner {
   const { config, model, files, readFile, fits, logger } = deps;
   const { enabled, minImages, sampleSize } = config.whitening;
+  /** Where a sampled file's pixels are read: from the format the worker indexes it from, as the worker does. */
+  const pixelsOf = (row: Record<string, unknown>) => {
+    const file = toMediaFile(row);
+    return { id: file.id, url: (config.worker.useStoredFormats && formatToIndex(file)?.url) || file.url };
+  };
 
   return {
     canLearn: async () => enabled && (await files.countImages()) >= minImages,
@@ -63,7 +70,7 @@ export function createSpaceLearner(deps: {
           inputDim: model.dim,
           count: sample.length,
           minImages,
-          read: (i) => readFile({ id: sample[i].id as number, url: sample[i].url as string }),
+          read: (i) => readFile(pixelsOf(sample[i])),
           embed: async (images) => (await embedder.embedBytes(images)).map((result) => (result instanceof Error ? result : result.vector)),
           fit: (input) => extractor.fitWhitening(input),
           onProgress: (done) => void fits.advance(fit.id, done).catch(() => undefined),
