@@ -4,13 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { INDEX_STATE_UID } from '../server/src/content-types';
 import { runtimeOf } from '../server/src/runtime/runtime';
 import { bootStrapi, createAdmin, createApiToken } from '../tests/helpers/strapi';
+import { startProfiling, type ProfileWindow } from './cpu-profile';
 
 /**
  * The playground Strapi in its own process, as a benchmark drives it (see app.ts): its config comes from the
  * environment the parent sets. With BENCH_FILES=n it first holds n image file records, for synthetic vectors to
  * point at; with BENCH_INDEXED=n the first n are reported indexed (for the duplicate scan); with
  * BENCH_DUPLICATE_SHARE=s a share s of them are copies in the duplicate graph (see seedDuplicatePairs).
- * Tells the parent its port, a full-access API token and a super admin's JWT, and stops when the parent disconnects.
+ * Tells the parent its port, a full-access API token and a super admin's JWT, profiles its CPU between the parent's
+ * `profile-start` and `profile-stop`, and stops when the parent disconnects.
  */
 
 const FILE_UID = 'plugin::upload.file';
@@ -85,6 +87,15 @@ async function main(): Promise<void> {
   const adminJwt = await createAdmin(strapi, 'strapi-super-admin', `bench-${Date.now()}@example.com`);
   const { port } = strapi.server.httpServer.address() as AddressInfo;
   process.send!({ port, token, adminJwt, pairs });
+  let stopProfiling: (() => Promise<ProfileWindow>) | undefined;
+  process.on('message', async (message: string) => {
+    if (message === 'profile-start') {
+      stopProfiling = await startProfiling();
+      process.send!({ profiling: true });
+    } else if (message === 'profile-stop' && stopProfiling) {
+      process.send!({ profiled: await stopProfiling() });
+    }
+  });
   process.once('disconnect', async () => {
     await strapi.destroy();
     process.exit(0);

@@ -1,6 +1,7 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ProfileWindow } from './cpu-profile';
 
 /** Starts the playground Strapi (app-server.ts) in a child process with this environment, logging to `logFile`. */
 
@@ -12,10 +13,24 @@ export interface BenchApp {
   adminJwt: string;
   /** Pairs seeded into the duplicate graph (BENCH_DUPLICATE_SHARE). */
   pairs: number;
+  /** Runs `task` with the app's CPU profiled, and gives its result with the window's profile. */
+  profiled<T>(task: () => Promise<T>): Promise<{ result: T; window: ProfileWindow }>;
   stop(): Promise<void>;
 }
 
 const BOOT_TIMEOUT_MS = 180_000;
+
+/** The child's next message that carries `key`, and its value. */
+function reply<T>(child: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listen = (message: Record<string, unknown>) => {
+      if (!(key in message)) return;
+      child.off('message', listen);
+      resolve(message[key] as T);
+    };
+    child.on('message', listen);
+  });
+}
 
 export function startApp(env: Record<string, string>, logFile: string): Promise<BenchApp> {
   const log = fs.openSync(logFile, 'a');
@@ -31,6 +46,13 @@ export function startApp(env: Record<string, string>, logFile: string): Promise<
         token: message.token,
         adminJwt: message.adminJwt,
         pairs: message.pairs,
+        async profiled(task) {
+          child.send('profile-start');
+          await reply(child, 'profiling');
+          const result = await task();
+          child.send('profile-stop');
+          return { result, window: (await reply<ProfileWindow>(child, 'profiled'))! };
+        },
         async stop() {
           child.disconnect();
           await exited;

@@ -12,7 +12,8 @@ import { serviceEnv, MODEL_SPACE_ONLY } from '../tests/helpers/services';
 import { startApp, type BenchApp } from './app';
 import { measureLatency } from './http-load';
 import { printTable, RESULTS_DIR, writeResults } from './stats';
-import { insertSyntheticRows, waitUntilIndexed } from './synthetic';
+import { loadSyntheticRows } from './bulk-load';
+import { waitUntilIndexed } from './synthetic';
 
 /**
  * The duplicates page as the library grows: GET /duplicates over a stored duplicate graph with 1% copies, at
@@ -76,7 +77,7 @@ async function scanRate(tmp: string) {
   await store.close();
   const client = createMilvusClient(config.milvus, 120_000);
   const collection = collectionName(prefix, model.id);
-  await insertSyntheticRows(client, collection, model.dim, 1, SCAN_IMAGES);
+  await loadSyntheticRows(client, collection, model.dim, 1, SCAN_IMAGES);
   await waitUntilIndexed(client, collection);
   await client.closeConnection();
   const app = await startApp(env, path.join(RESULTS_DIR, 'duplicates-scan.log'));

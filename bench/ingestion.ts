@@ -14,6 +14,7 @@ import { appEnv } from '../tests/helpers/services';
 import { PLAYGROUND_DIR } from '../tests/helpers/strapi';
 import { appliedIn, startWorkerProcess, type WorkerProcess } from '../tests/helpers/worker-process';
 import { startApp, type BenchApp } from './app';
+import { readProfile, summarizeProfile } from './cpu-profile';
 import { benchmarkPhotos, cycle } from './photos';
 import { medianRate, percentile, printTable, RESULTS_DIR, writeResults } from './stats';
 
@@ -24,6 +25,7 @@ import { medianRate, percentile, printTable, RESULTS_DIR, writeResults } from '.
  *   (from sending the upload to the vector being in Milvus) and the sustained rate over the whole burst;
  * - backlog: the same photos uploaded while the workers are stopped, then the workers started: their drain rate,
  *   the workers' own throughput, compared with the raw extraction rate measured first on the same machine.
+ * With one worker, its backlog drain is CPU-profiled (the worker and its model process).
  * Settings: INGEST_IMAGES (default: every benchmark photo), INGEST_WORKERS (default 1,2).
  */
 
@@ -85,8 +87,18 @@ async function watchIndexed(store: ReturnType<typeof createMilvusStore>, expecte
   return seenAt;
 }
 
-function startWorkers(count: number, env: Record<string, string>): WorkerProcess[] {
-  return Array.from({ length: count }, () => startWorkerProcess({ env: { ...process.env, ...env, IMAGE_SEARCH_PUBLIC_DIR: path.join(PLAYGROUND_DIR, 'public') } }));
+function startWorkers(count: number, env: Record<string, string>, profileDir?: string): WorkerProcess[] {
+  // Node writes a profile per process at exit: the worker's, and its model process's (which inherits NODE_OPTIONS).
+  const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
+  return Array.from({ length: count }, () => startWorkerProcess({ env: { ...process.env, ...env, ...profiling, IMAGE_SEARCH_PUBLIC_DIR: path.join(PLAYGROUND_DIR, 'public') } }));
+}
+
+/** Per image drained: the worker's CPU and its model process's, by part, from the profiles they wrote at exit. */
+function drainProfiles(dir: string, worker: WorkerProcess, images: number) {
+  const files = fs.readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+  const ofWorker = files.find((name) => name.includes(`.${worker.child.pid}.`));
+  const summary = (name: string | undefined) => (name ? summarizeProfile(readProfile(path.join(dir, name)), images) : null);
+  return { worker: summary(ofWorker), model: summary(files.find((name) => name !== ofWorker)) };
 }
 
 /** Resolves once every worker says it is consuming (model loaded, consumer started). */
@@ -129,12 +141,15 @@ async function runWorkers(count: number, photos: string[], tmp: string) {
     // rebalance, which pauses them all for seconds), to the last file.
     await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
     const backlog = [...(await uploadAll(app, photos)).keys()];
-    workers = startWorkers(count, env);
+    const profileDir = count === 1 ? fs.mkdtempSync(path.join(tmp, 'profiles-')) : undefined;
+    workers = startWorkers(count, env, profileDir);
     const drained = [...(await watchIndexed(store, () => backlog, backlog.length)).values()];
     const allActive = Math.max(...workers.map((worker) => appliedIn(worker.log())[0]?.at ?? Infinity));
     const steady = drained.filter((at) => at >= allActive);
     const drainPerSecond = (steady.length - 1) / ((Math.max(...steady) - Math.min(...steady)) / 1000);
-    return { workers: count, live, drainPerSecond };
+    await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
+    const profiles = profileDir ? drainProfiles(profileDir, workers[0], backlog.length) : undefined;
+    return { workers: count, live, drainPerSecond, profiles };
   } finally {
     await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
     await store.close();
@@ -169,6 +184,11 @@ async function main(): Promise<void> {
     writeResults('ingestion', result);
     console.log(JSON.stringify(result));
     printTable(`Raw extraction on this machine (images/s): model at batch ${defaults.batchSize} ${raw.modelRate.toFixed(1)}, read+decode+model ${raw.pipelineRate.toFixed(1)}`, rows);
+    for (const [name, summary] of Object.entries(runs[0].profiles ?? {})) {
+      if (!summary) continue;
+      printTable(`One worker's backlog drain, ${name === 'worker' ? 'the worker process' : 'its model process'}: ${summary.cpuMsPerRequest} ms of main-thread CPU per image, by part`, Object.entries(summary.byPart).map(([part, ms]) => ({ part, 'ms/image': ms })));
+      printTable('Top functions (self time)', summary.top.map((entry) => ({ function: entry.function, where: entry.where, 'ms/image': entry.msPerRequest })));
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -12,21 +12,30 @@ import { serviceEnv, MODEL_SPACE_ONLY } from '../tests/helpers/services';
 import { startApp, type BenchApp } from './app';
 import { measureLatency, type LatencyFigures } from './http-load';
 import { samplePhotos } from './photos';
+import { summarizeProfile, type ProfileSummary } from './cpu-profile';
 import { savePlot } from './plot';
-import { treeRssMb } from './process-memory';
+import { treeCpuMs, treeRssMb } from './process-memory';
 import { printTable, RESULTS_DIR, writeResults } from './stats';
-import { insertSyntheticRows, createSyntheticVectors, waitUntilIndexed } from './synthetic';
+import { loadSyntheticRows } from './bulk-load';
+import { createSyntheticVectors, syntheticProjection, waitUntilIndexed } from './synthetic';
+import { WHITENED_DIM } from '../server/src/whitening/learn';
+import { spaceOf } from '../server/src/whitening/projection';
 import { contentApiPath } from '../server/src/contracts/routes';
 
 /**
  * Search through the HTTP API over synthetic vectors, with FLAT and with HNSW: latency of `files/:id/similar` and of
  * search-by-upload at 1, 8 and 32 concurrent clients at the largest size, recall@10 of HNSW against FLAT's exact
- * answers, and latency and Milvus memory as the collection grows. Each index type gets a fresh Milvus, so memory
- * figures are its own. Settings: SEARCH_SIZES (comma-separated, ascending), SEARCH_INDEXES.
+ * answers, latency and Milvus memory as the collection grows, and Strapi's CPU per request by part (profiled at
+ * PROFILE_SIZE). Each index type gets a fresh Milvus, so memory figures are its own. Vectors have the dimension the
+ * plugin ships (a learned whitening's 512); SEARCH_DIM=2048 measures the model's own space. Settings: SEARCH_SIZES
+ * (comma-separated, ascending), SEARCH_INDEXES, SEARCH_DIM.
  */
 
-const SIZES = (process.env.SEARCH_SIZES ?? '10000,50000,100000').split(',').map(Number);
-const INDEXES = (process.env.SEARCH_INDEXES ?? 'FLAT,HNSW').split(',');
+const SIZES = (process.env.SEARCH_SIZES ?? '10000,100000,300000,1000000').split(',').map(Number);
+const INDEXES = (process.env.SEARCH_INDEXES ?? 'FLAT,HNSW,IVF_SQ8').split(',');
+const DIM = Number(process.env.SEARCH_DIM ?? WHITENED_DIM);
+/** The size the latency target is set at: files/:id/similar's p99 at 8 clients with HNSW, and the profiles. */
+const TARGET_SIZE = 100_000;
 const CLIENTS = [1, 8, 32];
 const GROWTH_CLIENTS = 8;
 const RECALL_QUERIES = 200;
@@ -57,9 +66,36 @@ function uploadCall(app: BenchApp) {
   };
 }
 
-function milvusRssMb(): number {
-  const pidFile = path.join(process.env.IMAGE_SEARCH_RUN_DIR ?? path.join(PACKAGE_ROOT, '.services/run'), 'milvus', 'pid');
-  return treeRssMb(Number(fs.readFileSync(pidFile, 'utf8').trim()));
+const milvusPid = () => Number(fs.readFileSync(path.join(process.env.IMAGE_SEARCH_RUN_DIR ?? path.join(PACKAGE_ROOT, '.services/run'), 'milvus', 'pid'), 'utf8').trim());
+const milvusRssMb = () => treeRssMb(milvusPid());
+
+/**
+ * Waits until Milvus is done with what loading left it (compaction, handing indexed segments over), at most two
+ * minutes: measured while it still works, latency is its background work's, not the requests'.
+ */
+async function milvusSettled(): Promise<void> {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    const before = treeCpuMs(milvusPid());
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if (treeCpuMs(milvusPid()) - before < 0.25 * 2000) return;
+  }
+}
+
+/** Everything a request costs on this machine, in CPU ms per request: Strapi (profiled, by part), Milvus, and the client. */
+interface RequestCost extends ProfileSummary {
+  milvusCpuMsPerRequest: number;
+  clientCpuMsPerRequest: number;
+}
+
+async function costOf(app: BenchApp, clients: number, requests: number, call: (i: number) => Promise<Response>): Promise<RequestCost> {
+  const [milvusBefore, clientBefore] = [treeCpuMs(milvusPid()), process.cpuUsage()];
+  const { result, window } = await app.profiled(() => measureLatency(clients, requests, call));
+  const client = process.cpuUsage(clientBefore);
+  return {
+    ...summarizeProfile(window, result.requests),
+    milvusCpuMsPerRequest: Math.round(((treeCpuMs(milvusPid()) - milvusBefore) / result.requests) * 100) / 100,
+    clientCpuMsPerRequest: Math.round(((client.user + client.system) / 1000 / result.requests) * 100) / 100,
+  };
 }
 
 interface GrowthRow {
@@ -75,6 +111,8 @@ interface IndexRun {
   growth: GrowthRow[];
   similar: LatencyFigures[];
   upload: LatencyFigures[];
+  /** What a request costs at TARGET_SIZE, Strapi profiled (HNSW only). */
+  profiles?: { similar: RequestCost; upload: RequestCost };
   scoped: LatencyFigures;
   /** Top-10 file ids of each recall query, straight from Milvus. */
   topK: number[][];
@@ -97,6 +135,13 @@ async function runIndex(index: string, model: { id: string; dim: number }, tmp: 
   const app = await startApp(env, path.join(RESULTS_DIR, `${prefix}.log`));
   const store = createMilvusStore(config.milvus, model);
   await store.ensureCollection();
+  if (DIM < model.dim) {
+    // As after a learned whitening: the collection is rebuilt in a space of its own.
+    const projection = syntheticProjection(model.id, model.dim, DIM);
+    await store.projections.save(projection);
+    await store.beginRebuild(spaceOf(projection));
+    await store.completeRebuild();
+  }
   await store.close();
   const client = createMilvusClient(config.milvus, 120_000);
   const collection = collectionName(prefix, model.id);
@@ -104,15 +149,18 @@ async function runIndex(index: string, model: { id: string; dim: number }, tmp: 
     const growth: GrowthRow[] = [];
     let loaded = 0;
     let loadSeconds = 0;
+    let profiles: IndexRun['profiles'];
     for (const size of SIZES) {
       const started = Date.now();
-      await insertSyntheticRows(client, collection, model.dim, loaded + 1, size);
+      await loadSyntheticRows(client, collection, DIM, loaded + 1, size);
       const rows = await waitUntilIndexed(client, collection);
       loadSeconds += (Date.now() - started) / 1000;
+      await milvusSettled();
       loaded = size;
       const latency = await measureLatency(GROWTH_CLIENTS, similarRequests(GROWTH_CLIENTS), similarCall(app, size));
       growth.push({ index, vectors: size, rows, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, milvusRssMb: milvusRssMb() });
-      console.log(`${index} at ${size}: ${JSON.stringify(growth[growth.length - 1])}`);
+      console.log(`${index} at ${size}: ${JSON.stringify(growth[growth.length - 1])}, loaded in ${loadSeconds.toFixed(0)} s`);
+      if (index === 'HNSW' && size === TARGET_SIZE) profiles = await profile(app, size);
     }
     const similar: LatencyFigures[] = [];
     for (const clients of CLIENTS) similar.push(await measureLatency(clients, similarRequests(clients), similarCall(app, loaded)));
@@ -121,14 +169,19 @@ async function runIndex(index: string, model: { id: string; dim: number }, tmp: 
     for (const clients of CLIENTS) upload.push(await measureLatency(clients, uploadRequests(clients), uploadCall(app)));
     // Recall is judged on Milvus's own answers, the same call the plugin makes.
     const serving = bindCollection(client, collection, config.milvus);
-    const vectors = createSyntheticVectors(model.dim);
+    const vectors = createSyntheticVectors(DIM);
     const topK: number[][] = [];
     for (const fileId of queryIds(loaded, RECALL_QUERIES)) topK.push((await serving.search({ vector: vectors.vector(fileId), limit: TOP_K })).map((row) => row.fileId));
-    return { growth, similar, upload, scoped, topK, loadSeconds };
+    return { growth, similar, upload, scoped, topK, loadSeconds, profiles };
   } finally {
     await client.closeConnection();
     await app.stop();
   }
+}
+
+/** What files/:id/similar and search by upload cost at 8 clients. */
+async function profile(app: BenchApp, size: number): Promise<NonNullable<IndexRun['profiles']>> {
+  return { similar: await costOf(app, 8, similarRequests(8), similarCall(app, size)), upload: await costOf(app, 8, uploadRequests(8), uploadCall(app)) };
 }
 
 function recallAgainst(exact: number[][], approximate: number[][]): number {
@@ -139,7 +192,7 @@ function recallAgainst(exact: number[][], approximate: number[][]): number {
 async function main(): Promise<void> {
   const model = resolveModel(parseConfig(configFromEnv({ ...serviceEnv() })).model);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-bench-'));
-  console.log(`search benchmark: ${SIZES.join(', ')} synthetic ${model.dim}-d vectors, indexes ${INDEXES.join(', ')}, ${os.cpus().length} CPUs`);
+  console.log(`search benchmark: ${SIZES.join(', ')} synthetic ${DIM}-d vectors, indexes ${INDEXES.join(', ')}, ${os.cpus().length} CPUs`);
   const runs = new Map<string, IndexRun>();
   try {
     for (const index of INDEXES) runs.set(index, await runIndex(index, model, tmp));
@@ -165,7 +218,7 @@ async function main(): Promise<void> {
   const plot = path.join(RESULTS_DIR, 'search-growth.png');
   await savePlot(
     {
-      title: `Search as the collection grows (${model.dim}-d, ${GROWTH_CLIENTS} clients)`,
+      title: `Search as the collection grows (${DIM}-d, ${GROWTH_CLIENTS} clients)`,
       data: { values: growth.flatMap((row) => [
         { index: row.index, vectors: row.vectors, measure: 'p50 latency (ms)', value: row.p50Ms },
         { index: row.index, vectors: row.vectors, measure: 'p99 latency (ms)', value: row.p99Ms },
@@ -187,18 +240,19 @@ async function main(): Promise<void> {
     plot
   );
 
-  // At the largest size measured (100,000 by default).
-  const hnswAt100k = latencyRows.find((row) => row.index === 'HNSW' && row.clients === 8);
+  const profiles = runs.get('HNSW')?.profiles;
   const result = {
     bench: 'search',
-    similarP99At8Ms: hnswAt100k?.['similar p99 ms'] ?? null,
+    similarP99At8Ms: growth.find((row) => row.index === 'HNSW' && row.vectors === TARGET_SIZE)?.p99Ms ?? null,
     sizes: SIZES,
-    dim: model.dim,
+    dim: DIM,
     latency: latencyRows,
     scoped: Object.fromEntries([...runs].map(([index, run]) => [index, run.scoped])),
     recallAt10: recall,
     growth,
     loadSeconds: Object.fromEntries([...runs].map(([index, run]) => [index, run.loadSeconds])),
+    loadRowsPerSecond: Object.fromEntries([...runs].map(([index, run]) => [index, Math.round(run.growth[run.growth.length - 1].rows / run.loadSeconds)])),
+    profiles,
     plot,
   };
   writeResults('search', result);
@@ -206,6 +260,13 @@ async function main(): Promise<void> {
   printTable(`Search through the HTTP API at ${SIZES[SIZES.length - 1]} vectors (threshold 0, ${TOP_K} per page)`, latencyRows);
   printTable(`Scoped to one content type, ${8} clients`, [...runs].map(([index, run]) => ({ index, 'p50 ms': run.scoped.p50Ms, 'p99 ms': run.scoped.p99Ms, 'req/s': run.scoped.requestsPerSecond })));
   printTable('Growth: files/:id/similar and Milvus memory', growth.map((row) => ({ index: row.index, vectors: row.vectors, rows: row.rows, 'p50 ms': row.p50Ms, 'p99 ms': row.p99Ms, 'Milvus RSS MB': row.milvusRssMb })));
+  for (const [name, summary] of Object.entries(profiles ?? {})) {
+    printTable(
+      `CPU per request, ${name === 'similar' ? 'files/:id/similar' : 'search by upload'}, HNSW at ${TARGET_SIZE}, 8 clients: Strapi ${summary.cpuMsPerRequest} ms, Milvus ${summary.milvusCpuMsPerRequest} ms, the benchmark's client ${summary.clientCpuMsPerRequest} ms; Strapi's main thread by part`,
+      Object.entries(summary.byPart).map(([part, ms]) => ({ part, 'ms/request': ms }))
+    );
+    printTable('Top functions (self time)', summary.top.map((entry) => ({ function: entry.function, where: entry.where, 'ms/request': entry.msPerRequest })));
+  }
   for (const [index, value] of Object.entries(recall)) console.log(`recall@${TOP_K} of ${index} against FLAT over ${RECALL_QUERIES} queries: ${value.toFixed(4)}`);
   console.log(`plot: ${plot}`);
 }

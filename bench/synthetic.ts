@@ -1,7 +1,7 @@
-import type { MilvusClient, RowData } from '@zilliz/milvus2-sdk-node';
-import { check, failedUnlessExists, FIELDS } from '../server/src/vector-store/collection';
-import { pushTo } from '../server/src/utils/push-to';
-import { partitionForContentType, UNATTACHED_PARTITION, vectorRowId } from '../server/src/vector-store/partitions';
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { check, failedUnlessExists } from '../server/src/vector-store/collection';
+import { partitionForContentType, UNATTACHED_PARTITION } from '../server/src/vector-store/partitions';
+import { IDENTITY_THRESHOLDS, projectionId, type Projection } from '../server/src/whitening/projection';
 
 /**
  * Synthetic index rows for the search benchmarks, deterministic by file id: unit vectors drawn around CLUSTERS
@@ -12,7 +12,6 @@ import { partitionForContentType, UNATTACHED_PARTITION, vectorRowId } from '../s
 const CLUSTERS = 2000;
 /** Noise against a unit-variance centre: members of a cluster have a cosine similarity of about 0.67. */
 const NOISE = 0.7;
-const INSERT_BATCH = 1000;
 
 /** Mulberry32: a small seeded generator, so every run loads the same vectors. */
 function seeded(seed: number): () => number {
@@ -55,6 +54,17 @@ export function createSyntheticVectors(dim: number) {
   };
 }
 
+/**
+ * A stand-in for a learned whitening that keeps a model vector's first `dim` values: the benchmark's collection
+ * then has the dimension a whitened index has, and search by upload projects the model's vector as it would.
+ */
+export function syntheticProjection(modelId: string, inputDim: number, dim: number): Projection {
+  const mean = new Float32Array(inputDim);
+  const matrix = new Float32Array(dim * inputDim);
+  for (let row = 0; row < dim; row++) matrix[row * inputDim + row] = 1;
+  return { id: projectionId(modelId, mean, matrix), modelId, inputDim, dim, mean, matrix, thresholds: IDENTITY_THRESHOLDS, fittedOn: { images: 0, pairs: 0, at: new Date().toISOString() } };
+}
+
 /** Partitions of a synthetic file: most are unattached, a quarter used by articles, some by pages, a few by both. */
 export function syntheticPartitions(fileId: number): string[] {
   const bucket = fileId % 20;
@@ -64,30 +74,15 @@ export function syntheticPartitions(fileId: number): string[] {
   return [partitionForContentType('api::article.article'), partitionForContentType('api::page.page')];
 }
 
-/** Inserts the rows of files `from`..`to` (inclusive) into the collection, in batches per partition. */
-export async function insertSyntheticRows(client: MilvusClient, collection: string, dim: number, from: number, to: number): Promise<void> {
-  const vectors = createSyntheticVectors(dim);
+/** Creates those of `partitions` the collection does not have yet. */
+export async function ensurePartitions(client: MilvusClient, collection: string, partitions: readonly string[]): Promise<void> {
   const existing = new Set((await client.showPartitions({ collection_name: collection })).partition_names);
-  for (let low = from; low <= to; low += INSERT_BATCH) {
-    const byPartition = new Map<string, RowData[]>();
-    for (let fileId = low; fileId <= Math.min(to, low + INSERT_BATCH - 1); fileId++) {
-      const vector = vectors.vector(fileId);
-      for (const partition of syntheticPartitions(fileId)) {
-        pushTo(byPartition, partition, { [FIELDS.pk]: vectorRowId(fileId, partition), [FIELDS.fileId]: fileId, [FIELDS.version]: 1, [FIELDS.vector]: vector });
-      }
-    }
-    for (const [partition, data] of byPartition) {
-      if (!existing.has(partition)) {
-        failedUnlessExists(await client.createPartition({ collection_name: collection, partition_name: partition }), 'createPartition');
-        existing.add(partition);
-      }
-      const res = await client.insert({ collection_name: collection, partition_name: partition, data });
-      check(res.status, 'insert');
-    }
+  for (const partition of partitions.filter((name) => !existing.has(name))) {
+    failedUnlessExists(await client.createPartition({ collection_name: collection, partition_name: partition }), 'createPartition');
   }
 }
 
-/** Seals what was inserted and waits until the index covers every row; returns the row count. */
+/** Seals what was loaded, waits until the index covers every row, and loads the collection; returns the row count. */
 export async function waitUntilIndexed(client: MilvusClient, collection: string): Promise<number> {
   const flushed = await client.flushSync({ collection_names: [collection] });
   check(flushed.status, 'flush');
@@ -95,7 +90,13 @@ export async function waitUntilIndexed(client: MilvusClient, collection: string)
     const res = await client.describeIndex({ collection_name: collection });
     check(res.status, 'describeIndex');
     const { indexed_rows, total_rows, pending_index_rows } = res.index_descriptions[0];
-    if (Number(total_rows) > 0 && Number(indexed_rows) >= Number(total_rows) && Number(pending_index_rows) === 0) return Number(total_rows);
+    if (Number(total_rows) > 0 && Number(indexed_rows) >= Number(total_rows) && Number(pending_index_rows) === 0) {
+      // Milvus 2.3 does not always hand bulk-imported segments to a loaded collection's query node (after a rebuild
+      // they stayed unsearchable); loading the collection again does.
+      check(await client.releaseCollection({ collection_name: collection }), 'releaseCollection');
+      check(await client.loadCollectionSync({ collection_name: collection }), 'loadCollection');
+      return Number(total_rows);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
