@@ -1,5 +1,6 @@
 import { INDEX_TYPES, indexTypeFor } from '../config/schema';
 import { PRESET_DIMS } from '../embedding/models';
+import { WHITENED_DIM } from '../whitening/learn';
 import { UsageError } from './command-line';
 import { estimateCapacity, formatEstimate, type SizingInput } from './sizing';
 
@@ -31,7 +32,8 @@ export function parseSizingOptions(options: Options): SizingInput {
   if (!(INDEX_TYPES as readonly string[]).includes(index)) throw new UsageError(`--index must be one of ${INDEX_TYPES.join(', ')}`, 'sizing');
   return {
     images,
-    dim: numberOption(options, 'dim', presetDim, { min: 1, integer: true }),
+    // The index's dimension: a library past whitening.minImages is indexed in its learned 512-d space.
+    dim: numberOption(options, 'dim', presetDim === undefined ? undefined : Math.min(presetDim, WHITENED_DIM), { min: 1, integer: true }),
     index: index as SizingInput['index'],
     contentTypesPerImage: numberOption(options, 'content-types-per-image', 1, { min: 1 }),
     // By default a tenth of the library changes each day.

@@ -193,7 +193,6 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     start() {
       if (running) return;
       const abort = new AbortController();
-      const store = createMilvusStore(config.milvus, model);
       const tracker = createIndexStateTracker({
         consumer: createEventConsumer(kafka, { groupId: indexStateGroupId(config.worker.groupId), topic: config.kafka.indexTopic }),
         states,
@@ -201,9 +200,22 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
         logger,
       });
       const lag = createLagProbe(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic });
-      const state: Running = { abort, tracker, store, lag, storeReady: false, indexerReady: Promise.resolve() };
+      const state: Running = { abort, tracker, store: createMilvusStore(config.milvus, model), lag, storeReady: false, indexerReady: Promise.resolve() };
       running = state;
-      const storeReady = retryUntilReady('connecting to Milvus', () => store.ensureCollection().then(() => true), { logger, signal: abort.signal }).then(
+      const connectStore = async () => {
+        try {
+          await state.store.ensureCollection();
+          return true;
+        } catch (error) {
+          // A client whose calls timed out while Strapi's event loop was held (a long synchronous task at boot) kept
+          // timing out once it was free: each failed attempt starts over with a new client.
+          const failed = state.store;
+          state.store = createMilvusStore(config.milvus, model);
+          void failed.close().catch(() => undefined);
+          throw error;
+        }
+      };
+      const storeReady = retryUntilReady('connecting to Milvus', connectStore, { logger, signal: abort.signal }).then(
         (ok) => {
           state.storeReady = ok !== undefined;
         },
@@ -225,7 +237,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
           await storeReady;
           state.indexer = await retryUntilReady(
             'starting the index worker',
-            () => startIndexer(config, { store, extractor, logger, publicDir: strapi.dirs.static.public }),
+            () => startIndexer(config, { store: state.store, extractor, logger, publicDir: strapi.dirs.static.public }),
             { logger, signal: abort.signal }
           );
           if (state.indexer) logger.info(`index worker consuming ${config.kafka.topic} as group ${config.worker.groupId}`);

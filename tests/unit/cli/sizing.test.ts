@@ -42,7 +42,7 @@ describe('sizing', () => {
     expect(parseSizingOptions({ images: '1000000' }).index).toBe('HNSW');
     expect(parseSizingOptions({ images: '100000000' }).index).toBe('DISKANN');
     expect(parseSizingOptions({ images: '100000000', index: 'ivf_sq8' }).index).toBe('IVF_SQ8');
-    expect(runSizing({ images: '100000000' })).toMatch(/Milvus memory \(DISKANN, 2048-d\)[\s\S]*Milvus query-node SSD \(DiskANN index files\)\s+1\.3 TB/);
+    expect(runSizing({ images: '100000000' })).toMatch(/Milvus memory \(DISKANN, 512-d\)[\s\S]*Milvus query-node SSD \(DiskANN index files\)\s+435 GB/);
     expect(runSizing({ images: '1000000' })).not.toMatch(/SSD/);
   });
 
@@ -70,6 +70,9 @@ describe('sizing', () => {
 
   it('reads the options, with clear errors for bad ones', () => {
     expect(parseSizingOptions({ images: '1000', model: 'vgg16', index: 'hnsw' })).toMatchObject({ images: 1000, dim: 512, index: 'HNSW', eventsPerDay: 100 });
+    // ResNet50's index is the learned whitening's 512-d space, unless told otherwise.
+    expect(parseSizingOptions({ images: '1000' }).dim).toBe(512);
+    expect(parseSizingOptions({ images: '1000', dim: '2048' }).dim).toBe(2048);
     expect(() => parseSizingOptions({})).toThrow('sizing: needs --images');
     expect(() => parseSizingOptions({ images: '-5' })).toThrow('--images must be an integer of at least 1');
     expect(() => parseSizingOptions({ images: '10', model: 'clip' })).toThrow('--model must be one of resnet50, vgg16, or give --dim');
