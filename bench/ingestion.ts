@@ -88,9 +88,9 @@ async function watchIndexed(store: ReturnType<typeof createMilvusStore>, expecte
 }
 
 function startWorkers(count: number, env: Record<string, string>, profileDir?: string): WorkerProcess[] {
-  // Node writes a profile per process at exit: the worker's, and its model process's (which inherits NODE_OPTIONS).
-  const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
-  return Array.from({ length: count }, () => startWorkerProcess({ env: { ...process.env, ...env, ...profiling, IMAGE_SEARCH_PUBLIC_DIR: path.join(PLAYGROUND_DIR, 'public') } }));
+  // Node writes a profile per process at exit: the worker's, and its model process's (forked with the same flags).
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return Array.from({ length: count }, () => startWorkerProcess({ env: { ...process.env, ...env, IMAGE_SEARCH_PUBLIC_DIR: path.join(PLAYGROUND_DIR, 'public') } }, profiling));
 }
 
 /** Per image drained: the worker's CPU and its model process's, by part, from the profiles they wrote at exit. */

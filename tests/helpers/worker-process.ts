@@ -28,11 +28,11 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** With a config file, or with none: then the worker reads its config from `env` (README). */
-export function startWorkerProcess(config: string | { env: Record<string, string> }): WorkerProcess {
+/** With a config file, or with none: then the worker reads its config from `env` (README). `nodeArgs` go to Node. */
+export function startWorkerProcess(config: string | { env: Record<string, string> }, nodeArgs: string[] = []): WorkerProcess {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does)`);
   const [args, env] = typeof config === 'string' ? [['--config', config], process.env] : [[], config.env];
-  const child = spawn(process.execPath, [CLI, 'worker', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'worker', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
