@@ -25,7 +25,7 @@ import { medianRate, percentile, printTable, RESULTS_DIR, writeResults } from '.
  *   (from sending the upload to the vector being in Milvus) and the sustained rate over the whole burst;
  * - backlog: the same photos uploaded while the workers are stopped, then the workers started: their drain rate,
  *   the workers' own throughput, compared with the raw extraction rate measured first on the same machine.
- * With one worker, its backlog drain is CPU-profiled (the worker and its model process).
+ * With one worker, its backlog drain is CPU-profiled (the worker and its helper process).
  * Settings: INGEST_IMAGES (default: every benchmark photo), INGEST_WORKERS (default 1,2).
  */
 
@@ -88,17 +88,17 @@ async function watchIndexed(store: ReturnType<typeof createMilvusStore>, expecte
 }
 
 function startWorkers(count: number, env: Record<string, string>, profileDir?: string): WorkerProcess[] {
-  // Node writes a profile per process at exit: the worker's, and its model process's (forked with the same flags).
+  // Node writes a profile per process at exit: the worker's, and its helper process's (forked with the same flags).
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   return Array.from({ length: count }, () => startWorkerProcess({ env: { ...process.env, ...env, IMAGE_SEARCH_PUBLIC_DIR: path.join(PLAYGROUND_DIR, 'public') } }, profiling));
 }
 
-/** Per image drained: the worker's CPU and its model process's, by part, from the profiles they wrote at exit. */
+/** Per image drained: the worker's CPU and its helper process's (OpenCV's pair checks), by part, from the profiles they wrote at exit. */
 function drainProfiles(dir: string, worker: WorkerProcess, images: number) {
   const files = fs.readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
   const ofWorker = files.find((name) => name.includes(`.${worker.child.pid}.`));
   const summary = (name: string | undefined) => (name ? summarizeProfile(readProfile(path.join(dir, name)), images) : null);
-  return { worker: summary(ofWorker), model: summary(files.find((name) => name !== ofWorker)) };
+  return { worker: summary(ofWorker), helper: summary(files.find((name) => name !== ofWorker)) };
 }
 
 /** Resolves once every worker says it is consuming (model loaded, consumer started). */
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     printTable(`Raw extraction on this machine (images/s): model at batch ${defaults.batchSize} ${raw.modelRate.toFixed(1)}, read+decode+model ${raw.pipelineRate.toFixed(1)}`, rows);
     for (const [name, summary] of Object.entries(runs[0].profiles ?? {})) {
       if (!summary) continue;
-      printTable(`One worker's backlog drain, ${name === 'worker' ? 'the worker process' : 'its model process'}: ${summary.cpuMsPerRequest} ms of main-thread CPU per image, by part`, Object.entries(summary.byPart).map(([part, ms]) => ({ part, 'ms/image': ms })));
+      printTable(`One worker's backlog drain, ${name === 'worker' ? 'the worker process' : 'its helper process (pair checks)'}: ${summary.cpuMsPerRequest} ms of main-thread CPU per image, by part`, Object.entries(summary.byPart).map(([part, ms]) => ({ part, 'ms/image': ms })));
       printTable('Top functions (self time)', summary.top.map((entry) => ({ function: entry.function, where: entry.where, 'ms/image': entry.msPerRequest })));
     }
   } finally {
