@@ -2,7 +2,7 @@
 # The benchmarks: extraction speed against Keras, the worker's memory over many images, ingestion through Strapi,
 # Kafka and standalone workers, and search through the HTTP API as the collection grows. Figures and ratios are
 # printed; nothing passes or fails on them. Settings: ROUNDS, IMAGES, MEMORY_IMAGES, INGEST_IMAGES, INGEST_WORKERS,
-# SEARCH_SIZES, SEARCH_INDEXES, DUPLICATES_SIZES, SCAN_IMAGES, and BENCH=speed,memory,ingestion,search,duplicates
+# SEARCH_SIZES, SEARCH_INDEXES, SEARCH_DIM, DUPLICATES_SIZES, SCAN_IMAGES, and BENCH=speed,memory,ingestion,search,duplicates
 # to run some of them.
 LOG_TAG=bench; source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
