@@ -55,6 +55,9 @@ export interface ProfileSummary {
   top: Array<{ function: string; where: string; msPerRequest: number }>;
 }
 
+/** Milliseconds per request, to hundredths. */
+export const perRequestMs = (totalMs: number, requests: number) => Math.round((totalMs / requests) * 100) / 100;
+
 export function summarizeProfile({ profile, processCpuMs }: ProfileWindow, requests: number, topCount = 12): ProfileSummary {
   const selfUs = new Map<number, number>();
   for (const [i, id] of (profile.samples ?? []).entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0));
@@ -73,7 +76,7 @@ export function summarizeProfile({ profile, processCpuMs }: ProfileWindow, reque
     entry.us += us;
     byFunction.set(key, entry);
   }
-  const perRequest = (us: number) => Math.round((us / 1000 / requests) * 100) / 100;
+  const perRequest = (us: number) => perRequestMs(us / 1000, requests);
   return {
     requests,
     cpuMsPerRequest: perRequest(processCpuMs !== undefined ? processCpuMs * 1000 : [...byPart].filter(([part]) => part !== 'idle').reduce((sum, [, us]) => sum + us, 0)),

@@ -15,7 +15,7 @@ import { errorMessage } from '../server/src/errors/pipeline-errors';
 import { parseSizingOptions } from '../server/src/cli/sizing-command';
 import { measureLatency, type LatencyFigures } from './http-load';
 import { samplePhotos } from './photos';
-import { summarizeProfile, type ProfileSummary } from './cpu-profile';
+import { perRequestMs, summarizeProfile, type ProfileSummary } from './cpu-profile';
 import { savePlot } from './plot';
 import { treeCpuMs, treeRssMb } from './process-memory';
 import { printTable, RESULTS_DIR, writeResults } from './stats';
@@ -29,7 +29,7 @@ import { contentApiPath } from '../server/src/contracts/routes';
  * Search through the HTTP API over synthetic vectors, with FLAT and with HNSW: latency of `files/:id/similar` and of
  * search-by-upload at 1, 8 and 32 concurrent clients at the largest size, recall@10 of HNSW against FLAT's exact
  * answers, latency and Milvus memory as the collection grows, and Strapi's CPU per request by part (profiled at
- * PROFILE_SIZE). Each index type gets a fresh Milvus, so memory figures are its own. Vectors have the dimension the
+ * TARGET_SIZE). Each index type gets a fresh Milvus, so memory figures are its own. Vectors have the dimension the
  * plugin ships (a learned whitening's 512); SEARCH_DIM=2048 measures the model's own space. Settings: SEARCH_SIZES
  * (comma-separated, ascending), SEARCH_INDEXES, SEARCH_DIM.
  */
@@ -96,8 +96,8 @@ async function costOf(app: BenchApp, clients: number, requests: number, call: (i
   const client = process.cpuUsage(clientBefore);
   return {
     ...summarizeProfile(window, result.requests),
-    milvusCpuMsPerRequest: Math.round(((treeCpuMs(milvusPid()) - milvusBefore) / result.requests) * 100) / 100,
-    clientCpuMsPerRequest: Math.round(((client.user + client.system) / 1000 / result.requests) * 100) / 100,
+    milvusCpuMsPerRequest: perRequestMs(treeCpuMs(milvusPid()) - milvusBefore, result.requests),
+    clientCpuMsPerRequest: perRequestMs((client.user + client.system) / 1000, result.requests),
   };
 }
 
@@ -147,8 +147,8 @@ async function runIndex(index: string, model: { id: string; dim: number }, tmp: 
     await store.completeRebuild().finally(() => clearInterval(open));
   }
   await store.close();
-  // A first start only seeds the file records: their inserts hold its event loop for minutes at 1M, which leaves its
-  // Milvus client unable to connect. Then it starts afresh, once its collection is final.
+  // A first start only seeds the file records: their inserts hold its event loop for minutes at 1M, and its Milvus
+  // connection then waits out a retry's backoff. Then it starts afresh, once its collection is final.
   const log = path.join(RESULTS_DIR, `${prefix}.log`);
   await (await startApp(env, log)).stop();
   const app = await startApp(env, log);
