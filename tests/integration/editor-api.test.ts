@@ -18,6 +18,8 @@ import { ADMIN_PASSWORD, bootStrapi, createAdmin, createApiToken, createRole } f
 import { appEnv, eventually } from '../helpers/services';
 import { CLI } from '../helpers/worker-process';
 import { resizedCopy, samplePhotos } from '../helpers/photos';
+import { readTopic } from '../helpers/faults';
+import { DECISION_EVENT_TYPES, decisionEventSchema, parseEvent } from '../../server/src/contracts/events';
 import { adminPath, contentApiPath, contentApiPermission, type RouteName } from '../../server/src/contracts/routes';
 import { DEFAULT_CACHE_DIR } from '../../server/src/verification/image-cache';
 
@@ -325,6 +327,14 @@ describe('duplicates review', () => {
     const report: ResolveReport = res.body.data;
     expect(report).toMatchObject({ keeperId: original, deleted: [copy] });
     expect(report.repointed).toHaveLength(7);
+    // Event consumers (a CDN, a search index) learn of the merge from the index topic, with every entry re-pointed.
+    const resolved = await eventually('the merge on the index topic', async () => {
+      const { KAFKA_BROKERS, IMAGE_SEARCH_INDEX_TOPIC } = appEnv(run, tmp);
+      const events = (await readTopic(KAFKA_BROKERS.split(','), IMAGE_SEARCH_INDEX_TOPIC)).map((message) => parseEvent(decisionEventSchema, message.value));
+      return events.flatMap((parsed) => ('event' in parsed && parsed.event.type === DECISION_EVENT_TYPES.duplicatesResolved ? [parsed.event] : []))[0];
+    });
+    expect(resolved).toMatchObject({ subject: String(original), data: { keeper: { id: original }, deleted: [{ id: copy }] } });
+    expect(resolved.data.repointed).toEqual(report.repointed.map(({ title: _, ...entry }) => entry));
 
     for (const status of ['draft', 'published'] as const) {
       const entry = (await articles.findOne({ documentId: article.documentId, status, populate: ['cover', 'gallery', 'seo.shareImage'] as never })) as unknown as {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
+import { DECISION_EVENT_TYPES, decisionEventSchema, mediaEventSchema, parseEvent } from '../../server/src/contracts/events';
+import { OUTBOX_UID } from '../../server/src/content-types';
 import { indexStateGroupId } from '../../server/src/capture/index-state-tracker';
 import { LAG_ANSWER_MS } from '../../server/src/messaging/client';
 import { adminPath } from '../../server/src/contracts/routes';
@@ -10,6 +11,7 @@ import { runtimeOf } from '../../server/src/runtime/runtime';
 import { mapConcurrently } from '../../server/src/utils/map-concurrently';
 import { pluginApi } from '../helpers/api';
 import { committedOffsets, controlService, faultFigures, generatedImages, groupCaughtUp, indexedAmong, indexOutcomes, printFigures, readTopic } from '../helpers/faults';
+import { resizedCopy, samplePhotos } from '../helpers/photos';
 import { appEnv, eventually } from '../helpers/services';
 import { bootStrapi, createAdmin, createApiToken } from '../helpers/strapi';
 
@@ -106,6 +108,43 @@ describe('outages under a running Strapi (in-process worker)', () => {
     printFigures('milvus stopped mid-stream', { ...figures, committedWhileDown: committedEvents.length, committedUnindexed: committedUnindexed.length });
     expect(committedUnindexed).toEqual([]);
     expect(figures).toMatchObject({ produced: 60, indexed: 60, deadLettered: 0, duplicates: 0, lost: 0 });
+  });
+
+  it("Kafka stopped while an editor merges duplicates and marks others: both succeed, and their decision events reach the index topic once it is back", async () => {
+    const [rocket, camera] = samplePhotos(['skimage-rocket.jpg', 'skimage-camera.png']);
+    const keeper = await api.upload(rocket);
+    const copy = await api.upload(await resizedCopy(rocket, path.join(tmp, 'rocket-copy.jpg')));
+    const marked = [await api.upload(camera), await api.upload(await resizedCopy(camera, path.join(tmp, 'camera-copy.jpg')))];
+    await allIndexed([keeper, copy, ...marked], 120_000);
+
+    await controlService('kafka', 'stop');
+    const post = (route: 'resolveDuplicates' | 'dismissDuplicates', body: object) => api.http.post(adminPath(route)).set('Authorization', api.adminAuth).send(body);
+    expect((await post('resolveDuplicates', { keeperId: keeper, discardIds: [copy] })).status).toBe(200);
+    expect((await post('dismissDuplicates', { fileIds: [marked[1], marked[0]] })).status).toBe(200);
+    const pendingDecisions = await strapi.db.query(OUTBOX_UID).count({ where: { sentAt: null, type: { $in: Object.values(DECISION_EVENT_TYPES) } } });
+    expect(pendingDecisions).toBe(2);
+
+    const restarted = Date.now();
+    await controlService('kafka', 'start');
+    const decisions = await eventually(
+      'the decision events on the index topic',
+      async () => {
+        const events = (await readTopic(brokers, env.IMAGE_SEARCH_INDEX_TOPIC)).flatMap((message) => {
+          const parsed = parseEvent(decisionEventSchema, message.value);
+          return 'event' in parsed ? [{ key: message.key, event: parsed.event }] : [];
+        });
+        return events.length >= 2 ? events : undefined;
+      },
+      120_000,
+      1000
+    );
+    console.log(`FAULT decision events recorded while kafka was down: ${pendingDecisions} pending, on the index topic ${Date.now() - restarted} ms after the restart`);
+    expect(decisions).toHaveLength(2);
+    const [resolved, dismissed] = [DECISION_EVENT_TYPES.duplicatesResolved, DECISION_EVENT_TYPES.duplicatesDismissed].map((type) => decisions.find(({ event }) => event.type === type)!);
+    expect(resolved.key).toBe(String(keeper));
+    expect(resolved.event.data).toMatchObject({ keeper: { id: keeper }, deleted: [{ id: copy }], repointed: [] });
+    expect(dismissed.key).toBe(String(Math.min(...marked)));
+    expect(dismissed.event.data).toMatchObject({ fileIds: [...marked].sort((a, b) => a - b), decision: 'not-duplicates' });
   });
 
   it('Strapi restarted with undelivered outbox rows: they are delivered after the restart', async () => {

@@ -1,6 +1,16 @@
-import { buildEvent, storedFormatSchema, type MediaEvent, type MediaEventType, type MediaFile, type StoredFormat } from '../contracts/events';
+import type { DISMISS_DECISIONS } from '../contracts/duplicate-kinds';
+import {
+  buildEvent,
+  DECISION_EVENT_TYPES,
+  storedFormatSchema,
+  type EventOf,
+  type MediaEvent,
+  type MediaEventType,
+  type MediaFile,
+  type StoredFormat,
+} from '../contracts/events';
 
-/** Builds media events from Strapi file rows. Pure: ids and clock can be injected. */
+/** Builds the events Strapi records from its file rows: media changes and editors' decisions. Pure: ids and clock can be injected. */
 
 type FileRow = Record<string, unknown>;
 
@@ -51,4 +61,23 @@ export function buildMediaEvent(
   options?: { id?: string; time?: Date }
 ): MediaEvent {
   return buildEvent(type, file.id, { file, contentTypes: [...new Set(contentTypes)].sort() }, options) as MediaEvent;
+}
+
+type Resolved = EventOf<typeof DECISION_EVENT_TYPES.duplicatesResolved>;
+
+/** A merge: the keeper as it is after it, the copies as they were before their deletion, and each entry re-pointed. */
+export function buildResolvedEvent(keeperRow: FileRow, deletedRows: readonly FileRow[], repointed: Resolved['data']['repointed'], options?: { id?: string; time?: Date }): Resolved {
+  const keeper = toMediaFile(keeperRow);
+  return buildEvent(DECISION_EVENT_TYPES.duplicatesResolved, keeper.id, { keeper, deleted: deletedRows.map(toMediaFile), repointed }, options);
+}
+
+/** Files marked not duplicates (or keep both), with the contents the mark follows; about the smallest file id. */
+export function buildDismissedEvent(
+  fileIds: readonly number[],
+  decision: (typeof DISMISS_DECISIONS)[number],
+  contentHashes: Iterable<string>,
+  options?: { id?: string; time?: Date }
+): EventOf<typeof DECISION_EVENT_TYPES.duplicatesDismissed> {
+  const sorted = [...new Set(fileIds)].sort((a, b) => a - b);
+  return buildEvent(DECISION_EVENT_TYPES.duplicatesDismissed, sorted[0], { fileIds: sorted, decision, contentHashes: [...new Set(contentHashes)].sort() }, options);
 }

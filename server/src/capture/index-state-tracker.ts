@@ -1,4 +1,4 @@
-import { INDEX_EVENT_TYPES, indexEventSchema, parseEvent, type IndexEvent } from '../contracts/events';
+import { DECISION_EVENT_TYPES, INDEX_EVENT_TYPES, indexTopicEventSchema, parseEvent, type DecisionEvent, type IndexEvent, type IndexTopicEvent } from '../contracts/events';
 import type { DuplicateGraph } from '../strapi-data/duplicate-graph';
 import type { EventConsumer } from '../messaging/consumer';
 import type { Logger } from '../utils/logger';
@@ -22,6 +22,8 @@ export async function applyToGraph(graph: DuplicateGraph, event: IndexEvent): Pr
   else if (event.type === INDEX_EVENT_TYPES.applied && (event.data.action === 'indexed' || event.data.action === 'removed')) await graph.removeFile(event.data.fileId);
 }
 
+const isDecision = (event: IndexTopicEvent): event is DecisionEvent => (Object.values(DECISION_EVENT_TYPES) as string[]).includes(event.type);
+
 export function createIndexStateTracker(deps: { consumer: EventConsumer; states: IndexStateRepository; graph: DuplicateGraph; logger: Logger }): IndexStateTracker {
   const { consumer, states, graph, logger } = deps;
   return {
@@ -29,11 +31,12 @@ export function createIndexStateTracker(deps: { consumer: EventConsumer; states:
       consumer.start(async (messages, control) => {
         for (const message of messages) {
           if (!control.active()) return;
-          const parsed = parseEvent(indexEventSchema, message.value);
+          const parsed = parseEvent(indexTopicEventSchema, message.value);
           if ('event' in parsed) {
-            if (await states.record(parsed.event)) await applyToGraph(graph, parsed.event);
-          }
-          else logger.warn(`skipped index event at partition ${message.partition} offset ${message.offset}: ${parsed.invalid}`);
+            // Editors' decisions share the topic; Strapi made them, and its database has them already.
+            const { event } = parsed;
+            if (!isDecision(event) && (await states.record(event))) await applyToGraph(graph, event);
+          } else logger.warn(`skipped index event at partition ${message.partition} offset ${message.offset}: ${parsed.invalid}`);
           control.done(message);
         }
       }),

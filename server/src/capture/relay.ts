@@ -3,7 +3,8 @@ import { errorMessage } from '../errors/pipeline-errors';
 import { backoffDelay } from '../utils/retry';
 import type { EventProducer } from '../messaging/producer';
 import type { Logger } from '../utils/logger';
-import type { Outbox } from '../strapi-data/outbox';
+import type { Outbox, PendingEvent } from '../strapi-data/outbox';
+import type { EventChannel } from '../contracts/events';
 
 /**
  * Publishes outbox rows to Kafka in insertion order; a row is marked sent only after the broker acknowledged it.
@@ -46,6 +47,17 @@ export function relayLease(leases: Leases, now: () => number = Date.now): RelayL
   };
 }
 
+/** Consecutive rows bound for the same topic. */
+function runsByChannel(rows: readonly PendingEvent[]): PendingEvent[][] {
+  const runs: PendingEvent[][] = [];
+  for (const row of rows) {
+    const last = runs.at(-1);
+    if (last && last[0].channel === row.channel) last.push(row);
+    else runs.push([row]);
+  }
+  return runs;
+}
+
 export interface OutboxRelay {
   start(): void;
   /** Asks for a drain soon, e.g. right after an event was recorded. */
@@ -61,7 +73,7 @@ const PRUNE_INTERVAL_MS = 10 * 60_000;
 export function createOutboxRelay(deps: {
   outbox: Outbox;
   producer: EventProducer;
-  topic: string;
+  topics: Record<EventChannel, string>;
   pollIntervalMs: number;
   batchSize: number;
   retentionHours: number;
@@ -69,7 +81,7 @@ export function createOutboxRelay(deps: {
   logger: Logger;
   now?: () => number;
 }): OutboxRelay {
-  const { outbox, producer, topic, pollIntervalMs, batchSize, retentionHours, lease, logger, now = Date.now } = deps;
+  const { outbox, producer, topics, pollIntervalMs, batchSize, retentionHours, lease, logger, now = Date.now } = deps;
   let prunedAt = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
@@ -91,14 +103,17 @@ export function createOutboxRelay(deps: {
       if (!holding) return;
       const batch = await outbox.takePending(batchSize);
       if (batch.length === 0) return prune();
-      const ids = batch.map((row) => row.id);
-      try {
-        await producer.send(topic, batch.map((row) => row.message));
-      } catch (error) {
-        await outbox.markFailed(ids, errorMessage(error)).catch(() => undefined);
-        throw error;
+      // Each run of one topic's rows is sent, then marked, before the next: insertion order holds across topics.
+      for (const run of runsByChannel(batch)) {
+        const ids = run.map((row) => row.id);
+        try {
+          await producer.send(topics[run[0].channel], run.map((row) => row.message));
+        } catch (error) {
+          await outbox.markFailed(ids, errorMessage(error)).catch(() => undefined);
+          throw error;
+        }
+        await outbox.markSent(ids);
       }
-      await outbox.markSent(ids);
     }
   }
 

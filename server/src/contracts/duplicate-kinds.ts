@@ -17,3 +17,6 @@ export const DUPLICATE_KIND_WORDING: Record<DuplicateKind, string> = {
   mirrored: 'mirrored',
   similar: 'the same scene, a different shot',
 };
+
+/** An editor's mark on files the review groups: not copies at all, or copies kept on purpose (both leave the review for good). */
+export const DISMISS_DECISIONS = ['not-duplicates', 'keep-both'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DUPLICATE_KINDS } from './duplicate-kinds';
+import { DISMISS_DECISIONS, DUPLICATE_KINDS } from './duplicate-kinds';
 
 /**
  * The public event contract. Other services consume these events, so a change here is an API change:
@@ -8,6 +8,7 @@ import { DUPLICATE_KINDS } from './duplicate-kinds';
  *
  * Media events (topic kafka.topic) say what changed in the media library; Strapi publishes them.
  * Index events (topic kafka.indexTopic) say what the index workers made of each media event.
+ * Decision events (also on kafka.indexTopic, through Strapi's outbox) say what an editor decided about duplicates.
  */
 
 export const EVENT_SOURCE = 'strapi-plugin-image-search';
@@ -27,9 +28,19 @@ export const INDEX_EVENT_TYPES = {
   duplicateDetected: 'image-search.duplicate-detected.v1',
 } as const;
 
+export const DECISION_EVENT_TYPES = {
+  duplicatesResolved: 'image-search.duplicates.resolved.v1',
+  duplicatesDismissed: 'image-search.duplicates.dismissed.v1',
+} as const;
+
 export type MediaEventType = (typeof MEDIA_EVENT_TYPES)[keyof typeof MEDIA_EVENT_TYPES];
 export type IndexEventType = (typeof INDEX_EVENT_TYPES)[keyof typeof INDEX_EVENT_TYPES];
-export type EventType = MediaEventType | IndexEventType;
+export type DecisionEventType = (typeof DECISION_EVENT_TYPES)[keyof typeof DECISION_EVENT_TYPES];
+export type EventType = MediaEventType | IndexEventType | DecisionEventType;
+
+/** The topic an event is published on: media events on kafka.topic, the rest on kafka.indexTopic. */
+export type EventChannel = 'media' | 'index';
+export const channelOf = (type: EventType): EventChannel => ((Object.values(MEDIA_EVENT_TYPES) as string[]).includes(type) ? 'media' : 'index');
 
 export const storedFormatSchema = z.object({
   url: z.string().min(1),
@@ -118,6 +129,29 @@ export const indexFailedDataSchema = z.object({
   causation: causationSchema,
 });
 
+const repointedEntrySchema = z.object({
+  contentType: z.string().min(1).describe('UID of the content type, e.g. api::article.article'),
+  documentId: z.string().min(1),
+  field: z.string().min(1).describe('Path of the media field, through components: cover, seo.shareImage, blocks.image'),
+  locale: z.string().nullable(),
+  status: z.enum(['draft', 'published']).describe('Drafts and published versions are separate rows; each is listed'),
+  fromFileId: z.number().int().positive().describe('The deleted copy the entry used'),
+});
+
+export const duplicatesResolvedDataSchema = z.object({
+  keeper: mediaFileSchema.describe('The copy kept, after the merge'),
+  deleted: z.array(mediaFileSchema).min(1).describe('The copies deleted, as they were before the merge (each also gets its media.deleted event)'),
+  repointed: z.array(repointedEntrySchema).describe('Every entry row that used a deleted copy and now uses the keeper'),
+});
+
+export const duplicatesDismissedDataSchema = z.object({
+  fileIds: z.array(z.number().int().positive()).min(2).describe('The files marked, ascending'),
+  decision: z.enum(DISMISS_DECISIONS).describe('not-duplicates: not copies at all; keep-both: copies an editor keeps on purpose'),
+  contentHashes: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .describe('sha256 of the marked files that are indexed (hex): the mark holds for any file with these bytes'),
+});
+
 const DATA_SCHEMAS = {
   [MEDIA_EVENT_TYPES.created]: mediaEventDataSchema,
   [MEDIA_EVENT_TYPES.replaced]: mediaEventDataSchema,
@@ -128,6 +162,8 @@ const DATA_SCHEMAS = {
   [INDEX_EVENT_TYPES.applied]: indexAppliedDataSchema,
   [INDEX_EVENT_TYPES.failed]: indexFailedDataSchema,
   [INDEX_EVENT_TYPES.duplicateDetected]: duplicateDetectedDataSchema,
+  [DECISION_EVENT_TYPES.duplicatesResolved]: duplicatesResolvedDataSchema,
+  [DECISION_EVENT_TYPES.duplicatesDismissed]: duplicatesDismissedDataSchema,
 } as const;
 
 const DESCRIPTIONS: Record<EventType, string> = {
@@ -140,6 +176,8 @@ const DESCRIPTIONS: Record<EventType, string> = {
   [INDEX_EVENT_TYPES.applied]: 'A media event was applied to the index',
   [INDEX_EVENT_TYPES.failed]: 'A media event could not be applied: the file cannot be indexed, and why',
   [INDEX_EVENT_TYPES.duplicateDetected]: 'A newly indexed file has near-duplicates in the library',
+  [DECISION_EVENT_TYPES.duplicatesResolved]: 'An editor merged duplicates: one copy kept, every entry using another re-pointed to it, the others deleted. The subject is the keeper',
+  [DECISION_EVENT_TYPES.duplicatesDismissed]: 'An editor marked files as not duplicates, or as copies to keep both of; the review no longer groups them. The subject is the smallest file id',
 };
 
 export function schemaUrn(type: EventType): string {
@@ -177,9 +215,19 @@ export const indexEventSchema = z.discriminatedUnion('type', [
   envelope(INDEX_EVENT_TYPES.duplicateDetected),
 ]);
 
+export const decisionEventSchema = z.discriminatedUnion('type', [
+  envelope(DECISION_EVENT_TYPES.duplicatesResolved),
+  envelope(DECISION_EVENT_TYPES.duplicatesDismissed),
+]);
+
+/** Every event on kafka.indexTopic: the workers' and the editors' decisions. */
+export const indexTopicEventSchema = z.discriminatedUnion('type', [...indexEventSchema.options, ...decisionEventSchema.options]);
+
 export type MediaEvent = z.infer<typeof mediaEventSchema>;
 export type IndexEvent = z.infer<typeof indexEventSchema>;
-export type AnyEvent = MediaEvent | IndexEvent;
+export type DecisionEvent = z.infer<typeof decisionEventSchema>;
+export type IndexTopicEvent = z.infer<typeof indexTopicEventSchema>;
+export type AnyEvent = MediaEvent | IndexEvent | DecisionEvent;
 export type EventOf<T extends EventType> = Extract<AnyEvent, { type: T }>;
 
 /** JSON Schema documents for the public contract, keyed by event type. */
@@ -213,17 +261,45 @@ export function buildEvent<T extends EventType>(
   } as EventOf<T>;
 }
 
+/** The content-type header of every message: structured mode, the value is the whole CloudEvent as JSON. */
+export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+
 /** Structured-mode CloudEvent on Kafka: the file id is the key, so one file's events stay ordered on one partition. */
 export function toKafkaMessage(event: AnyEvent): { key: string; value: string; headers: Record<string, string> } {
   return {
     key: event.subject,
     value: JSON.stringify(event),
-    headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ce_type: event.type, ce_id: event.id },
+    headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, ce_type: event.type, ce_id: event.id },
   };
 }
 
-/** Reads one Kafka message value as an event of `schema`; never throws. */
-export function parseEvent<S extends z.ZodType>(schema: S, value: string | null): { event: z.output<S> } | { invalid: string } {
+/** How an older version of an event becomes its successor: the type it becomes, and its data mapped. */
+export interface Upcast {
+  to: EventType;
+  data(old: Record<string, unknown>): unknown;
+}
+
+/**
+ * Older versions that may still be in a topic after their successor ships, by type: published versions stay readable.
+ * Every consumer parses through parseEvent, which applies these first, so this table is the one place that knows
+ * old versions and the rest of the code handles current ones only. Empty while every type is at its first version.
+ */
+export const UPCASTS: Readonly<Record<string, Upcast>> = {};
+
+/** `json` as the current version of its type, through as many upcasts as it is behind. */
+export function upcast(json: unknown, upcasts: Readonly<Record<string, Upcast>> = UPCASTS): unknown {
+  let event = json as Record<string, unknown> | null;
+  // Each step goes to a later version, so no chain is longer than the table.
+  for (let steps = 0; steps < Object.keys(upcasts).length; steps++) {
+    const step = event?.data && typeof event.data === 'object' ? upcasts[String(event.type)] : undefined;
+    if (!step) break;
+    event = { ...event, type: step.to, dataschema: schemaUrn(step.to), data: step.data(event!.data as Record<string, unknown>) };
+  }
+  return event;
+}
+
+/** Reads one Kafka message value as an event of `schema`, upcast to its current version; never throws. */
+export function parseEvent<S extends z.ZodType>(schema: S, value: string | null, upcasts = UPCASTS): { event: z.output<S> } | { invalid: string } {
   if (!value) return { invalid: 'empty message' };
   let json: unknown;
   try {
@@ -231,6 +307,12 @@ export function parseEvent<S extends z.ZodType>(schema: S, value: string | null)
   } catch {
     return { invalid: 'not JSON' };
   }
-  const parsed = schema.safeParse(json);
+  let current: unknown;
+  try {
+    current = upcast(json, upcasts);
+  } catch {
+    return { invalid: 'an older version that cannot be upcast' };
+  }
+  const parsed = schema.safeParse(current);
   return parsed.success ? { event: parsed.data } : { invalid: `not a known event: ${parsed.error.issues[0]?.message}` };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DuplicateKind } from './duplicate-kinds';
+import { DISMISS_DECISIONS, type DuplicateKind } from './duplicate-kinds';
 
 /** HTTP contract shared by the server (validation) and the admin (types). No Strapi imports here. */
 
@@ -101,9 +101,6 @@ export const resolveDuplicatesSchema = z
   .refine((body) => !body.discardIds.includes(body.keeperId), { message: 'discardIds must not contain the keeper', path: ['discardIds'] });
 
 export type ResolveDuplicates = z.infer<typeof resolveDuplicatesSchema>;
-
-/** `decision`: not copies at all, or copies an editor keeps on purpose (both leave the review for good). */
-export const DISMISS_DECISIONS = ['not-duplicates', 'keep-both'] as const;
 
 export const dismissDuplicatesSchema = z
   .object({

@@ -45,7 +45,7 @@ export function createReconciler(deps: {
   files: FileRecords;
   usage: MediaUsage;
   states: IndexStateRepository;
-  recorder: Recorder;
+  recorder: Pick<Recorder, 'record'>;
   leases: Leases;
   model: ModelSpec;
   store: () => VectorStore;

@@ -110,7 +110,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
   // Clients connect on start; until then, recorded events wait in the outbox.
   const kafka = createKafka(config.kafka, logger);
   const producer = createEventProducer(kafka);
-  const relay = createOutboxRelay({ outbox, producer, topic: config.kafka.topic, ...config.outbox, lease: relayLease(leases), logger });
+  const relay = createOutboxRelay({ outbox, producer, topics: { media: config.kafka.topic, index: config.kafka.indexTopic }, ...config.outbox, lease: relayLease(leases), logger });
   const recorder = createRecorder({ outbox, usage, relay, logger });
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? strapi.dirs.static.public, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   // Pair checks here make a verification image the worker's cache lacks from the file itself.

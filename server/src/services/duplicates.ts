@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { contentTypes, errors } from '@strapi/utils';
 import { toEntryUsage } from '../strapi-data/media-usage';
+import { buildDismissedEvent, buildResolvedEvent } from '../capture/event-builder';
 import { isImage, MEDIA_EVENT_TYPES } from '../contracts/events';
 import {
   SEARCH_LIMITS,
@@ -130,20 +131,21 @@ export function createDuplicatesService(
     if (Object.keys(merged).length > 0) await files.updateText(keeperId, merged);
     // The Upload plugin deletes the copies, so its own lifecycles and providers run (and the delete events follow).
     const upload = strapi.plugin('upload').service('upload');
+    const deletedRows = [];
     for (const id of discardIds) {
       const row = await files.findRow(id);
-      if (row) await upload.remove(row);
+      if (!row) continue;
+      await upload.remove(row);
+      deletedRows.push(row);
     }
+    const repointed = discardIds.flatMap((id) => (usages.get(id) ?? []).map((row) => ({ ...toEntryUsage(row), fromFileId: id })));
     // The keeper may now be used by more content types: its vector moves to their partitions.
     const keeperRow = await files.findRow(keeperId);
-    if (keeperRow) await recorder.record(MEDIA_EVENT_TYPES.usageChanged, keeperRow);
-
-    return {
-      keeperId,
-      deleted: discardIds,
-      repointed: discardIds.flatMap((id) => (usages.get(id) ?? []).map((row) => ({ ...toEntryUsage(row), fromFileId: id }))),
-      merged,
-    };
+    if (keeperRow) {
+      await recorder.record(MEDIA_EVENT_TYPES.usageChanged, keeperRow);
+      if (deletedRows.length > 0) await recorder.recordDecision(buildResolvedEvent(keeperRow, deletedRows, repointed.map(({ title: _, ...entry }) => entry)));
+    }
+    return { keeperId, deleted: discardIds, repointed, merged };
   }
 
   const hasDraftAndPublish = (uid: string) => contentTypes.hasDraftAndPublish(strapi.getModel(uid as never) as never);
@@ -280,7 +282,11 @@ export function createDuplicatesService(
     /** Marks the files as not duplicates, or as copies to keep both of: the review never groups them, or files with the same bytes, again. */
     async dismiss({ fileIds, decision }: DismissDuplicates): Promise<DismissReport> {
       await existingFiles(fileIds);
-      return { fileIds, decision, pairsMarked: await notDuplicates.mark(fileIds, await states.contentHashes(fileIds), decision) };
+      const hashes = await states.contentHashes(fileIds);
+      const pairsMarked = await notDuplicates.mark(fileIds, hashes, decision);
+      // Marking again what is marked already decides nothing new.
+      if (pairsMarked > 0) await recorder.recordDecision(buildDismissedEvent(fileIds, decision, hashes.values()));
+      return { fileIds, decision, pairsMarked };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { NOT_DUPLICATE_UID } from '../content-types';
-import type { DISMISS_DECISIONS } from '../contracts/http';
+import type { DISMISS_DECISIONS } from '../contracts/duplicate-kinds';
 import { inChunks } from '../utils/in-chunks';
 
 /**

@@ -1,17 +1,22 @@
 import type { Core } from '@strapi/strapi';
-import { toKafkaMessage, type MediaEvent } from '../contracts/events';
+import { channelOf, toKafkaMessage, type DecisionEvent, type EventChannel, type MediaEvent } from '../contracts/events';
 import { OUTBOX_UID } from '../content-types';
 import type { OutgoingMessage } from '../messaging/producer';
 
 /** The outbox table: events are stored here first, then published by the relay in insertion order. */
 
+/** What Strapi publishes: media changes, and editors' decisions about duplicates. */
+export type RecordedEvent = MediaEvent | DecisionEvent;
+
 export interface PendingEvent {
   id: number;
+  /** Which topic it goes to: the event's type says. */
+  channel: EventChannel;
   message: OutgoingMessage;
 }
 
 export interface Outbox {
-  append(event: MediaEvent): Promise<void>;
+  append(event: RecordedEvent): Promise<void>;
   takePending(limit: number): Promise<PendingEvent[]>;
   markSent(ids: readonly number[]): Promise<void>;
   markFailed(ids: readonly number[], reason: string): Promise<void>;
@@ -36,7 +41,10 @@ export function createOutbox(strapi: Core.Strapi): Outbox {
         limit,
         select: ['id', 'payload'],
       });
-      return rows.map((row) => ({ id: row.id as number, message: toKafkaMessage(row.payload as MediaEvent) }));
+      return rows.map((row) => {
+        const event = row.payload as RecordedEvent;
+        return { id: row.id as number, channel: channelOf(event.type), message: toKafkaMessage(event) };
+      });
     },
     async markSent(ids) {
       await query().updateMany({ where: { id: { $in: [...ids] } }, data: { sentAt: new Date(), lastError: null } });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildMediaEvent, toMediaFile } from '../../../server/src/capture/event-builder';
-import { MEDIA_EVENT_TYPES, eventJsonSchemas, mediaEventSchema, toKafkaMessage } from '../../../server/src/contracts/events';
+import { buildDismissedEvent, buildMediaEvent, buildResolvedEvent, toMediaFile } from '../../../server/src/capture/event-builder';
+import { channelOf, eventJsonSchemas, indexTopicEventSchema, MEDIA_EVENT_TYPES, mediaEventSchema, toKafkaMessage } from '../../../server/src/contracts/events';
 
 const row = {
   id: 7,
@@ -77,6 +77,29 @@ describe('media event envelope', () => {
 
   it('rejects an envelope of an unknown type or version', () => {
     expect(mediaEventSchema.safeParse({ ...event, type: 'image-search.media.created.v9' }).success).toBe(false);
+  });
+});
+
+describe('decision events', () => {
+  const entry = { contentType: 'api::article.article', documentId: 'doc1', field: 'cover', locale: 'en', status: 'published' as const, fromFileId: 9 };
+
+  it('a merge is about the keeper, with the copies as they were and every entry re-pointed, on the index topic', () => {
+    const event = buildResolvedEvent({ ...row, alternativeText: 'kept' }, [{ ...row, id: 9, url: '/uploads/copy.jpg' }], [entry]);
+    expect(indexTopicEventSchema.parse(event)).toEqual(event);
+    expect(event).toMatchObject({ type: 'image-search.duplicates.resolved.v1', subject: '7' });
+    expect(event.data.keeper.id).toBe(7);
+    expect(event.data.deleted.map((file) => [file.id, file.url])).toEqual([[9, '/uploads/copy.jpg']]);
+    expect(event.data.repointed).toEqual([entry]);
+    expect(channelOf(event.type)).toBe('index');
+    expect(toKafkaMessage(event).key).toBe('7');
+  });
+
+  it('a dismissal is about the smallest file, with the files ascending and the contents the mark follows', () => {
+    const hash = 'a'.repeat(64);
+    const event = buildDismissedEvent([12, 5, 12], 'keep-both', [hash, hash]);
+    expect(indexTopicEventSchema.parse(event)).toEqual(event);
+    expect(event).toMatchObject({ type: 'image-search.duplicates.dismissed.v1', subject: '5', data: { fileIds: [5, 12], decision: 'keep-both', contentHashes: [hash] } });
+    expect(channelOf(MEDIA_EVENT_TYPES.deleted)).toBe('media');
   });
 });
 

@@ -1,5 +1,9 @@
-import { buildEvent, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, type IndexAction } from '../../../server/src/contracts/events';
-import { applyToGraph } from '../../../server/src/capture/index-state-tracker';
+import { buildEvent, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage, type IndexAction } from '../../../server/src/contracts/events';
+import { applyToGraph, createIndexStateTracker } from '../../../server/src/capture/index-state-tracker';
+import { buildDismissedEvent } from '../../../server/src/capture/event-builder';
+import type { EventConsumer, IncomingMessage } from '../../../server/src/messaging/consumer';
+import type { IndexStateRepository } from '../../../server/src/strapi-data/index-state';
+import { silentLogger } from '../../../server/src/utils/logger';
 import type { DuplicateGraph } from '../../../server/src/strapi-data/duplicate-graph';
 
 const causation = { id: '6f1c1f0e-0d4b-4d8e-9f57-2a4e0b1c9d11', type: MEDIA_EVENT_TYPES.created };
@@ -35,5 +39,26 @@ describe('the duplicate graph follows the index events', () => {
       await applyToGraph(graph, event);
     }
     expect(calls).toEqual(['remove 1', 'add 1: 2', 'remove 2']);
+  });
+});
+
+describe('the index-state tracker', () => {
+  it("records the workers' events, passes over editors' decisions on the same topic quietly, and warns of a malformed message", async () => {
+    const { graph, calls } = recordingGraph();
+    const recorded: string[] = [];
+    const warnings: string[] = [];
+    const done: string[] = [];
+    const values = [toKafkaMessage(applied(1, 'indexed')).value, toKafkaMessage(buildDismissedEvent([1, 2], 'not-duplicates', [])).value, '{"type":"nonsense"}'];
+    const messages = values.map((value, i): IncomingMessage => ({ key: '1', value, headers: {}, topic: 'index', partition: 0, offset: String(i) }));
+    const consumer = {
+      start: (handle) => handle(messages, { done: (message) => void done.push(message.offset), active: () => true, interrupted: new Promise(() => undefined) }),
+      stop: async () => undefined,
+    } as EventConsumer;
+    const states = { record: async (event: { type: string }) => (recorded.push(event.type), true) } as unknown as IndexStateRepository;
+    await createIndexStateTracker({ consumer, states, graph, logger: { ...silentLogger, warn: (line: string) => void warnings.push(line) } }).start();
+    expect(recorded).toEqual([INDEX_EVENT_TYPES.applied]);
+    expect(calls).toEqual(['remove 1']);
+    expect(warnings).toEqual([expect.stringContaining('offset 2')]);
+    expect(done).toEqual(['0', '1', '2']);
   });
 });

@@ -3,16 +3,17 @@ import { createOutboxRelay, relayLease } from '../../../server/src/capture/relay
 import type { Leases } from '../../../server/src/strapi-data/leases';
 import type { EventProducer } from '../../../server/src/messaging/producer';
 import { silentLogger } from '../../../server/src/utils/logger';
+import type { EventChannel } from '../../../server/src/contracts/events';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 
-/** An in-memory outbox: rows 1..n pending, in order. */
-function fakeOutbox(count: number) {
-  const rows = Array.from({ length: count }, (_, i) => ({ id: i + 1, sent: false, error: null as string | null }));
+/** An in-memory outbox: rows 1..n pending, in order; `channels` gives each row's topic (media by default). */
+function fakeOutbox(count: number, channels: EventChannel[] = []) {
+  const rows = Array.from({ length: count }, (_, i) => ({ id: i + 1, channel: channels[i] ?? 'media', sent: false, error: null as string | null }));
   const cutoffs: Date[] = [];
   const outbox = {
     takePending: async (limit: number): Promise<PendingEvent[]> =>
-      rows.filter((row) => !row.sent).slice(0, limit).map((row) => ({ id: row.id, message: { key: String(row.id), value: `event ${row.id}`, headers: {} } })),
+      rows.filter((row) => !row.sent).slice(0, limit).map((row) => ({ id: row.id, channel: row.channel, message: { key: String(row.id), value: `event ${row.id}`, headers: {} } })),
     markSent: async (ids: readonly number[]) => rows.forEach((row) => ids.includes(row.id) && (row.sent = true)),
     markFailed: async (ids: readonly number[], reason: string) => rows.forEach((row) => ids.includes(row.id) && (row.error = reason)),
     pruneSent: async (cutoff: Date) => {
@@ -25,8 +26,8 @@ function fakeOutbox(count: number) {
 
 const alwaysOurs = { claim: async () => true, release: async () => undefined };
 
-async function runOnce(outbox: Outbox, producer: EventProducer, lease = alwaysOurs) {
-  const relay = createOutboxRelay({ outbox, producer, topic: 'media', pollIntervalMs: 60_000, batchSize: 2, retentionHours: 24, lease, logger: silentLogger, now: () => NOW });
+async function runOnce(outbox: Outbox, producer: EventProducer, lease = alwaysOurs, batchSize = 2) {
+  const relay = createOutboxRelay({ outbox, producer, topics: { media: 'media-topic', index: 'index-topic' }, pollIntervalMs: 60_000, batchSize, retentionHours: 24, lease, logger: silentLogger, now: () => NOW });
   relay.start();
   await new Promise((resolve) => setTimeout(resolve, 20));
   await relay.stop();
@@ -40,6 +41,15 @@ describe('outbox relay', () => {
     expect(sent).toEqual([['1', '2'], ['3', '4'], ['5']]);
     expect(rows.every((row) => row.sent)).toBe(true);
     expect(cutoffs).toEqual([new Date(NOW - 24 * 3_600_000)]);
+  });
+
+  it("sends each row to its event's topic, keeping insertion order across topics", async () => {
+    const { outbox, rows } = fakeOutbox(5, ['media', 'index', 'index', 'media', 'media']);
+    const sent: Array<[string, string[]]> = [];
+    const producer = { send: async (topic: string, messages: Array<{ key: string }>) => void sent.push([topic, messages.map((m) => m.key)]) } as unknown as EventProducer;
+    await runOnce(outbox, producer, alwaysOurs, 10);
+    expect(sent).toEqual([['media-topic', ['1']], ['index-topic', ['2', '3']], ['media-topic', ['4', '5']]]);
+    expect(rows.every((row) => row.sent)).toBe(true);
   });
 
   it('keeps rows pending, with the reason, while the broker refuses them', async () => {
