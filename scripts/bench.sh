@@ -9,6 +9,10 @@ cd "$ROOT"
 which=",${BENCH:-speed,memory,ingestion,search,duplicates},"
 
 bash scripts/setup.sh
+# Real photos beyond the samples: the quality set (speed's camera-sized photos, ingestion's live phase) and the
+# distractors (ingestion's backlogs: distinct photos, none a copy of another).
+bash scripts/fetch-photos.sh scripts/quality-photos.tsv .samples/quality
+bash scripts/fetch-photos.sh scripts/distractor-photos.tsv .samples/distractors
 npx tsc -p tsconfig.bench.json
 export TF_CPP_MIN_LOG_LEVEL=2
 if [[ $which == *,speed,* ]]; then
