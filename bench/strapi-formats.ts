@@ -24,9 +24,13 @@ export async function strapiFormats(original: Buffer): Promise<StoredImage> {
   const bytes = new Map<string, Buffer>();
   for (const [name, side] of Object.entries(BREAKPOINTS)) {
     if (side >= width && side >= height) continue;
-    const { data, info } = await sharp(original).resize({ width: side, height: side, fit: 'inside' }).toBuffer({ resolveWithObject: true });
-    formats[name] = { url: name, width: info.width, height: info.height };
-    bytes.set(name, data);
+    try {
+      const { data, info } = await sharp(original).resize({ width: side, height: side, fit: 'inside' }).toBuffer({ resolveWithObject: true });
+      formats[name] = { url: name, width: info.width, height: info.height };
+      bytes.set(name, data);
+    } catch {
+      // sharp refuses a JPEG with corrupt data at its defaults, as in Strapi: no format, the worker reads the original
+    }
   }
   return { width, height, formats, bytes };
 }

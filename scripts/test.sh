@@ -21,7 +21,7 @@ done
 if [ ${#databases[@]} -eq 0 ]; then databases=(sqlite postgres) database_free_skipped=true; fi
 # Standalone workers and their faults involve Kafka, Milvus and the model, and find-duplicates the model: never
 # Strapi's database; the fresh install scaffolds an app of its own, on SQLite.
-DATABASE_FREE_SUITES='worker-faults|standalone-worker|find-duplicates|fresh-install'
+DATABASE_FREE_SUITES='worker-faults|standalone-worker|find-duplicates|fresh-install|events-command'
 for database in "${databases[@]}"; do
   case "$database" in sqlite | postgres | mariadb) ;; *) die "unknown database $database: sqlite, postgres or mariadb" ;; esac
 done

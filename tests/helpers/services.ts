@@ -21,6 +21,9 @@ export function serviceEnv(): { KAFKA_BROKERS: string; MILVUS_ADDRESS: string } 
   return { KAFKA_BROKERS: runningService('kafka').KAFKA_BROKERS, MILVUS_ADDRESS: runningService('milvus').MILVUS_ADDRESS };
 }
 
+/** The brokers of the Kafka that scripts/services.sh started, for suites that need Kafka only. */
+export const kafkaBrokers = (): string[] => runningService('kafka').KAFKA_BROKERS.split(',');
+
 /** The database the integration tests run on (scripts/test.sh sets TEST_DATABASE): sqlite, postgres or mariadb. */
 export const testDatabase = (): 'sqlite' | 'postgres' | 'mariadb' => (process.env.TEST_DATABASE ?? 'sqlite') as 'sqlite' | 'postgres' | 'mariadb';
 

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export type CommandName = 'worker' | 'embed' | 'find-duplicates' | 'redrive' | 'reconcile' | 'rebuild' | 'scan-duplicates' | 'sizing' | 'doctor' | 'services';
+export type CommandName = 'worker' | 'embed' | 'find-duplicates' | 'redrive' | 'events' | 'reconcile' | 'rebuild' | 'scan-duplicates' | 'sizing' | 'doctor' | 'services';
 
 interface CommandSpec {
   /** The options line(s) after the command's name. */
@@ -52,6 +52,33 @@ to stderr. Exits 1 when a file could not be read.`,
     description: `Send the dead letters (media events the workers could never apply) back to the media topic, once the
 cause is fixed. Each is re-driven once; its attempt count travels with it.`,
     options: CONFIG,
+    files: 'none',
+  },
+  events: {
+    synopsis: `[--config FILE] [--topic media|index|dead-letters|all] [--type TYPE] [--file ID]
+       [--from-beginning] [--limit N] [--exit-at-end]
+       | [--config FILE] --group ID [--topic ...]`,
+    description: `Print the plugin's events as a consumer reads them, one JSON line per message on stdout:
+{"topic","partition","offset","key","event"}, the event validated (and upcast) by the public contract, or
+{"topic","partition","offset","key","error","value"} for a message that is no valid event (shown, then
+skipped). Dead letters add "deadLetter": {"error","attempts","failedAt","source"}. --topic (default all),
+--type (a type, or a pattern with *, e.g. image-search.media.*) and --file (a file id) may be repeated or
+given as comma lists; --type and --file keep matching events only (malformed messages are kept unless
+--file rules out their key). It reads new messages (with --from-beginning, all those retained) under a
+throwaway consumer group and commits nothing. It stops on Ctrl-C, after N lines with --limit, or with
+--exit-at-end at the topics' ends as they were when it started. --group ID prints instead that group's
+lag, {"group","topic","partition","committed","end","lag"} per partition of the topics it committed on
+(or of --topic), and exits.`,
+    options: {
+      ...CONFIG,
+      topic: { type: 'string', multiple: true },
+      type: { type: 'string', multiple: true },
+      file: { type: 'string', multiple: true },
+      'from-beginning': { type: 'boolean' },
+      limit: { type: 'string' },
+      'exit-at-end': { type: 'boolean' },
+      group: { type: 'string' },
+    },
     files: 'none',
   },
   reconcile: {
@@ -166,7 +193,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') return { help: GLOBAL_USAGE };
   if (!isCommand(name)) throw new UsageError(name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`);
   const spec = COMMANDS[name];
-  let parsed: { values: OptionValues & { help?: boolean }; positionals: string[] };
+  let parsed: { values: Partial<Record<string, string | boolean | string[]>>; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...rest],
@@ -177,7 +204,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   } catch (error) {
     throw usageError(error, name);
   }
-  const { help, ...values } = parsed.values;
+  const { help, ...given } = parsed.values;
+  // A repeatable option (`multiple`) reads as one comma list: `--type a --type b` is `--type a,b`.
+  const values: OptionValues = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]));
   if (help) return { help: commandUsage(name) };
   if (spec.files !== 'none' && 'action' in spec.files) {
     const [action, ...extra] = parsed.positionals;

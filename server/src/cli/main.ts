@@ -4,6 +4,7 @@ import { readConfigFile } from '../config/file';
 import { parseCommandLine, UsageError, type CommandName, type OptionValues } from './command-line';
 import { formatFinding, runDoctor } from './doctor';
 import { runEmbed } from './embed';
+import { parseEventsOptions, runEvents } from './events';
 import { runFindDuplicates } from './find-duplicates';
 import { errorMessage } from '../errors/pipeline-errors';
 import { progressBar, runDuplicateScan, runRebuild, runReconcile } from './maintenance-client';
@@ -43,6 +44,11 @@ const HANDLERS: Record<CommandName, (values: OptionValues, files: string[]) => P
   },
   async redrive(values) {
     await runRedrive(loadConfig(optionalString(values.config)).raw, (line) => console.log(line));
+    return 0;
+  },
+  async events(values) {
+    const options = parseEventsOptions(values);
+    await runEvents(loadConfig(optionalString(values.config)).raw, options, process.stdout);
     return 0;
   },
   async reconcile(values) {
