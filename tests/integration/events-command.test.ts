@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import ts from 'typescript';
-import { parseConfig } from '../../server/src/config/schema';
+import { parseConfigSection } from '../../server/src/config/schema';
 import { buildEvent, DECISION_EVENT_TYPES, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage, type AnyEvent, type MediaFile } from '../../server/src/contracts/events';
 import { createKafka, ensureTopics } from '../../server/src/messaging/client';
 import { toDeadLetter } from '../../server/src/messaging/dead-letter';
@@ -24,18 +24,18 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-search-events-'));
 const brokers = kafkaBrokers();
 const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
 
-/** The plugin's config for one set of topics; milvus.address is required by the schema, and never dialled here. */
+/** The plugin's config for one set of topics: its Kafka section alone, all that a consumer's machine has. */
 const pluginConfig = (topic: string) => ({
   kafka: { brokers, topic, indexTopic: `${topic}.index`, deadLetterTopic: `${topic}.dlq` },
-  milvus: { address: '127.0.0.1:1' },
 });
 const config = pluginConfig(`image-search.${run}`);
 const configFile = path.join(tmp, 'config.json');
 const { topic: mediaTopic, indexTopic, deadLetterTopic } = config.kafka;
 
 async function publish(raw: ReturnType<typeof pluginConfig>, messages: Array<[string, OutgoingMessage]>): Promise<void> {
-  const kafka = createKafka(parseConfig(raw).kafka, silentLogger);
-  await ensureTopics(kafka, parseConfig(raw).kafka);
+  const kafkaConfig = parseConfigSection(raw, 'kafka');
+  const kafka = createKafka(kafkaConfig, silentLogger);
+  await ensureTopics(kafka, kafkaConfig);
   const producer = createEventProducer(kafka);
   await producer.connect();
   // One at a time: the order within a file's partition is part of what is checked.
@@ -147,11 +147,10 @@ describe('strapi-image-search events', () => {
       eventsUntilDone('--from-beginning', '--exit-at-end', '--type', 'image-search.media.*'),
       eventsUntilDone('--from-beginning', '--exit-at-end', '--type', 'image-search.duplicates.*', '--file', '12'),
       eventsUntilDone('--from-beginning', '--exit-at-end', '--file', '12'),
-      // Configured as the worker can be, from environment variables.
+      // Configured as the worker can be, from environment variables: Kafka's alone.
       start([CLI, 'events', '--from-beginning', '--exit-at-end', '--topic', 'dead-letters'], {
         PATH: process.env.PATH,
         KAFKA_BROKERS: brokers.join(','),
-        MILVUS_ADDRESS: config.milvus.address,
         IMAGE_SEARCH_TOPIC: mediaTopic,
         IMAGE_SEARCH_INDEX_TOPIC: indexTopic,
         IMAGE_SEARCH_DEAD_LETTER_TOPIC: deadLetterTopic,

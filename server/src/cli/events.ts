@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Admin, Kafka } from 'kafkajs';
-import { parseConfig } from '../config/schema';
+import { parseConfigSection } from '../config/schema';
 import {
   channelOf,
   DECISION_EVENT_TYPES,
@@ -191,7 +191,7 @@ const stderrLogger: Logger = { debug: () => undefined, info: note, warn: note, e
 
 /** Prints events (or, with --group, lag) as `options` say until it is done or SIGINT/SIGTERM. */
 export async function runEvents(rawConfig: unknown, options: EventsOptions, out: Writable): Promise<void> {
-  const { kafka: config } = parseConfig(rawConfig);
+  const config = parseConfigSection(rawConfig, 'kafka');
   const names: Record<TopicName, string> = { media: config.topic, index: config.indexTopic, 'dead-letters': config.deadLetterTopic };
   const kafka = createKafka(config, stderrLogger);
   const admin = kafka.admin();

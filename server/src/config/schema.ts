@@ -267,10 +267,20 @@ export class ConfigError extends Error {
 
 /** Parses raw config; throws one error naming every bad key, e.g. `image-search.kafka.brokers: needs at least one broker`. */
 export function parseConfig(raw: unknown): PluginConfig {
-  const result = configSchema.safeParse(raw);
+  return parseWith(configSchema, raw, []) as PluginConfig;
+}
+
+/** One section alone, for a command that needs no more: `events` reads Kafka with no Milvus address configured. */
+export function parseConfigSection<K extends keyof PluginConfig>(raw: unknown, key: K): PluginConfig[K] {
+  const section = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[key] : undefined;
+  return parseWith(configSchema.shape[key], section, [key]) as PluginConfig[K];
+}
+
+function parseWith(schema: z.ZodType, raw: unknown, at: string[]): unknown {
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const key = ['image-search', ...issue.path.map(String)].join('.');
+    const key = ['image-search', ...at, ...issue.path.map(String)].join('.');
     return `${key}: ${issue.message}`;
   });
   throw new ConfigError(`Invalid image-search plugin config:\n  - ${problems.join('\n  - ')}`);

@@ -1,4 +1,4 @@
-import { ConfigError, FLAT_MAX_IMAGES, HNSW_MAX_IMAGES, indexTypeFor, parseConfig } from '../../../server/src/config/schema';
+import { ConfigError, FLAT_MAX_IMAGES, HNSW_MAX_IMAGES, indexTypeFor, parseConfig, parseConfigSection } from '../../../server/src/config/schema';
 
 const minimal = { kafka: { brokers: ['127.0.0.1:9092'] }, milvus: { address: '127.0.0.1:19530' } };
 
@@ -60,5 +60,11 @@ describe('plugin config', () => {
 
   it('rejects unknown keys, which are usually typos', () => {
     expect(() => parseConfig({ ...minimal, workers: { inProcess: false } })).toThrow(/workers/);
+  });
+
+  it('parses one section alone, naming its bad keys by their full path', () => {
+    expect(parseConfigSection({ kafka: { brokers: ['127.0.0.1:9092'] } }, 'kafka').indexTopic).toBe('strapi.image-search.index.v1');
+    expect(() => parseConfigSection({ milvus: minimal.milvus }, 'kafka')).toThrow(/image-search\.kafka: /);
+    expect(() => parseConfigSection({ kafka: { brokers: [] } }, 'kafka')).toThrow(/image-search\.kafka\.brokers: needs at least one broker/);
   });
 });
