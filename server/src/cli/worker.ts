@@ -4,7 +4,7 @@ import { resolveModel } from '../embedding/models';
 import { startIndexer, type RunningIndexer } from '../indexing/start-indexer';
 import { consoleLogger } from '../utils/logger';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS, WORKER_DRAIN_MS } from '../utils/retry';
-import { createMilvusStore } from '../vector-store/milvus-store';
+import { connectStore, createMilvusStore } from '../vector-store/milvus-store';
 
 /**
  * The standalone index worker: the consumer the plugin otherwise runs inside Strapi, as its own process.
@@ -22,7 +22,7 @@ export async function runWorker(rawConfig: unknown): Promise<void> {
   }
   const model = resolveModel(config.model);
   const abort = new AbortController();
-  const store = createMilvusStore(config.milvus, model);
+  const milvus = { store: createMilvusStore(config.milvus, model) };
   const extractor = await loadExtractor(model);
   logger.info(`model ${model.id} loaded from ${model.source.path}`);
 
@@ -34,13 +34,14 @@ export async function runWorker(rawConfig: unknown): Promise<void> {
       abort.abort();
       if (worker) await settleWithin('stopping the consumer', worker.stop(), WORKER_DRAIN_MS, logger);
       extractor.dispose();
-      await settleWithin('disconnecting from Milvus', store.close(), SHUTDOWN_STEP_MS, logger);
+      await settleWithin('disconnecting from Milvus', milvus.store.close(), SHUTDOWN_STEP_MS, logger);
       process.exit(0);
     })());
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  await retryUntilReady('connecting to Milvus', () => store.ensureCollection(), { logger, signal: abort.signal });
+  if (!(await connectStore(milvus, config.milvus, model, { logger, signal: abort.signal }))) return;
+  const { store } = milvus;
   worker = await retryUntilReady('starting the index worker', () => startIndexer(config, { store, extractor, logger }), {
     logger,
     signal: abort.signal,

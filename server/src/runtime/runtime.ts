@@ -30,7 +30,7 @@ import { createOutbox, type Outbox } from '../strapi-data/outbox';
 import { createSpaceFits } from '../strapi-data/space-fits';
 import { prefixed, type Logger } from '../utils/logger';
 import { retryUntilReady, settleWithin, SHUTDOWN_STEP_MS, WORKER_DRAIN_MS } from '../utils/retry';
-import { createMilvusStore } from '../vector-store/milvus-store';
+import { connectStore, createMilvusStore } from '../vector-store/milvus-store';
 import { createDecisionsBySpace, type DecisionIn } from '../similarity/duplicate-decision';
 import { createFileSource } from '../indexing/file-source';
 import { createVerificationImageMaker } from '../verification/from-file';
@@ -202,22 +202,9 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
       const lag = createLagProbe(kafka, { groupId: config.worker.groupId, topic: config.kafka.topic });
       const state: Running = { abort, tracker, store: createMilvusStore(config.milvus, model), lag, storeReady: false, indexerReady: Promise.resolve() };
       running = state;
-      const connectStore = async () => {
-        try {
-          await state.store.ensureCollection();
-          return true;
-        } catch (error) {
-          // A client whose calls timed out while Strapi's event loop was held (a long synchronous task at boot) kept
-          // timing out once it was free: each failed attempt starts over with a new client.
-          const failed = state.store;
-          state.store = createMilvusStore(config.milvus, model);
-          void failed.close().catch(() => undefined);
-          throw error;
-        }
-      };
-      const storeReady = retryUntilReady('connecting to Milvus', connectStore, { logger, signal: abort.signal }).then(
-        (ok) => {
-          state.storeReady = ok !== undefined;
+      const storeReady = connectStore(state, config.milvus, model, { logger, signal: abort.signal }).then(
+        (ready) => {
+          state.storeReady = ready;
         },
         (error) => logger.error(`the Milvus index cannot be used: ${errorMessage(error)}`)
       );

@@ -1,6 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DataType, ErrorCode } from '@zilliz/milvus2-sdk-node';
 import { errorMessage, PipelineError, UnavailableError } from '../errors/pipeline-errors';
+import type { Logger } from '../utils/logger';
+import { retryUntilReady } from '../utils/retry';
 import { identitySpace, IDENTITY, spaceOf, toSpace, type Space } from '../whitening/projection';
 import { bindCollection, check, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
 import { UNATTACHED_PARTITION } from './partitions';
@@ -29,6 +31,30 @@ const SPACE_TAG = /; space (\S+)$/;
 export const spaceIdOf = (description: string | undefined): string => SPACE_TAG.exec(description ?? '')?.[1] ?? IDENTITY;
 
 const missing = (status: { reason?: string } | undefined) => /can't find collection|not found/i.test(status?.reason ?? '');
+
+/**
+ * Readies `held.store`'s collection, retrying until it is ready (true) or `signal` aborts (false). Each failed attempt
+ * starts over with a new client in `held.store`: a client whose calls timed out while the event loop was held (a long
+ * synchronous task at boot) kept timing out once the loop was free.
+ */
+export async function connectStore(held: { store: VectorStore }, config: MilvusConfig, model: { id: string; dim: number }, deps: { logger: Logger; signal: AbortSignal }): Promise<boolean> {
+  const ready = await retryUntilReady(
+    'connecting to Milvus',
+    async () => {
+      try {
+        await held.store.ensureCollection();
+        return true;
+      } catch (error) {
+        const failed = held.store;
+        held.store = createMilvusStore(config, model);
+        void failed.close().catch(() => undefined);
+        throw error;
+      }
+    },
+    deps
+  );
+  return ready === true;
+}
 
 export function createMilvusStore(config: MilvusConfig, model: { id: string; dim: number }): VectorStore {
   const client = createMilvusClient(config);
