@@ -14,7 +14,7 @@ import {
   type AnyEvent,
   type EventType,
 } from '../contracts/events';
-import { createKafka } from '../messaging/client';
+import { createKafka, partitionLags } from '../messaging/client';
 import type { IncomingMessage } from '../messaging/consumer';
 import { DEAD_LETTER_HEADERS } from '../messaging/dead-letter';
 import type { Logger } from '../utils/logger';
@@ -154,34 +154,6 @@ export function isShown(line: EventLine, { types, files }: Pick<EventsOptions, '
   return (types.length === 0 || types.includes(line.event.type)) && (files.length === 0 || files.includes(line.event.subject));
 }
 
-export interface PartitionLag {
-  group: string;
-  topic: string;
-  partition: number;
-  /** The next offset the group will read; null where it never committed. */
-  committed: number | null;
-  /** The partition's end (high watermark). */
-  end: number;
-  lag: number;
-}
-
-/** Per partition, as groupLag (messaging/client.ts) sums it: never committed means behind by all still retained. */
-export function partitionLags(
-  group: string,
-  topic: string,
-  ends: ReadonlyArray<{ partition: number; high: string; low: string }>,
-  committed: ReadonlyArray<{ partition: number; offset: string }>
-): PartitionLag[] {
-  const at = new Map(committed.map((p) => [p.partition, Number(p.offset)]));
-  return [...ends]
-    .sort((a, b) => a.partition - b.partition)
-    .map(({ partition, high, low }) => {
-      const offset = at.get(partition) ?? -1;
-      const end = Number(high);
-      return { group, topic, partition, committed: offset < 0 ? null : offset, end, lag: Math.max(0, end - (offset < 0 ? Number(low) : offset)) };
-    });
-}
-
 /** Per topic and partition, the offsets to read from (inclusive) and the end as the command started (exclusive). */
 type Ranges = Map<string, Map<number, { start: number; end: number }>>;
 
@@ -223,8 +195,7 @@ export async function runEvents(rawConfig: unknown, options: EventsOptions, out:
 
 async function printLags(admin: Admin, group: string, topics: string[], topicsNamed: boolean, out: Writable): Promise<void> {
   for (const topic of topics) {
-    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
-    const lags = partitionLags(group, topic, ends, committed.partitions);
+    const lags = await partitionLags(admin, group, topic);
     // Under --topic all, the topics the group consumes: it is not behind on a topic it never read.
     if (!topicsNamed && lags.every((lag) => lag.committed === null)) continue;
     lags.forEach((lag) => out.write(`${JSON.stringify(lag)}\n`));

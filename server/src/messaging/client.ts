@@ -51,15 +51,34 @@ export interface LagProbe {
   close(): Promise<void>;
 }
 
+export interface PartitionLag {
+  group: string;
+  topic: string;
+  partition: number;
+  /** The next offset the group will read; null where it never committed. */
+  committed: number | null;
+  /** The partition's end (high watermark). */
+  end: number;
+  lag: number;
+}
+
+/** How far `groupId` is behind on each partition of `topic`. */
+export async function partitionLags(admin: Admin, groupId: string, topic: string): Promise<PartitionLag[]> {
+  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const at = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+  return [...ends]
+    .sort((a, b) => a.partition - b.partition)
+    .map(({ partition, high, low }) => {
+      const offset = at.get(partition) ?? -1;
+      const end = Number(high);
+      // A partition the group never committed on (offset -1) is behind by everything still retained on it.
+      return { group: groupId, topic, partition, committed: offset < 0 ? null : offset, end, lag: Math.max(0, end - (offset < 0 ? Number(low) : offset)) };
+    });
+}
+
 /** Messages of `topic` that `groupId` has not committed yet, over all partitions. */
 export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-  const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-  // A partition the group never committed on (offset -1) is behind by everything still retained on it.
-  return ends.reduce((sum, end) => {
-    const at = done.get(end.partition) ?? -1;
-    return sum + Math.max(0, Number(end.high) - (at < 0 ? Number(end.low) : at));
-  }, 0);
+  return (await partitionLags(admin, groupId, topic)).reduce((sum, { lag }) => sum + lag, 0);
 }
 
 /** How long a lag question waits for Kafka: the status page polls it, and kafkajs retries a down broker for a minute. */

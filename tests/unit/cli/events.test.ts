@@ -1,5 +1,5 @@
 import { parseCommandLine, UsageError } from '../../../server/src/cli/command-line';
-import { isShown, parseEventsOptions, partitionLags, toEventLine, type EventLine } from '../../../server/src/cli/events';
+import { isShown, parseEventsOptions, toEventLine, type EventLine } from '../../../server/src/cli/events';
 import { buildEvent, DECISION_EVENT_TYPES, INDEX_EVENT_TYPES, MEDIA_EVENT_TYPES, toKafkaMessage, type MediaFile } from '../../../server/src/contracts/events';
 import type { IncomingMessage } from '../../../server/src/messaging/consumer';
 import { DEAD_LETTER_HEADERS, toDeadLetter } from '../../../server/src/messaging/dead-letter';
@@ -123,20 +123,5 @@ describe('events: lines', () => {
     expect(kept([], ['11'])).toEqual([MEDIA_EVENT_TYPES.created, INDEX_EVENT_TYPES.applied, 'error']);
     expect(kept([], ['12'])).toEqual([MEDIA_EVENT_TYPES.deleted]);
     expect(kept([INDEX_EVENT_TYPES.applied], ['12'])).toEqual([]);
-  });
-});
-
-describe('events: lag', () => {
-  it('counts per partition what the group has not committed; never committed is behind by all still retained', () => {
-    const ends = [
-      { partition: 1, high: '10', low: '0' },
-      { partition: 0, high: '8', low: '3' },
-      { partition: 2, high: '5', low: '0' },
-    ];
-    expect(partitionLags('g', 't', ends, [{ partition: 0, offset: '-1' }, { partition: 1, offset: '4' }, { partition: 2, offset: '5' }])).toEqual([
-      { group: 'g', topic: 't', partition: 0, committed: null, end: 8, lag: 5 },
-      { group: 'g', topic: 't', partition: 1, committed: 4, end: 10, lag: 6 },
-      { group: 'g', topic: 't', partition: 2, committed: 5, end: 5, lag: 0 },
-    ]);
   });
 });

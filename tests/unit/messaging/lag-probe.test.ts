@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs';
-import { createLagProbe } from '../../../server/src/messaging/client';
+import type { Admin, Kafka } from 'kafkajs';
+import { createLagProbe, partitionLags } from '../../../server/src/messaging/client';
 
 /** A kafkajs admin whose broker answers, or never does (connect hangs, as kafkajs retrying a down broker). */
 function fakeKafka(answers: boolean) {
@@ -28,5 +28,23 @@ describe('consumer lag probe', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     await expect(probe.lag()).rejects.toThrow('no answer within');
     expect(calls.connect).toBe(1);
+  });
+});
+
+describe('partition lags', () => {
+  it('counts per partition what the group has not committed; never committed is behind by all still retained', async () => {
+    const admin = {
+      fetchTopicOffsets: async () => [
+        { partition: 1, high: '10', low: '0' },
+        { partition: 0, high: '8', low: '3' },
+        { partition: 2, high: '5', low: '0' },
+      ],
+      fetchOffsets: async () => [{ topic: 't', partitions: [{ partition: 0, offset: '-1' }, { partition: 1, offset: '4' }, { partition: 2, offset: '5' }] }],
+    } as unknown as Admin;
+    expect(await partitionLags(admin, 'g', 't')).toEqual([
+      { group: 'g', topic: 't', partition: 0, committed: null, end: 8, lag: 5 },
+      { group: 'g', topic: 't', partition: 1, committed: 4, end: 10, lag: 6 },
+      { group: 'g', topic: 't', partition: 2, committed: 5, end: 5, lag: 0 },
+    ]);
   });
 });
