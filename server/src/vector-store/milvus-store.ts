@@ -238,7 +238,12 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     },
 
     async close() {
-      await client.closeConnection();
+      // The client's handshake retries on timers, and one firing after the channel closed throws uncaught: the
+      // channel closes once the handshake is over (at once, but in an outage), without holding up the caller.
+      void client.connectPromise
+        .catch(() => undefined)
+        .then(() => client.closeConnection())
+        .catch(() => undefined);
     },
   });
 }

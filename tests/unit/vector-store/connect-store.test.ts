@@ -1,5 +1,5 @@
 import { silentLogger } from '../../../server/src/utils/logger';
-import { connectStore } from '../../../server/src/vector-store/milvus-store';
+import { connectStore, createMilvusStore } from '../../../server/src/vector-store/milvus-store';
 import type { VectorStore } from '../../../server/src/vector-store/types';
 import { config } from './fake-milvus';
 
@@ -25,5 +25,21 @@ describe('connecting to Milvus', () => {
     const held = { store: ready };
     expect(await connectStore(held, config({}).milvus, { id: 'resnet50', dim: 2048 }, { logger: silentLogger, signal: new AbortController().signal })).toBe(true);
     expect(held.store).toBe(ready);
+  });
+
+  it('closes a client whose handshake is still retrying without throwing from its timers', async () => {
+    // Nothing listens there: the handshake fails at once and the client retries it on a timer.
+    const store = createMilvusStore({ ...config({}).milvus, address: '127.0.0.1:9' }, { id: 'resnet50', dim: 2048 });
+    const thrown: unknown[] = [];
+    const onUncaught = (error: unknown) => thrown.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await store.close();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(thrown).toEqual([]);
   });
 });
