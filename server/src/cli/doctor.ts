@@ -6,7 +6,7 @@ import { assertModelPresent, loadTf } from '../embedding/extractor';
 import { resolveModel, type ModelSpec } from '../embedding/models';
 import { inspectCluster } from '../messaging/cluster';
 import { within } from '../utils/within';
-import { createMilvusClient } from '../vector-store/collection';
+import { closeMilvusClient, createMilvusClient } from '../vector-store/collection';
 import { collectionName, spaceIdOf } from '../vector-store/milvus-store';
 import { createProjectionStore } from '../vector-store/projections';
 import { IDENTITY } from '../whitening/projection';
@@ -125,7 +125,7 @@ async function checkMilvus(config: PluginConfig): Promise<Finding[]> {
   } catch (error) {
     return [{ check: 'Milvus', ok: false, detail: `${config.milvus.address}: ${errorMessage(error).split('\n')[0]}`, fix: 'check milvus.address (host:port of the gRPC endpoint), milvus.token and milvus.ssl' }];
   } finally {
-    await client.closeConnection();
+    closeMilvusClient(client);
   }
 }
 

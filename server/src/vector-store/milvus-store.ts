@@ -4,7 +4,7 @@ import { errorMessage, PipelineError, UnavailableError } from '../errors/pipelin
 import type { Logger } from '../utils/logger';
 import { retryUntilReady } from '../utils/retry';
 import { identitySpace, IDENTITY, spaceOf, toSpace, type Space } from '../whitening/projection';
-import { bindCollection, check, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
+import { bindCollection, check, closeMilvusClient, createMilvusClient, failedUnlessExists, FIELDS, type MilvusConfig } from './collection';
 import { UNATTACHED_PARTITION } from './partitions';
 import { createProjectionStore } from './projections';
 import type { IndexCollection, ServedCollection, VectorStore } from './types';
@@ -238,12 +238,7 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     },
 
     async close() {
-      // The client's handshake retries on timers, and one firing after the channel closed throws uncaught: the
-      // channel closes once the handshake is over (at once, but in an outage), without holding up the caller.
-      void client.connectPromise
-        .catch(() => undefined)
-        .then(() => client.closeConnection())
-        .catch(() => undefined);
+      closeMilvusClient(client);
     },
   });
 }
