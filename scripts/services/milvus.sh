@@ -33,10 +33,8 @@ healthy() { [ -f "$INSTANCE/env" ] && curl -fsS --max-time 2 "$(sed -n 's/^MILVU
 start() {
   local fresh=false; [ "${1:-}" = "--fresh" ] && fresh=true
   install
-  if pid_alive "$INSTANCE/pid"; then
-    if ! $fresh && healthy; then log "already running ($(head -1 "$INSTANCE/env"))"; return; fi
-    stop
-  fi
+  if ! $fresh && pid_alive "$INSTANCE/pid" && healthy; then log "already running ($(head -1 "$INSTANCE/env"))"; return; fi
+  stop
   port_free "$PORT" || die "port $PORT is busy: stop what uses it or set MILVUS_PORT"
   port_free "$ETCD_PORT" && port_free "$((ETCD_PORT + 1))" || die "etcd ports $ETCD_PORT/$((ETCD_PORT + 1)) are busy: set MILVUS_ETCD_PORT"
   $fresh && rm -rf "$INSTANCE"
@@ -77,6 +75,18 @@ stop() {
   if pid_alive "$INSTANCE/pid"; then log "stopping"; fi
   # SIGINT is Milvus's graceful shutdown.
   stop_pid "$INSTANCE/pid" INT 25
+  # A Milvus can outlive its recorded group (seen once after a restart under load, with its launcher gone): find it
+  # by its binary, which the package copies into this instance's data dir.
+  local strays; strays="$(pgrep -f -- "$INSTANCE/data/bin/milvus run" || true)"
+  if [ -n "$strays" ]; then
+    log "stopping a Milvus left without its launcher (pid $(echo $strays))"
+    kill -INT $strays 2>/dev/null || true
+    local start=$SECONDS
+    while pgrep -f -- "$INSTANCE/data/bin/milvus run" >/dev/null; do
+      if (( SECONDS - start >= 15 )); then pkill -KILL -f -- "$INSTANCE/data/bin/milvus run" || true; sleep 0.5; break; fi
+      sleep 0.5
+    done
+  fi
   rm -f "$INSTANCE/env"
 }
 

@@ -67,7 +67,13 @@ def stop(*_):
 signal.signal(signal.SIGINT, stop)
 signal.signal(signal.SIGTERM, stop)
 
-server.start()  # returns once /healthz answers
+try:
+    server.start()  # returns once /healthz answers
+except BaseException:
+    # It gives up waiting (180 s) without stopping the server it started, which would then hold the ports.
+    if server.server_proc and server.server_proc.poll() is None:
+        server.server_proc.kill()
+    raise
 with open(env_file, 'w', encoding='utf-8') as out:
     out.write(f"MILVUS_ADDRESS=127.0.0.1:{server.config.get('proxy_port')}\n")
     out.write(f"MILVUS_HEALTH_URL=http://127.0.0.1:{server.webservice_port}/healthz\n")
