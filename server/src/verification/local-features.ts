@@ -54,16 +54,14 @@ export interface LocalFeatures {
 }
 
 export async function extractLocalFeatures(image: Buffer): Promise<LocalFeatures> {
-  const normalised = sharp(image).resize(FEATURE_SIDE, FEATURE_SIDE, { fit: 'inside' });
-  const greyOf = (pipeline: typeof normalised) => pipeline.removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-  const [grey, mirrored] = await Promise.all([greyOf(normalised.clone()), greyOf(normalised.clone().flop())]);
+  const grey = await sharp(image).resize(FEATURE_SIDE, FEATURE_SIDE, { fit: 'inside' }).removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
   const { width, height } = grey.info;
   const thumbnail = await sharp(image).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const halfSize = { width: Math.max(1, Math.round(width / 2)), height: Math.max(1, Math.round(height / 2)) };
   const half = await sharp(grey.data, { raw: { width, height, channels: 1 } }).resize(halfSize.width, halfSize.height).toColourspace('b-w').raw().toBuffer();
   const { cv } = await loadOpenCv();
   // Each pass is one bounded piece of synchronous work: the event loop runs between them.
-  const { direct, mirrored: flipped } = orb(cv, grey.data, width, height, mirrored.data);
+  const { direct, mirrored: flipped } = orb(cv, grey.data, width, height, flop(grey.data, width));
   await yieldToEventLoop();
   const halved = scaled(orb(cv, half, halfSize.width, halfSize.height).direct, width / halfSize.width, height / halfSize.height);
   await yieldToEventLoop();
@@ -78,6 +76,13 @@ export async function extractLocalFeatures(image: Buffer): Promise<LocalFeatures
 }
 
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A grey image mirrored left to right: the pixels a second decode with sharp's flop gives, without the decode. */
+function flop(grey: Buffer, width: number): Buffer {
+  const mirrored = Buffer.allocUnsafe(grey.length);
+  for (let row = 0; row < grey.length; row += width) for (let x = 0; x < width; x++) mirrored[row + x] = grey[row + width - 1 - x];
+  return mirrored;
+}
 
 /** Keypoints found on a resized image, placed back in the normalised frame. */
 function scaled({ points, descriptors }: Keypoints, scaleX: number, scaleY: number): Keypoints {
