@@ -30,6 +30,12 @@ const SPACE_TAG = /; space (\S+)$/;
 /** The space a collection's description names; a collection from before spaces holds the model's own vectors. */
 export const spaceIdOf = (description: string | undefined): string => SPACE_TAG.exec(description ?? '')?.[1] ?? IDENTITY;
 
+/**
+ * How long searches keep using the collection the alias last resolved to, saving a Milvus call per request. A
+ * rebuild's switch reaches the other instances within this; the old collection is dropped only after it.
+ */
+const SERVING_RESOLVED_MS = 1000;
+
 const missing = (status: { reason?: string } | undefined) => /can't find collection|not found/i.test(status?.reason ?? '');
 
 /**
@@ -154,6 +160,9 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     return { ...bindCollection(client, physical, config), space };
   }
 
+  let servingResolved: { at: number; served: Promise<ServedCollection> } | undefined;
+  const forgetServing = () => void (servingResolved = undefined);
+
   /** Writes go to the serving collection, and to the one being rebuilt while there is one, each in its own space. */
   async function targets(): Promise<ServedCollection[]> {
     const [current, rebuilding] = await Promise.all([resolve(alias), resolve(alias + NEXT_SUFFIX)]);
@@ -171,14 +180,21 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
     stats: serving.stats,
 
     async ensureCollection() {
+      forgetServing();
       if (!(await exists(alias))) await createGeneration(alias, identitySpace(model.dim));
       check(await client.loadCollectionSync({ collection_name: alias }), 'loadCollection');
     },
 
-    async serving() {
-      const current = await resolve(alias);
-      if (!current) throw new UnavailableError(`Milvus collection ${alias} does not exist yet`);
-      return failuresAsUnavailable(current);
+    serving() {
+      if (!servingResolved || Date.now() - servingResolved.at > SERVING_RESOLVED_MS) {
+        const served = resolve(alias).then((current) => {
+          if (!current) throw new UnavailableError(`Milvus collection ${alias} does not exist yet`);
+          return failuresAsUnavailable(current);
+        });
+        servingResolved = { at: Date.now(), served };
+        served.catch(() => servingResolved?.served === served && forgetServing());
+      }
+      return servingResolved.served;
     },
 
     async indexFile(fileId, partitions, modelVector, version) {
@@ -216,11 +232,14 @@ export function createMilvusStore(config: MilvusConfig, model: { id: string; dim
         // An index from before aliases: a plain collection holds the name, so searches pause for a moment here.
         check(await client.dropCollection({ collection_name: alias }), 'dropCollection');
         check(await client.createAlias({ alias, collection_name: rebuilt.name }), 'createAlias');
+        forgetServing();
       } else {
         check(await client.alterAlias({ alias, collection_name: rebuilt.name }), 'alterAlias');
+        forgetServing();
         // Searches that resolved the alias before the switch still run on the old collection (a Strong one waits
-        // there for a time tick), and dropping it under them fails them. None outlives one call timeout.
-        await delay(config.timeoutMs, undefined, { ref: false });
+        // there for a time tick), and dropping it under them fails them. None outlives one call timeout after
+        // another instance's resolution expires.
+        await delay(SERVING_RESOLVED_MS + config.timeoutMs, undefined, { ref: false });
       }
       for (const old of described) {
         if (old.name !== rebuilt.name && old.name !== alias) check(await client.dropCollection({ collection_name: old.name }), 'dropCollection');
