@@ -37,6 +37,12 @@ const BUDGET_LEVERS = [
   { duplicates: 6, checks: 10 },
   { duplicates: 12, checks: 16 },
 ].filter((budget) => budget.duplicates !== VERIFICATION_BUDGET.duplicates || budget.checks !== VERIFICATION_BUDGET.checks);
+/**
+ * Density-adaptive candidates, measured beside the fixed threshold: a candidate must also stand `margin` above the
+ * query's k-th closest image, so a query where the space is crowded (similar shots, a larger library) needs more.
+ * k is beyond the copies one photo has here (13 edits), so the k-th is another photo's.
+ */
+const DENSITY_LEVERS = [0.05, 0.1, 0.15].map((margin) => ({ k: 50, margin }));
 const variantNames = Object.keys(VARIANTS) as VariantName[];
 const search = configSchema.shape.search.parse({});
 const whitening = configSchema.shape.whitening.parse({});
@@ -120,6 +126,14 @@ async function library(): Promise<Item[]> {
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, value, i) => sum + value * b[i], 0);
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 
+/** The k-th largest of `similarities` (-1 when there are fewer). */
+const kthLargest = (similarities: number[], k: number) => similarities.sort((x, y) => y - x)[k - 1] ?? -1;
+
+/** Each item's similarity to its k-th closest other item. */
+function kthSimilarities(vectors: readonly number[][], k: number): number[] {
+  return vectors.map((vector, i) => kthLargest(vectors.flatMap((other, j) => (j === i ? [] : [dot(vector, other)])), k));
+}
+
 /** Recall@1 of each edit: a copy's original must rank first among the library's distinct photos. */
 function ranking(items: readonly Item[], similarity: (i: number, j: number) => number) {
   const database = items.flatMap((item, i) => (item.edit ? [] : [i]));
@@ -163,7 +177,13 @@ function stageOne(items: readonly Item[], similarity: (i: number, j: number) => 
  * distinct photos at or above the threshold, in libraries of `sizes` distinct photos (the benchmark photos and a
  * seeded sample of the rest). Verification pays for each, up to its budget.
  */
-function candidateGrowth(items: readonly Item[], similarity: (i: number, j: number) => number, threshold: number, sizes: readonly number[]) {
+function candidateGrowth(
+  items: readonly Item[],
+  similarity: (i: number, j: number) => number,
+  threshold: number,
+  sizes: readonly number[],
+  density?: { k: number; margin: number }
+) {
   const edited = new Set(items.flatMap((item) => (item.edit ? [item.photo] : [])));
   const distinct = items.flatMap((item, i) => (item.edit ? [] : [i]));
   const benchmark = distinct.filter((i) => edited.has(items[i].photo));
@@ -173,7 +193,11 @@ function candidateGrowth(items: readonly Item[], similarity: (i: number, j: numb
     .filter((size) => size >= benchmark.length && size <= distinct.length)
     .map((size) => {
       const library = [...benchmark, ...others.slice(0, size - benchmark.length)];
-      const counts = benchmark.map((i) => library.filter((j) => j !== i && similarity(i, j) >= threshold).length);
+      const counts = benchmark.map((i) => {
+        const similarities = library.filter((j) => j !== i).map((j) => similarity(i, j));
+        const floor = density ? Math.max(threshold, kthLargest([...similarities], density.k) + density.margin) : threshold;
+        return similarities.filter((value) => value >= floor).length;
+      });
       return { size, perPhoto: counts.reduce((a, b) => a + b, 0) / counts.length, withOne: counts.filter((n) => n > 0).length / counts.length };
     });
 }
@@ -187,13 +211,17 @@ async function twoStage(
   vectors: readonly number[][],
   threshold: number,
   features: (i: number) => Promise<LocalFeatures>,
-  budget: { duplicates: number; checks: number } = VERIFICATION_BUDGET
+  budget: { duplicates: number; checks: number } = VERIFICATION_BUDGET,
+  /** Each item's candidates must be at least this similar (the density lever); the threshold alone when absent. */
+  floors?: readonly number[]
 ) {
   const { cv } = await loadOpenCv();
   const counted = new Set<DuplicateKind>(DEFAULT_DUPLICATE_KINDS);
   const judged = new Map<string, SimilarPair & { verification: Verification }>();
   let checkMs = 0;
-  const lists = neighbourLists([...vectors.keys()], (i, j) => dot(vectors[i], vectors[j]), threshold);
+  const lists = neighbourLists([...vectors.keys()], (i, j) => dot(vectors[i], vectors[j]), threshold).map((list, i) =>
+    floors ? list.filter(({ similarity }) => similarity >= floors[i]) : list
+  );
   for (const [i, list] of lists.entries()) {
     await verifyClosest(
       list,
@@ -339,6 +367,13 @@ async function main() {
   const growth = spaces
     .filter((s) => s.vectors)
     .map(({ name, similarity, threshold }) => ({ name, rows: candidateGrowth(items, similarity, threshold, growthSizes) }));
+  const shippedSpace = spaces.find((s) => s.vectors === whitened)!;
+  for (const density of DENSITY_LEVERS) {
+    growth.push({
+      name: `... and ${density.margin} above the ${density.k}th closest`,
+      rows: candidateGrowth(items, shippedSpace.similarity, shippedSpace.threshold, growthSizes, density),
+    });
+  }
   printTable(
     "Stage 1's false candidates per benchmark photo (share with one or more), as the library of distinct photos grows",
     growth.map(({ name, rows }) => ({ space: name, ...Object.fromEntries(rows.map((r) => [`${r.size} photos`, `${r.perPhoto.toFixed(2)} (${pct(r.withOne)})`])) }))
@@ -369,8 +404,15 @@ async function main() {
   }
   // The budget's lever, in the shipped space: more duplicates (and checks) before a file's verification stops.
   for (const budget of BUDGET_LEVERS) {
-    const { threshold, vectors } = spaces.find((s) => s.vectors === whitened)!;
+    const { threshold, vectors } = shippedSpace;
     decisions.push({ name: `... until ${budget.duplicates} duplicates or ${budget.checks} checks`, threshold, ...(await twoStage(items, vectors!, threshold, features, budget)) });
+  }
+  // The density lever, in the shipped space: candidates must also stand above the query's k-th closest image.
+  const kth = new Map(DENSITY_LEVERS.map(({ k }) => [k, kthSimilarities(whitened, k)]));
+  for (const { k, margin } of DENSITY_LEVERS) {
+    const { threshold, vectors } = shippedSpace;
+    const floors = kth.get(k)!.map((value) => value + margin);
+    decisions.push({ name: `... and ${margin} above the ${k}th closest`, threshold, ...(await twoStage(items, vectors!, threshold, features, VERIFICATION_BUDGET, floors)) });
   }
   const perFeature = featureMs / featureCache.size;
   printTable(
