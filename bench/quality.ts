@@ -127,7 +127,7 @@ const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, value
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /** The k-th largest of `similarities` (-1 when there are fewer). */
-const kthLargest = (similarities: number[], k: number) => similarities.sort((x, y) => y - x)[k - 1] ?? -1;
+const kthLargest = (similarities: readonly number[], k: number) => [...similarities].sort((x, y) => y - x)[k - 1] ?? -1;
 
 /** Each item's similarity to its k-th closest other item. */
 function kthSimilarities(vectors: readonly number[][], k: number): number[] {
@@ -195,7 +195,7 @@ function candidateGrowth(
       const library = [...benchmark, ...others.slice(0, size - benchmark.length)];
       const counts = benchmark.map((i) => {
         const similarities = library.filter((j) => j !== i).map((j) => similarity(i, j));
-        const floor = density ? Math.max(threshold, kthLargest([...similarities], density.k) + density.margin) : threshold;
+        const floor = density ? Math.max(threshold, kthLargest(similarities, density.k) + density.margin) : threshold;
         return similarities.filter((value) => value >= floor).length;
       });
       return { size, perPhoto: counts.reduce((a, b) => a + b, 0) / counts.length, withOne: counts.filter((n) => n > 0).length / counts.length };

@@ -88,6 +88,18 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
+# stop_matching PATTERN SIGNAL TIMEOUT: stop_pid for processes no pidfile records, found by their command line
+# (pgrep -f PATTERN); true when there were none.
+stop_matching() {
+  local pattern="$1" sig="${2:-TERM}" timeout="${3:-30}"
+  pkill -"$sig" -f -- "$pattern" || return 0
+  local start=$SECONDS
+  while pgrep -f -- "$pattern" >/dev/null; do
+    if (( SECONDS - start >= timeout )); then pkill -KILL -f -- "$pattern" || true; break; fi
+    sleep 0.5
+  done
+}
+
 # service_main ARGS...: the command line of a service script that defines install, start, stop and status.
 service_main() {
   case "${1:-}" in

@@ -77,16 +77,8 @@ stop() {
   stop_pid "$INSTANCE/pid" INT 25
   # A Milvus can outlive its recorded group (seen once after a restart under load, with its launcher gone): find it
   # by its binary, which the package copies into this instance's data dir.
-  local strays; strays="$(pgrep -f -- "^$INSTANCE/data/bin/milvus run" || true)"
-  if [ -n "$strays" ]; then
-    log "stopping a Milvus left without its launcher (pid $(echo $strays))"
-    kill -INT $strays 2>/dev/null || true
-    local start=$SECONDS
-    while pgrep -f -- "^$INSTANCE/data/bin/milvus run" >/dev/null; do
-      if (( SECONDS - start >= 15 )); then pkill -KILL -f -- "^$INSTANCE/data/bin/milvus run" || true; sleep 0.5; break; fi
-      sleep 0.5
-    done
-  fi
+  local binary="^$INSTANCE/data/bin/milvus run"
+  if pgrep -f -- "$binary" >/dev/null; then log "stopping a Milvus left without its launcher"; stop_matching "$binary" INT 15; fi
   rm -f "$INSTANCE/env"
 }
 
