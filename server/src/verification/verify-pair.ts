@@ -2,6 +2,7 @@ import type { DuplicateKind } from '../contracts/duplicate-kinds';
 import { DESCRIPTOR_BYTES, type Keypoints, type LocalFeatures, type Thumbnail } from './local-features';
 import type { OpenCv } from './opencv';
 import { apply, inverse } from './affine';
+import { nearestTwo } from './hamming-matcher';
 import { structureAgreement } from './structure-agreement';
 
 /**
@@ -101,7 +102,7 @@ const NONE: Matched = { passed: false, otherShot: false, inliers: 0, mirrored: f
 
 /** Keypoints of a (`from`: as it is, halved or mirrored) matched to keypoints of b (`to`). */
 function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, { from, to, mirrored }: { from: Keypoints; to: Keypoints; mirrored: boolean }, minAgreement: number): Matched {
-  const pairs = ratioMatches(cv, from, to);
+  const pairs = ratioMatches(from, to);
   if (pairs.length < SIMILAR_INLIERS) return { ...NONE, mirrored };
   const source = new cv.Mat(pairs.length, 1, cv.CV_32FC2);
   const target = new cv.Mat(pairs.length, 1, cv.CV_32FC2);
@@ -141,34 +142,16 @@ function matchKeypoints(cv: OpenCv, a: LocalFeatures, b: LocalFeatures, { from, 
 }
 
 /** Ratio-tested matches from -> to, each keypoint of `to` used once (its closest match kept). */
-function ratioMatches(cv: OpenCv, from: Keypoints, to: Keypoints): Array<[number, number]> {
-  const fromCount = from.descriptors.length / DESCRIPTOR_BYTES;
-  const toCount = to.descriptors.length / DESCRIPTOR_BYTES;
-  if (fromCount < 2 || toCount < 2) return [];
-  const query = new cv.Mat(fromCount, DESCRIPTOR_BYTES, cv.CV_8U);
-  const train = new cv.Mat(toCount, DESCRIPTOR_BYTES, cv.CV_8U);
-  const matcher = new cv.BFMatcher(cv.NORM_HAMMING, false);
-  const found = new cv.DMatchVectorVector();
-  try {
-    query.data.set(from.descriptors);
-    train.data.set(to.descriptors);
-    matcher.knnMatch(query, train, found, 2);
-    const best = new Map<number, { query: number; distance: number }>();
-    for (let i = 0; i < found.size(); i++) {
-      const candidates = found.get(i);
-      if (candidates.size() >= 2) {
-        const first = candidates.get(0);
-        const second = candidates.get(1);
-        const held = best.get(first.trainIdx);
-        if (first.distance < RATIO * second.distance && (!held || first.distance < held.distance))
-          best.set(first.trainIdx, { query: first.queryIdx, distance: first.distance });
-      }
-      candidates.delete();
-    }
-    return [...best].map(([trainIdx, { query }]) => [query, trainIdx]);
-  } finally {
-    for (const held of [query, train, matcher, found]) held.delete();
+function ratioMatches(from: Keypoints, to: Keypoints): Array<[number, number]> {
+  if (from.descriptors.length < 2 * DESCRIPTOR_BYTES || to.descriptors.length < 2 * DESCRIPTOR_BYTES) return [];
+  const nearest = nearestTwo(from.descriptors, to.descriptors);
+  const best = new Map<number, { query: number; distance: number }>();
+  for (let query = 0; query < nearest.length / 3; query++) {
+    const [trainIdx, first, second] = nearest.subarray(query * 3, query * 3 + 3);
+    const held = best.get(trainIdx);
+    if (first < RATIO * second && (!held || first < held.distance)) best.set(trainIdx, { query, distance: first });
   }
+  return [...best].map(([trainIdx, { query }]) => [query, trainIdx]);
 }
 
 /** The 2x2 part's singular values, and its turn in degrees. */
