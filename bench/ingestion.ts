@@ -118,9 +118,11 @@ async function learnWhitening(app: BenchApp): Promise<string> {
   if (!started.ok) throw new Error(`rebuild answered ${started.status}: ${(await started.text()).slice(0, 300)}`);
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
-    const { data } = (await (await fetch(`${app.url}${adminPath('status')}`, { headers })).json()) as { data: IndexStatus };
-    if (!data.rebuild.active && data.index.reachable && data.index.space.id !== IDENTITY && data.duplicateScan.state === 'complete') return data.index.space.id;
-    if (Date.now() > deadline) throw new Error(`the rebuild did not complete in ${TIMEOUT_MS / 60_000} minutes`);
+    // A poll can meet a keep-alive socket the server has just closed (ECONNRESET): the next one asks again.
+    const answer = await fetch(`${app.url}${adminPath('status')}`, { headers }).catch((error: Error) => error);
+    const data = answer instanceof Error ? undefined : ((await answer.json()) as { data: IndexStatus }).data;
+    if (data && !data.rebuild.active && data.index.reachable && data.index.space.id !== IDENTITY && data.duplicateScan.state === 'complete') return data.index.space.id;
+    if (Date.now() > deadline) throw answer instanceof Error ? answer : new Error(`the rebuild did not complete in ${TIMEOUT_MS / 60_000} minutes`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../utils/logger';
 import type { VectorStore } from '../vector-store/types';
 import { createDecisionsBySpace } from '../similarity/duplicate-decision';
 import { createDuplicateDetector } from '../similarity/duplicate-detector';
-import { siteImageCache } from '../verification/image-cache';
+import { siteCacheDir, siteImageCache } from '../verification/image-cache';
 import { startComparerThread } from '../verification/comparer-thread';
 import { createPairVerifier } from '../verification/pair-verifier';
 import { toSpace } from '../whitening/projection';
@@ -34,7 +34,7 @@ export async function startIndexer(
   const producer = createEventProducer(kafka);
   await producer.connect();
   const images = siteImageCache(config);
-  const compare = startComparerThread();
+  const compare = startComparerThread({ featuresDir: siteCacheDir(config) });
   const detect = createDuplicateDetector({ decisionIn: createDecisionsBySpace({ search: config.search, verifier: createPairVerifier({ images, compare }) }) });
   const readFile = createFileSource({ publicDir: config.worker.publicDir ?? deps.publicDir, publicBaseUrl: config.worker.publicBaseUrl, maxBytes: config.worker.maxFileBytes });
   const worker = createBatchIndexer({

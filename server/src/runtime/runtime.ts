@@ -34,7 +34,7 @@ import { connectStore, createMilvusStore } from '../vector-store/milvus-store';
 import { createDecisionsBySpace, type DecisionIn } from '../similarity/duplicate-decision';
 import { createFileSource } from '../indexing/file-source';
 import { createVerificationImageMaker } from '../verification/from-file';
-import { siteImageCache } from '../verification/image-cache';
+import { siteCacheDir, siteImageCache } from '../verification/image-cache';
 import { startComparerThread } from '../verification/comparer-thread';
 import { createPairVerifier, type PairVerifier } from '../verification/pair-verifier';
 import type { VectorStore } from '../vector-store/types';
@@ -120,7 +120,7 @@ export function createRuntime(strapi: Core.Strapi): Runtime {
     decode: { ...config.preprocessing, size: model.inputSize },
     logger,
   });
-  const compare = startComparerThread();
+  const compare = startComparerThread({ featuresDir: siteCacheDir(config) });
   const verifier = createPairVerifier({ images: siteImageCache(config), makeMissing, compare });
   const decisionIn = createDecisionsBySpace({ search: config.search, verifier });
   let knownSpace: Space | undefined;

@@ -15,18 +15,23 @@ export type ComparerReply = { id: number; verification?: Verification; error?: s
 /** The compiled entry point; it exists in dist/, which is what Strapi and the worker load. */
 const ENTRY = path.join(__dirname, 'comparer-thread-main.js');
 
+export interface ComparerOptions {
+  /** Where files' local features are kept between processes (the site's verification cache); none: in memory only. */
+  featuresDir?: string;
+}
+
 export type ComparerThread = Comparer & {
   /** Stops the thread; a later pair starts it again. */
   close(): Promise<void>;
 };
 
-export function startComparerThread(): ComparerThread {
+export function startComparerThread(options: ComparerOptions = {}): ComparerThread {
   let worker: Worker | undefined;
   let nextId = 0;
   const pending = new Map<number, { resolve: (verification: Verification) => void; reject: (error: Error) => void }>();
 
   function spawn(): Worker {
-    const thread = new Worker(ENTRY);
+    const thread = new Worker(ENTRY, { workerData: options });
     thread.unref();
     thread.on('message', ({ id, verification, error }: ComparerReply) => {
       const call = pending.get(id);

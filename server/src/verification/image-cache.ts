@@ -7,6 +7,7 @@ import path from 'node:path';
  * Each indexed file's verification image, by file id, with the sha256 of the bytes it was made from: written by
  * the worker from the decode it already did, read by every pair check. Workers on several machines share one
  * directory (any shared volume); a file missing from it is made again by whoever can fetch the file (the scan).
+ * The same directory keeps each file's local features (feature-store.ts), removed with its image.
  */
 
 export interface CachedImage {
@@ -21,18 +22,32 @@ export interface VerificationImageCache {
   remove(fileId: number): Promise<void>;
 }
 
-/** One site's cache: under the configured directory, by the site's Milvus collection prefix, so sites never mix. */
-export const siteImageCache = (config: { worker: { verificationCacheDir: string }; milvus: { collectionPrefix: string } }) =>
-  createDiskImageCache(path.join(config.worker.verificationCacheDir, config.milvus.collectionPrefix));
+/** One site's cache directory: under the configured one, by the site's Milvus collection prefix, so sites never mix. */
+export const siteCacheDir = (config: { worker: { verificationCacheDir: string }; milvus: { collectionPrefix: string } }) =>
+  path.join(config.worker.verificationCacheDir, config.milvus.collectionPrefix);
+
+export const siteImageCache = (config: Parameters<typeof siteCacheDir>[0]) => createDiskImageCache(siteCacheDir(config));
 
 /** The user cache setup already uses, so a reinstall of the plugin keeps it. */
 export const DEFAULT_CACHE_DIR = path.join(process.env.IMAGE_SEARCH_CACHE ?? path.join(os.homedir(), '.cache', 'strapi-image-search'), 'verification-images');
 
 const HASH_BYTES = 64;
 
+/** A file's entry of one kind in the cache directory: 256 folders, so that no folder holds the whole library. */
+export const cacheFileOf = (dir: string, fileId: number, extension: 'bin' | 'features') =>
+  path.join(dir, (fileId % 256).toString(16).padStart(2, '0'), `${fileId}.${extension}`);
+
+/** Written aside, then renamed: a reader never sees half a file. A name of its own, as two writers of one file (the
+ * worker and a scan, two instances) may start in the same millisecond. */
+export async function writeCacheFile(file: string, bytes: Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.${randomUUID()}.partial`;
+  await fs.writeFile(partial, bytes);
+  await fs.rename(partial, file);
+}
+
 export function createDiskImageCache(dir: string): VerificationImageCache {
-  // 256 folders, so that no folder holds the whole library.
-  const fileOf = (fileId: number) => path.join(dir, (fileId % 256).toString(16).padStart(2, '0'), `${fileId}.bin`);
+  const fileOf = (fileId: number) => cacheFileOf(dir, fileId, 'bin');
   return {
     async get(fileId) {
       const bytes = await fs.readFile(fileOf(fileId)).catch((error: NodeJS.ErrnoException) => {
@@ -43,16 +58,10 @@ export function createDiskImageCache(dir: string): VerificationImageCache {
       return { contentHash: bytes.subarray(0, HASH_BYTES).toString('ascii'), image: bytes.subarray(HASH_BYTES) };
     },
     async put(fileId, { contentHash, image }) {
-      const file = fileOf(fileId);
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      // Written aside, then renamed: a reader never sees half a file. A name of its own, as two writers of one
-      // file (the worker and a scan, two instances) may start in the same millisecond.
-      const partial = `${file}.${randomUUID()}.partial`;
-      await fs.writeFile(partial, Buffer.concat([Buffer.from(contentHash.padEnd(HASH_BYTES).slice(0, HASH_BYTES), 'ascii'), image]));
-      await fs.rename(partial, file);
+      await writeCacheFile(fileOf(fileId), Buffer.concat([Buffer.from(contentHash.padEnd(HASH_BYTES).slice(0, HASH_BYTES), 'ascii'), image]));
     },
     async remove(fileId) {
-      await fs.rm(fileOf(fileId), { force: true });
+      await Promise.all([fs.rm(fileOf(fileId), { force: true }), fs.rm(cacheFileOf(dir, fileId, 'features'), { force: true })]);
     },
   };
 }

@@ -7,6 +7,9 @@ import { loadOpenCv } from './opencv';
  * the original), and memoised per file by the verifier.
  */
 
+/** Names how features are made: stored features of another version are made again (feature-store.ts). */
+export const FEATURES_VERSION = 'orb600-grid8-halved-mirrored-thumb64-v1';
+
 /** Both images of a pair are compared at this long side, small ones enlarged: keypoints then meet at one scale. */
 export const FEATURE_SIDE = 512;
 /** Keypoints kept per image, spread over a GRID x GRID grid so that an overlay's strong corners cannot take them all. */
