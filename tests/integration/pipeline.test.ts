@@ -240,7 +240,7 @@ describe('upload -> index -> find similar', () => {
       return index.files === library.images && worker.lag === 0 ? res.body.data : undefined;
     });
     expect(status).toMatchObject({
-      model: 'resnet50_gem',
+      model: 'resnet50_gem_rmac',
       index: { reachable: true, pending: 0 },
       outbox: { pending: 0 },
       worker: { inProcess: true, running: true, lag: 0 },

@@ -82,7 +82,7 @@ describe('learned whitening', () => {
     const milvus = new MilvusClient({ address: process.env.MILVUS_ADDRESS! });
     const described = await milvus.describeCollection({ collection_name: after.index.collection });
     expect(described.schema.description).toContain(`space ${after.index.space.id}`);
-    const rows = await milvus.query({ collection_name: projectionsCollection(`image_search_${run}`, 'resnet50_gem'), expr: 'row >= -1', output_fields: ['projection'], limit: 2000 });
+    const rows = await milvus.query({ collection_name: projectionsCollection(`image_search_${run}`, after.model), expr: 'row >= -1', output_fields: ['projection'], limit: 2000 });
     expect(rows.data).toHaveLength(513);
     expect(new Set(rows.data.map((row) => row.projection))).toEqual(new Set([after.index.space.id]));
     await milvus.closeConnection();

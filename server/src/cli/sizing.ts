@@ -113,7 +113,7 @@ export function eventBytes(): { media: number; index: number } {
   const media = buildMediaEvent(MEDIA_EVENT_TYPES.created, file, ['api::article.article']);
   const applied = buildEvent(INDEX_EVENT_TYPES.applied, file.id, {
     fileId: file.id,
-    model: 'resnet50_gem',
+    model: 'resnet50_gem_rmac',
     action: 'indexed',
     reason: null,
     causation: { id: media.id, type: media.type },

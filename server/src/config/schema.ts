@@ -108,7 +108,7 @@ export const modelSchema = z.preprocess(
         outputLayer: z.string().min(1).optional(),
         inputSize: z.number().int().min(16).max(1024),
         preprocessing: z.enum(['caffe', 'tf', 'torch', 'none']),
-        pooling: z.enum(['avg', 'max', 'gem', 'none']).default('none'),
+        pooling: z.enum(['avg', 'max', 'gem', 'rmac', 'none']).default('none'),
         dim: z.number().int().min(2).max(32768),
       })
       .strict(),

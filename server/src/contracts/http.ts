@@ -314,7 +314,7 @@ export interface RebuildStarted {
 export const reconcileRequestSchema = z
   .object({
     /** Another model's index, e.g. one being filled by the workers of a new model before Strapi switches to it. */
-    model: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'model must be a model id such as resnet50_gem').optional(),
+    model: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'model must be a model id such as resnet50_gem_rmac').optional(),
   })
   .strict();
 

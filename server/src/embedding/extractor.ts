@@ -86,8 +86,30 @@ function pool(tf: Tf, features: tfTypes.Tensor, pooling: Pooling): tfTypes.Tenso
   if (features.rank !== 4 || pooling === 'none') return features.reshape([features.shape[0], -1]);
   if (pooling === 'avg') return tf.mean(features, [1, 2]);
   if (pooling === 'max') return tf.max(features, [1, 2]);
-  // The floor keeps pow away from zero and negative values of maps that are not ReLU outputs.
-  return tf.pow(tf.mean(tf.pow(tf.maximum(features, 1e-6), GEM_POWER), [1, 2]), 1 / GEM_POWER);
+  if (pooling === 'gem') return gem(tf, features);
+  const [, height, width] = features.shape;
+  const regions = rmacRegions(height, width).map(([top, left, rows, columns]) => {
+    const region = gem(tf, tf.slice(features, [0, top, left, 0], [-1, rows, columns, -1]));
+    return region.div(tf.maximum(tf.norm(region, 'euclidean', 1, true), 1e-12));
+  });
+  return regions.reduce((sum, region) => sum.add(region)) as tfTypes.Tensor2D;
+}
+
+/** The floor keeps pow away from zero and negative values of maps that are not ReLU outputs. */
+const gem = (tf: Tf, map: tfTypes.Tensor): tfTypes.Tensor2D => tf.pow(tf.mean(tf.pow(tf.maximum(map, 1e-6), GEM_POWER), [1, 2]), 1 / GEM_POWER);
+
+/**
+ * R-MAC's regions of a height x width map, as [top, left, rows, columns]: the whole map, then at levels 2 and 3
+ * squares of 2/(level + 1) of its short side, level x level of them spread evenly (on a 7 x 7 map: 1 + 4 + 9).
+ */
+export function rmacRegions(height: number, width: number): Array<[number, number, number, number]> {
+  const regions: Array<[number, number, number, number]> = [[0, 0, height, width]];
+  for (const level of [2, 3]) {
+    const side = Math.round((2 * Math.min(height, width)) / (level + 1));
+    const starts = (extent: number) => Array.from({ length: level }, (_, i) => Math.round((i * (extent - side)) / (level - 1)));
+    for (const top of starts(height)) for (const left of starts(width)) regions.push([top, left, side, side]);
+  }
+  return regions;
 }
 
 /** 'eager' is for comparisons only (bench/speed.ts): it runs layers models op by op. */

@@ -99,9 +99,17 @@ describe('custom models', () => {
   };
 
   // GeM (p = 3) by hand: the cube root of the mean cube, over positions.
-  const byHand = { avg: (map: tf.Tensor4D) => map.mean([1, 2]), gem: (map: tf.Tensor4D) => map.maximum(1e-6).pow(3).mean([1, 2]).pow(1 / 3) };
+  const gem = (map: tf.Tensor4D) => map.maximum(1e-6).pow(3).mean([1, 2]).pow(1 / 3);
+  // R-MAC's regions of a 4 x 4 map, written out: the whole map, 2 x 2 squares of side 3, 3 x 3 squares of side 2.
+  const regions = [[0, 0, 4, 4], ...[0, 1].flatMap((y) => [0, 1].map((x) => [y, x, 3, 3])), ...[0, 1, 2].flatMap((y) => [0, 1, 2].map((x) => [y, x, 2, 2]))];
+  const rmac = (map: tf.Tensor4D) =>
+    regions
+      .map(([y, x, rows, columns]) => gem(map.slice([0, y, x, 0], [-1, rows, columns, -1])))
+      .map((region) => region.div(region.norm('euclidean', 1, true)))
+      .reduce((sum, region) => sum.add(region));
+  const byHand = { avg: (map: tf.Tensor4D) => map.mean([1, 2]), gem, rmac };
 
-  it.each(['avg', 'gem'] as const)('reads any layer of a layers model, pooled as configured (%s)', async (pooling) => {
+  it.each(['avg', 'gem', 'rmac'] as const)('reads any layer of a layers model, pooled as configured (%s)', async (pooling) => {
     const network = small();
     const dir = path.join(tmp, `custom-layers-${pooling}`);
     await network.save(`file://${dir}`);
