@@ -87,12 +87,13 @@ function pool(tf: Tf, features: tfTypes.Tensor, pooling: Pooling): tfTypes.Tenso
   if (pooling === 'avg') return tf.mean(features, [1, 2]);
   if (pooling === 'max') return tf.max(features, [1, 2]);
   if (pooling === 'gem') return gem(tf, features);
+  // GeM of each region, as few tensor operations as the regions allow: each one costs about 0.1 ms whatever its size.
   const [, height, width] = features.shape;
-  const regions = rmacRegions(height, width).map(([top, left, rows, columns]) => {
-    const region = gem(tf, tf.slice(features, [0, top, left, 0], [-1, rows, columns, -1]));
-    return region.div(tf.maximum(tf.norm(region, 'euclidean', 1, true), 1e-12));
-  });
-  return regions.reduce((sum, region) => sum.add(region)) as tfTypes.Tensor2D;
+  const cubed = tf.pow(tf.maximum(features, 1e-6), GEM_POWER);
+  const means = rmacRegions(height, width).map(([top, left, rows, columns]) => tf.mean(tf.slice(cubed, [0, top, left, 0], [-1, rows, columns, -1]), [1, 2]));
+  const regions = tf.pow(tf.stack(means, 1), 1 / GEM_POWER);
+  const normalised = tf.unstack(regions.div(tf.maximum(tf.norm(regions, 'euclidean', 2, true), 1e-12)), 1);
+  return normalised.reduce((sum, region) => sum.add(region)) as tfTypes.Tensor2D;
 }
 
 /** The floor keeps pow away from zero and negative values of maps that are not ReLU outputs. */
