@@ -1,5 +1,4 @@
-import fs from 'node:fs/promises';
-import { cacheFileOf, writeCacheFile } from './image-cache';
+import { cacheFileOf, readCacheFile, writeCacheFile } from './image-cache';
 import { DESCRIPTOR_BYTES, FEATURES_VERSION, type Keypoints, type LocalFeatures } from './local-features';
 
 /**
@@ -24,10 +23,7 @@ export function createDiskFeatureStore(dir: string): FeatureStore {
   const fileOf = (fileId: number) => cacheFileOf(dir, fileId, 'features');
   return {
     async get(fileId, contentHash) {
-      const bytes = await fs.readFile(fileOf(fileId)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return null;
-        throw error;
-      });
+      const bytes = await readCacheFile(fileOf(fileId));
       if (!bytes || bytes.length < 2 * FIELD || field(bytes, 0) !== contentHash || field(bytes, FIELD) !== FEATURES_VERSION) return null;
       return decodeFeatures(bytes.subarray(2 * FIELD));
     },

@@ -46,14 +46,19 @@ export async function writeCacheFile(file: string, bytes: Uint8Array): Promise<v
   await fs.rename(partial, file);
 }
 
+/** A cache file's bytes; null when there is none. */
+export async function readCacheFile(file: string): Promise<Buffer | null> {
+  return fs.readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+}
+
 export function createDiskImageCache(dir: string): VerificationImageCache {
   const fileOf = (fileId: number) => cacheFileOf(dir, fileId, 'bin');
   return {
     async get(fileId) {
-      const bytes = await fs.readFile(fileOf(fileId)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return null;
-        throw error;
-      });
+      const bytes = await readCacheFile(fileOf(fileId));
       if (!bytes || bytes.length <= HASH_BYTES) return null;
       return { contentHash: bytes.subarray(0, HASH_BYTES).toString('ascii'), image: bytes.subarray(HASH_BYTES) };
     },
